@@ -1,0 +1,126 @@
+//! `durable build`: cargo -> class metadata -> bindings -> entry module.
+
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::{bindgen, classes, shim, wasm};
+
+/// The JavaScript half of the runtime, shipped next to the entry module.
+const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
+
+/// What to build, and where to.
+pub struct Options {
+    /// `-p PACKAGE`; `None` builds the package in the current directory.
+    pub package: Option<String>,
+    /// Output directory for `worker.mjs` and its modules.
+    pub out_dir: PathBuf,
+    /// Cargo profile of the Wasm build.
+    pub profile: String,
+}
+
+/// Runs the whole build.
+pub fn run(options: &Options) -> Result<(), String> {
+    let started = Instant::now();
+    let wasm_path = cargo_build(options)?;
+    let module = fs::read(&wasm_path).map_err(|e| format!("reading {}: {e}", wasm_path.display()))?;
+    let sections = wasm::custom_sections(&module, classes::SECTION)?;
+    let classes = classes::from_sections(&sections)?;
+    let out = &options.out_dir;
+    fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    let stamp = stamp(&module);
+    let stamp_path = out.join(".stamp");
+    let fresh = fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str())
+        && out.join(bindgen::GLUE_JS).exists()
+        && out.join(bindgen::GLUE_WASM).exists();
+    if !fresh {
+        bindgen::generate(&module, out)?;
+        fs::write(&stamp_path, &stamp).map_err(|e| format!("writing {}: {e}", stamp_path.display()))?;
+    }
+    // Worker-level handlers (`#[event(fetch)]`) are plain wasm-bindgen exports.
+    let glue_js = out.join(bindgen::GLUE_JS);
+    let glue_source = fs::read_to_string(&glue_js).map_err(|e| format!("reading {}: {e}", glue_js.display()))?;
+    let entry: Vec<String> = shim::ENTRY_HANDLERS
+        .iter()
+        .filter(|h| glue_source.contains(&format!("\nexport function {h}(")))
+        .map(|h| h.to_string())
+        .collect();
+    write_if_changed(&out.join("runtime.mjs"), RUNTIME_JS)?;
+    let entry_source = shim::entry_module(&classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM);
+    write_if_changed(&out.join("worker.mjs"), &entry_source)?;
+
+    let size = fs::metadata(out.join(bindgen::GLUE_WASM)).map(|m| m.len()).unwrap_or(0);
+    let names: Vec<&str> = classes.iter().map(|c| c.js.as_str()).collect();
+    eprintln!(
+        "durable: built {} ({} KiB Wasm; classes: {}; worker handlers: {}){} in {:.1}s",
+        out.join("worker.mjs").display(),
+        size / 1024,
+        if names.is_empty() { "none".to_owned() } else { names.join(", ") },
+        if entry.is_empty() { "none".to_owned() } else { entry.join(", ") },
+        if fresh { ", bindings up to date" } else { "" },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Builds the cdylib for `wasm32-unknown-unknown`; returns the `.wasm` path.
+fn cargo_build(options: &Options) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--lib", "--target", "wasm32-unknown-unknown", "--message-format=json-render-diagnostics"]);
+    cmd.args(["--profile", &options.profile]);
+    if let Some(package) = &options.package {
+        cmd.args(["--package", package]);
+    }
+    cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = cmd.spawn().map_err(|e| format!("running cargo: {e}"))?;
+    let stdout = child.stdout.take().ok_or("cargo's output is not readable")?;
+    let mut artifact = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("reading cargo's output: {e}"))?;
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        if message["reason"] != "compiler-artifact" {
+            continue;
+        }
+        let is_cdylib = message["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "cdylib"));
+        if !is_cdylib {
+            continue;
+        }
+        if let Some(files) = message["filenames"].as_array() {
+            if let Some(wasm) = files.iter().filter_map(|f| f.as_str()).find(|f| f.ends_with(".wasm")) {
+                artifact = Some(PathBuf::from(wasm));
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| format!("waiting for cargo: {e}"))?;
+    if !status.success() {
+        return Err("cargo build failed (see the errors above)".into());
+    }
+    artifact.ok_or_else(|| {
+        "cargo built no .wasm: the package needs `crate-type = [\"cdylib\"]` under [lib] \
+         (and the target: `rustup target add wasm32-unknown-unknown`)"
+            .into()
+    })
+}
+
+/// Identifies the inputs of the bindings: the module and this tool's build.
+fn stamp(module: &[u8]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    module.hash(&mut hasher);
+    if let Ok(tool) = std::env::current_exe().and_then(fs::read) {
+        tool.hash(&mut hasher);
+    }
+    format!("{}-{:016x}\n", env!("CARGO_PKG_VERSION"), hasher.finish())
+}
+
+/// Writes `contents` unless the file already holds them, so that a no-op build
+/// does not make `wrangler dev` reload.
+fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
+    if fs::read_to_string(path).ok().as_deref() == Some(contents) {
+        return Ok(());
+    }
+    fs::write(path, contents).map_err(|e| format!("writing {}: {e}", path.display()))
+}

@@ -1,0 +1,142 @@
+//! The Durable Object classes a compiled module declares.
+//!
+//! `#[durable_object]` leaves one JSON line per struct and per impl block in the
+//! Wasm custom section `durable_objects` (format version 1):
+//!
+//! ```text
+//! {"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter"}
+//! {"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"]}
+//! ```
+//!
+//! This module merges them into one [`Class`] per struct.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Name of the custom section the macro writes.
+pub const SECTION: &str = "durable_objects";
+
+/// The handler kinds this tool generates JavaScript for.
+pub const KNOWN_HANDLERS: &[&str] = &["fetch"];
+
+/// One Durable Object class, ready for code generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Class {
+    /// The JavaScript class name (`class_name` in wrangler.jsonc).
+    pub js: String,
+    /// The Rust type name.
+    pub rust: String,
+    /// The wasm-bindgen export the class instantiates.
+    pub export: String,
+    /// The runtime events it handles (`fetch`, ...).
+    pub handlers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum Record {
+    Class { v: u32, rust: String, js: String, export: String },
+    Impl { v: u32, rust: String, handlers: Vec<String> },
+}
+
+/// Reads the classes from the custom sections' contents.
+pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
+    let mut structs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut impls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for section in sections {
+        let text = std::str::from_utf8(section).map_err(|e| format!("class metadata is not UTF-8: {e}"))?;
+        for line in text.split(['\n', '\0']).map(str::trim).filter(|l| !l.is_empty()) {
+            let record: Record = serde_json::from_str(line).map_err(|e| format!("bad class metadata `{line}`: {e}"))?;
+            match record {
+                Record::Class { v, rust, js, export } => {
+                    check_version(v)?;
+                    if structs.insert(rust.clone(), (js, export)).is_some() {
+                        return Err(format!("two Durable Object structs are named `{rust}`; rename one"));
+                    }
+                }
+                Record::Impl { v, rust, handlers } => {
+                    check_version(v)?;
+                    if let Some(h) = handlers.iter().find(|h| !KNOWN_HANDLERS.contains(&h.as_str())) {
+                        return Err(format!("`{rust}` handles `{h}`, which this durable tool does not know: use matching versions of the durable crate and tool"));
+                    }
+                    impls.entry(rust).or_default().extend(handlers);
+                }
+            }
+        }
+    }
+    if let Some(rust) = impls.keys().find(|r| !structs.contains_key(*r)) {
+        return Err(format!("`{rust}` has a #[durable_object] impl block but its struct is not marked #[durable_object]"));
+    }
+    let mut classes = Vec::new();
+    let mut by_js: BTreeMap<String, String> = BTreeMap::new();
+    for (rust, (js, export)) in structs {
+        if let Some(other) = by_js.insert(js.clone(), rust.clone()) {
+            return Err(format!("`{other}` and `{rust}` are both exported as the JavaScript class `{js}`"));
+        }
+        let handlers = impls.remove(&rust).ok_or_else(|| {
+            format!("`{rust}` is marked #[durable_object] but has no #[durable_object] impl block with its constructor")
+        })?;
+        classes.push(Class { js, rust, export, handlers });
+    }
+    Ok(classes)
+}
+
+fn check_version(v: u32) -> Result<(), String> {
+    if v == 1 {
+        Ok(())
+    } else {
+        Err(format!("class metadata version {v} is not understood by this durable tool (expects 1): use matching versions of the durable crate and tool"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COUNTER: &[u8] = br#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter"}
+{"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"]}
+"#;
+
+    #[test]
+    fn merges_struct_and_impl() {
+        let classes = from_sections(&[COUNTER]).unwrap();
+        assert_eq!(
+            classes,
+            vec![Class {
+                js: "Counter".into(),
+                rust: "Counter".into(),
+                export: "__durable_Counter".into(),
+                handlers: vec!["fetch".into()]
+            }]
+        );
+    }
+
+    #[test]
+    fn tolerates_padding_between_records() {
+        let mut padded = COUNTER.to_vec();
+        padded.extend_from_slice(b"\0\0\0");
+        assert_eq!(from_sections(&[&padded]).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn struct_without_impl_is_an_error() {
+        let only_struct = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}"#;
+        assert!(from_sections(&[only_struct]).unwrap_err().contains("no #[durable_object] impl block"));
+    }
+
+    #[test]
+    fn duplicate_js_names_are_an_error() {
+        let two = br#"{"v":1,"kind":"class","rust":"A","js":"X","export":"__durable_A"}
+{"v":1,"kind":"class","rust":"B","js":"X","export":"__durable_B"}
+{"v":1,"kind":"impl","rust":"A","handlers":[]}
+{"v":1,"kind":"impl","rust":"B","handlers":[]}"#;
+        assert!(from_sections(&[two]).unwrap_err().contains("both exported as the JavaScript class `X`"));
+    }
+
+    #[test]
+    fn newer_format_is_refused() {
+        let v2 = br#"{"v":2,"kind":"impl","rust":"A","handlers":[]}"#;
+        assert!(from_sections(&[v2]).unwrap_err().contains("version 2"));
+    }
+}

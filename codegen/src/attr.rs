@@ -1,0 +1,141 @@
+//! Arguments of `#[durable_object(...)]` on a struct, and the `#[durable(...)]`
+//! helper attributes on methods of the impl block.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+
+use crate::ctxt::Ctxt;
+use crate::handler::HandlerKind;
+
+/// Arguments accepted on the struct: `#[durable_object(name = "Counter")]`.
+#[derive(Debug, Default)]
+pub struct ClassArgs {
+    /// The JavaScript class name, when it differs from the Rust one.
+    pub name: Option<(String, Span)>,
+}
+
+const CLASS_ARGS_HELP: &str = "expected `name = \"ClassName\"`";
+
+impl ClassArgs {
+    /// Parses the attribute's arguments, recording problems in `cx`.
+    pub fn parse(cx: &Ctxt, args: TokenStream) -> Self {
+        let mut out = ClassArgs::default();
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident("name") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                let value = lit.value();
+                if !is_js_identifier(&value) {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!("`{value}` is not a valid JavaScript class name: use letters, digits, `_` or `$`, not starting with a digit"),
+                    ));
+                }
+                out.name = Some((value, lit.span()));
+                Ok(())
+            } else {
+                let name = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_else(|| "this".into());
+                Err(meta.error(format!("unknown argument `{name}` for #[durable_object] on a struct: {CLASS_ARGS_HELP}")))
+            }
+        });
+        if let Err(e) = parser.parse2(args) {
+            cx.syn_error(e);
+        }
+        out
+    }
+}
+
+/// What a `#[durable(...)]` attribute on a method asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodRole {
+    /// `#[durable(constructor)]`.
+    Constructor,
+    /// `#[durable(fetch)]` and the other handler kinds.
+    Handler(HandlerKind),
+}
+
+/// Reads and removes the `#[durable(...)]` attributes of a method. Returns the
+/// role it names, if any.
+pub fn take_method_role(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> Option<(MethodRole, Span)> {
+    let mut role = None;
+    let mut kept = Vec::with_capacity(attrs.len());
+    for attr in attrs.drain(..) {
+        if !attr.path().is_ident("durable") {
+            kept.push(attr);
+            continue;
+        }
+        let result = attr.parse_nested_meta(|meta| {
+            let span = meta.path.get_ident().map(|i| i.span()).unwrap_or_else(Span::call_site);
+            let found = if meta.path.is_ident("constructor") {
+                MethodRole::Constructor
+            } else if let Some(kind) = meta.path.get_ident().and_then(|i| HandlerKind::from_name(&i.to_string())) {
+                MethodRole::Handler(kind)
+            } else {
+                return Err(meta.error(format!(
+                    "unknown #[durable(...)] argument: expected `constructor` or a handler ({})",
+                    HandlerKind::ALL.iter().map(|k| format!("`{}`", k.name())).collect::<Vec<_>>().join(", ")
+                )));
+            };
+            if role.is_some() {
+                return Err(meta.error("a method has one role: remove the extra #[durable(...)] argument"));
+            }
+            role = Some((found, span));
+            Ok(())
+        });
+        if let Err(e) = result {
+            cx.syn_error(e);
+        }
+    }
+    *attrs = kept;
+    role
+}
+
+/// Whether `s` can be used as a JavaScript class name.
+pub fn is_js_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$' => {}
+        _ => return false,
+    }
+    chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn js_identifiers() {
+        assert!(is_js_identifier("Counter"));
+        assert!(is_js_identifier("_x$1"));
+        assert!(!is_js_identifier("1x"));
+        assert!(!is_js_identifier("a-b"));
+        assert!(!is_js_identifier(""));
+    }
+
+    #[test]
+    fn class_name_argument() {
+        let cx = Ctxt::new();
+        let args = ClassArgs::parse(&cx, quote!(name = "Renamed"));
+        assert!(cx.check().is_ok());
+        assert_eq!(args.name.unwrap().0, "Renamed");
+    }
+
+    #[test]
+    fn unknown_class_argument_is_an_error() {
+        let cx = Ctxt::new();
+        ClassArgs::parse(&cx, quote!(colour = "red"));
+        let errors = cx.check().unwrap_err();
+        assert!(errors[0].to_string().contains("unknown argument `colour`"));
+    }
+
+    #[test]
+    fn method_role_is_taken_out() {
+        let cx = Ctxt::new();
+        let mut attrs: Vec<syn::Attribute> = vec![syn::parse_quote!(#[durable(fetch)]), syn::parse_quote!(#[inline])];
+        let role = take_method_role(&cx, &mut attrs);
+        assert!(cx.check().is_ok());
+        assert_eq!(role.unwrap().0, MethodRole::Handler(HandlerKind::Fetch));
+        assert_eq!(attrs.len(), 1);
+    }
+}

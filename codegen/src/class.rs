@@ -1,0 +1,110 @@
+//! `#[durable_object]` on a struct: the class.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::attr::ClassArgs;
+use crate::ctxt::{to_compile_errors, Ctxt};
+use crate::meta;
+
+/// A checked class declaration.
+pub struct Class {
+    /// The struct as the user wrote it.
+    pub item: syn::ItemStruct,
+    /// The JavaScript class name.
+    pub js_name: String,
+}
+
+/// The Rust type that carries the class across the Wasm boundary. Derived from
+/// the struct's name so that the impl block can find it without coordination.
+pub fn glue_ident(rust: &Ident) -> Ident {
+    format_ident!("__DurableObject{}", rust)
+}
+
+/// The name of the Wasm export behind the JavaScript class.
+pub fn export_name(rust: &Ident) -> String {
+    format!("__durable_{rust}")
+}
+
+impl Class {
+    /// Builds the model, recording every problem in `cx`.
+    pub fn from_ast(cx: &Ctxt, args: TokenStream, item: syn::ItemStruct) -> Self {
+        let args = ClassArgs::parse(cx, args);
+        let generics = &item.generics;
+        if !generics.params.is_empty() || generics.where_clause.is_some() {
+            cx.error_spanned_by(
+                generics,
+                "a Durable Object class cannot be generic: the runtime constructs it by class name, \
+                 so it must be one concrete type (wrap the generic part in a field instead)",
+            );
+        }
+        let rust = item.ident.to_string();
+        if rust.starts_with("r#") {
+            cx.error_spanned_by(&item.ident, "a Durable Object class name cannot be a raw identifier");
+        }
+        let js_name = args.name.map(|(name, _)| name).unwrap_or(rust);
+        Class { item, js_name }
+    }
+}
+
+/// Expands the struct: the struct itself and its metadata record. The Wasm-side
+/// glue is generated with the impl block, which knows the handlers.
+pub fn expand(args: TokenStream, item: syn::ItemStruct) -> Result<TokenStream, Vec<syn::Error>> {
+    let cx = Ctxt::new();
+    let class = Class::from_ast(&cx, args, item);
+    if let Err(errors) = cx.check() {
+        let item = &class.item;
+        let errors = to_compile_errors(errors);
+        return Ok(quote! { #item #errors });
+    }
+    Ok(generate(&class))
+}
+
+fn generate(class: &Class) -> TokenStream {
+    let item = &class.item;
+    let rust = &item.ident;
+    let export = export_name(rust);
+    let record = meta::class_record(&rust.to_string(), &class.js_name, &export);
+    let meta_static = meta::emit(&format!("__DURABLE_CLASS_{rust}"), &record);
+    quote! {
+        #item
+
+        #meta_static
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn model(args: TokenStream, item: TokenStream) -> Result<Class, Vec<syn::Error>> {
+        let cx = Ctxt::new();
+        let class = Class::from_ast(&cx, args, syn::parse2(item).unwrap());
+        cx.check().map(|_| class)
+    }
+
+    #[test]
+    fn name_defaults_to_the_struct() {
+        let class = model(quote!(), quote!(struct Counter { n: u8 })).ok().unwrap();
+        assert_eq!(class.js_name, "Counter");
+    }
+
+    #[test]
+    fn name_can_be_chosen() {
+        let class = model(quote!(name = "Tally"), quote!(struct Counter;)).ok().unwrap();
+        assert_eq!(class.js_name, "Tally");
+    }
+
+    #[test]
+    fn generic_struct_is_refused() {
+        let errors = model(quote!(), quote!(struct Counter<T> { t: T })).err().unwrap();
+        assert!(errors[0].to_string().contains("cannot be generic"));
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let errors = model(quote!(bogus = 1), quote!(struct Counter<T> { t: T })).err().unwrap();
+        assert_eq!(errors.len(), 2);
+    }
+}

@@ -1,0 +1,86 @@
+//! The runtime events a Durable Object class can handle, and the shape each
+//! handler method must have.
+
+/// One kind of runtime event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HandlerKind {
+    /// `fetch(request)`: an HTTP request sent with `stub.fetch`.
+    Fetch,
+}
+
+impl HandlerKind {
+    /// Every kind, in the order they are documented.
+    pub const ALL: &'static [HandlerKind] = &[HandlerKind::Fetch];
+
+    /// The Rust method name that selects this handler by convention; also its
+    /// name in the build metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            HandlerKind::Fetch => "fetch",
+        }
+    }
+
+    /// The kind whose conventional name is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// How many arguments the handler takes besides `&self`.
+    pub fn arity(self) -> usize {
+        match self {
+            HandlerKind::Fetch => 1,
+        }
+    }
+
+    /// The expected signature, for error messages.
+    pub fn signature(self) -> &'static str {
+        match self {
+            HandlerKind::Fetch => "async fn fetch(&self, req: Request) -> Result<Response>",
+        }
+    }
+
+    /// The `durable` trait that a handler of this kind implements.
+    pub fn trait_name(self) -> &'static str {
+        match self {
+            HandlerKind::Fetch => "Fetch",
+        }
+    }
+}
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+/// `impl durable::<Trait> for Type`, forwarding to the user's method.
+/// `ret_span` points type errors in the forwarding at the user's return type.
+pub fn trait_impl(kind: HandlerKind, self_ty: &syn::Type, method: &Ident, ret_span: Span) -> TokenStream {
+    match kind {
+        HandlerKind::Fetch => {
+            let call = quote_spanned! {ret_span=>
+                ::core::result::Result::map_err(<#self_ty>::#method(self, request).await, ::core::convert::Into::into)
+            };
+            quote! {
+                impl ::durable::Fetch for #self_ty {
+                    async fn fetch(&self, request: ::durable::Request) -> ::durable::Result<::durable::Response> {
+                        #call
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The method on the Wasm-side glue type that the JavaScript class calls for
+/// this event.
+pub fn glue_method(kind: HandlerKind) -> TokenStream {
+    match kind {
+        HandlerKind::Fetch => quote! {
+            pub fn fetch(
+                &self,
+                request: ::durable::__private::web_sys::Request,
+                call: u32,
+            ) -> ::durable::__private::js_sys::Promise {
+                self.instance.fetch(request, call)
+            }
+        },
+    }
+}

@@ -1,0 +1,339 @@
+//! `#[durable_object]` on the class's impl block: constructor and handlers.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, ToTokens};
+use syn::spanned::Spanned;
+
+use crate::attr::{take_method_role, MethodRole};
+use crate::class::{export_name, glue_ident};
+use crate::ctxt::{to_compile_errors, Ctxt};
+use crate::handler::{self, HandlerKind};
+use crate::meta;
+
+/// A checked impl block.
+pub struct ObjectImpl {
+    /// The block, with the `#[durable(...)]` helper attributes removed.
+    pub item: syn::ItemImpl,
+    /// The class's Rust name (last segment of the self type).
+    pub rust: Ident,
+    /// The constructor method.
+    pub constructor: Option<Ident>,
+    /// The handlers, in source order.
+    pub handlers: Vec<Handler>,
+}
+
+/// A method that handles one kind of runtime event.
+pub struct Handler {
+    /// Which event.
+    pub kind: HandlerKind,
+    /// The user's method.
+    pub method: Ident,
+    /// Span of the method's return type (for type errors in the forwarding).
+    pub ret_span: Span,
+}
+
+const CONSTRUCTOR: &str = "pub fn new(state: State, env: Env) -> Self";
+
+impl ObjectImpl {
+    /// Builds the model, recording every problem in `cx`.
+    pub fn from_ast(cx: &Ctxt, args: TokenStream, mut item: syn::ItemImpl) -> Self {
+        if !args.is_empty() {
+            cx.error_spanned_by(
+                &args,
+                "#[durable_object] on an impl block takes no arguments; class arguments such as `name = \"..\"` go on the struct",
+            );
+        }
+        if let Some((_, path, _)) = &item.trait_ {
+            cx.error_spanned_by(
+                path,
+                "#[durable_object] goes on the class's inherent impl block (`impl MyObject { .. }`), not on a trait impl",
+            );
+        }
+        if !item.generics.params.is_empty() {
+            cx.error_spanned_by(&item.generics, "a Durable Object class cannot be generic: remove the impl's generic parameters");
+        }
+        let rust = class_ident(cx, &item.self_ty);
+
+        let mut constructor: Option<Ident> = None;
+        let mut handlers: Vec<Handler> = Vec::new();
+        let mut seen: HashMap<HandlerKind, Ident> = HashMap::new();
+        for impl_item in &mut item.items {
+            let syn::ImplItem::Fn(f) = impl_item else { continue };
+            let explicit = take_method_role(cx, &mut f.attrs);
+            let name = f.sig.ident.to_string();
+            let role = explicit.map(|(role, _)| role).or_else(|| {
+                if name == "new" {
+                    Some(MethodRole::Constructor)
+                } else {
+                    HandlerKind::from_name(&name).map(MethodRole::Handler)
+                }
+            });
+            match role {
+                Some(MethodRole::Constructor) => {
+                    check_constructor(cx, &f.sig);
+                    if let Some(first) = &constructor {
+                        cx.error_spanned_by(
+                            &f.sig.ident,
+                            format!("a second constructor: `{first}` is already this class's constructor"),
+                        );
+                    } else {
+                        constructor = Some(f.sig.ident.clone());
+                    }
+                }
+                Some(MethodRole::Handler(kind)) => {
+                    check_handler(cx, kind, &f.sig);
+                    if let Some(first) = seen.get(&kind) {
+                        cx.error_spanned_by(
+                            &f.sig.ident,
+                            format!(
+                                "a second `{}` handler: `{first}` already handles `{}`; a class has at most one handler of each kind",
+                                kind.name(),
+                                kind.name()
+                            ),
+                        );
+                        continue;
+                    }
+                    seen.insert(kind, f.sig.ident.clone());
+                    let ret_span = match &f.sig.output {
+                        syn::ReturnType::Type(_, ty) => ty.span(),
+                        syn::ReturnType::Default => f.sig.ident.span(),
+                    };
+                    handlers.push(Handler { kind, method: f.sig.ident.clone(), ret_span });
+                }
+                None => {}
+            }
+        }
+        if constructor.is_none() {
+            cx.error_spanned_by(
+                &item.self_ty,
+                format!("this Durable Object has no constructor: add `{CONSTRUCTOR}` to this impl block"),
+            );
+        }
+        ObjectImpl { item, rust, constructor, handlers }
+    }
+}
+
+fn class_ident(cx: &Ctxt, ty: &syn::Type) -> Ident {
+    if let syn::Type::Path(p) = ty {
+        if p.qself.is_none() {
+            if let Some(last) = p.path.segments.last() {
+                if !last.arguments.is_empty() {
+                    cx.error_spanned_by(&last.arguments, "a Durable Object class cannot be generic");
+                }
+                return last.ident.clone();
+            }
+        }
+    }
+    cx.error_spanned_by(ty, "#[durable_object] expects `impl MyObject { .. }` for a struct marked #[durable_object]");
+    Ident::new("__DurableInvalid", ty.span())
+}
+
+fn check_constructor(cx: &Ctxt, sig: &syn::Signature) {
+    if let Some(a) = &sig.asyncness {
+        cx.error_spanned_by(
+            a,
+            format!(
+                "the constructor is synchronous, as in JavaScript: `{CONSTRUCTOR}`; \
+                 load state with `state.block_concurrency_while(async move {{ .. }})` inside it"
+            ),
+        );
+    }
+    if let Some(receiver) = sig.receiver() {
+        cx.error_spanned_by(receiver, format!("the constructor takes no `self`: `{CONSTRUCTOR}`"));
+    } else if sig.inputs.len() != 2 {
+        cx.error_spanned_by(
+            &sig.inputs,
+            format!("the constructor takes the object's state and env: `{CONSTRUCTOR}`"),
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error_spanned_by(&sig.generics, "the constructor cannot be generic");
+    }
+    if matches!(sig.output, syn::ReturnType::Default) {
+        cx.error_spanned_by(&sig.ident, format!("the constructor returns `Self`: `{CONSTRUCTOR}`"));
+    }
+}
+
+fn check_handler(cx: &Ctxt, kind: HandlerKind, sig: &syn::Signature) {
+    let expected = kind.signature();
+    let name = kind.name();
+    if sig.asyncness.is_none() {
+        cx.error_spanned_by(sig.fn_token, format!("the `{name}` handler must be async: `{expected}`"));
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error_spanned_by(&sig.generics, format!("the `{name}` handler cannot be generic: `{expected}`"));
+    }
+    match sig.receiver() {
+        Some(r) if r.reference.is_some() && r.mutability.is_none() => {}
+        Some(r) if r.mutability.is_some() => cx.error_spanned_by(
+            r,
+            format!(
+                "the `{name}` handler takes `&self`, not `&mut self`: another event may run while this one awaits, \
+                 so keep mutable state in `Cell` or `RefCell` fields"
+            ),
+        ),
+        Some(r) => cx.error_spanned_by(r, format!("the `{name}` handler takes `&self`: `{expected}`")),
+        None => cx.error_spanned_by(&sig.ident, format!("the `{name}` handler takes `&self`: `{expected}`")),
+    }
+    let args = sig.inputs.len().saturating_sub(usize::from(sig.receiver().is_some()));
+    if sig.receiver().is_some() && args != kind.arity() {
+        let span_tokens = if sig.inputs.is_empty() { sig.ident.to_token_stream() } else { sig.inputs.to_token_stream() };
+        cx.error_spanned_by(
+            span_tokens,
+            format!("the `{name}` handler takes {} argument(s) after `&self`, found {args}: `{expected}`", kind.arity()),
+        );
+    }
+    if matches!(sig.output, syn::ReturnType::Default) {
+        cx.error_spanned_by(&sig.ident, format!("the `{name}` handler returns a `Result`: `{expected}`"));
+    }
+}
+
+/// Expands the impl block: the block itself, the `durable` trait impls, the
+/// Wasm-side glue methods and the metadata record.
+pub fn expand(args: TokenStream, item: syn::ItemImpl) -> Result<TokenStream, Vec<syn::Error>> {
+    let cx = Ctxt::new();
+    let model = ObjectImpl::from_ast(&cx, args, item);
+    if let Err(errors) = cx.check() {
+        let item = &model.item;
+        let errors = to_compile_errors(errors);
+        return Ok(quote! { #item #errors });
+    }
+    Ok(generate(&model))
+}
+
+fn generate(model: &ObjectImpl) -> TokenStream {
+    let item = &model.item;
+    let self_ty = &item.self_ty;
+    let rust = &model.rust;
+    let glue = glue_ident(rust);
+    let export = export_name(rust);
+    let constructor = model.constructor.as_ref().expect("checked: a constructor exists");
+
+    let trait_impls = model.handlers.iter().map(|h| handler::trait_impl(h.kind, self_ty, &h.method, h.ret_span));
+    let glue_methods = model.handlers.iter().map(|h| handler::glue_method(h.kind));
+    let names: Vec<&str> = model.handlers.iter().map(|h| h.kind.name()).collect();
+    let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), &meta::impl_record(&rust.to_string(), &names));
+
+    quote! {
+        #item
+
+        impl ::durable::DurableObject for #self_ty {
+            fn new(state: ::durable::State, env: ::durable::Env) -> Self {
+                <#self_ty>::#constructor(state, env)
+            }
+        }
+
+        #(#trait_impls)*
+
+        // The type the JavaScript class instantiates in Wasm. It lives in an
+        // anonymous scope: only its Wasm exports are reachable.
+        const _: () = {
+            use ::durable::__private::wasm_bindgen;
+            use ::durable::__private::wasm_bindgen::prelude::wasm_bindgen;
+
+            #[doc(hidden)]
+            #[wasm_bindgen(wasm_bindgen = ::durable::__private::wasm_bindgen, js_name = #export)]
+            pub struct #glue {
+                instance: ::durable::runtime::Instance<#self_ty>,
+            }
+
+            #[wasm_bindgen(wasm_bindgen = ::durable::__private::wasm_bindgen, js_class = #export)]
+            impl #glue {
+                #[wasm_bindgen(constructor)]
+                pub fn new(ctx: wasm_bindgen::JsValue, env: wasm_bindgen::JsValue, call: u32) -> #glue {
+                    #glue { instance: ::durable::runtime::Instance::new(ctx, env, call) }
+                }
+
+                #(#glue_methods)*
+            }
+        };
+
+        #meta_static
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn model(item: TokenStream) -> Result<ObjectImpl, Vec<String>> {
+        let cx = Ctxt::new();
+        let m = ObjectImpl::from_ast(&cx, quote!(), syn::parse2(item).unwrap());
+        cx.check().map(|_| m).map_err(|e| e.iter().map(|e| e.to_string()).collect())
+    }
+
+    #[test]
+    fn finds_constructor_and_fetch() {
+        let m = model(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                pub async fn fetch(&self, req: Request) -> Result<Response> { todo!() }
+                pub fn helper(&self) {}
+            }
+        })
+        .ok()
+        .unwrap();
+        assert_eq!(m.constructor.unwrap(), "new");
+        assert_eq!(m.handlers.len(), 1);
+        assert_eq!(m.handlers[0].kind, HandlerKind::Fetch);
+    }
+
+    #[test]
+    fn explicit_roles() {
+        let m = model(quote! {
+            impl Counter {
+                #[durable(constructor)]
+                pub fn create(state: State, env: Env) -> Self { todo!() }
+                #[durable(fetch)]
+                pub async fn serve(&self, req: Request) -> Result<Response> { todo!() }
+            }
+        })
+        .ok()
+        .unwrap();
+        assert_eq!(m.constructor.unwrap(), "create");
+        assert_eq!(m.handlers[0].method, "serve");
+        assert!(m.item.items.iter().all(|i| match i {
+            syn::ImplItem::Fn(f) => f.attrs.is_empty(),
+            _ => true,
+        }));
+    }
+
+    #[test]
+    fn missing_constructor() {
+        let errors = model(quote!(impl Counter {})).err().unwrap();
+        assert!(errors[0].contains("has no constructor"));
+    }
+
+    #[test]
+    fn sync_fetch_and_mut_self_are_refused_together() {
+        let errors = model(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                pub fn fetch(&mut self, req: Request) -> Result<Response> { todo!() }
+            }
+        })
+        .err()
+        .unwrap();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("must be async"));
+        assert!(errors[1].contains("not `&mut self`"));
+    }
+
+    #[test]
+    fn two_fetch_handlers() {
+        let errors = model(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                pub async fn fetch(&self, req: Request) -> Result<Response> { todo!() }
+                #[durable(fetch)]
+                pub async fn other(&self, req: Request) -> Result<Response> { todo!() }
+            }
+        })
+        .err()
+        .unwrap();
+        assert!(errors[0].contains("a second `fetch` handler"));
+    }
+}

@@ -1,0 +1,63 @@
+//! Code generation behind `#[durable_object]`.
+//!
+//! Data flows one way: user tokens are parsed into a small checked model
+//! ([`class::Class`] for the struct, [`imp::ObjectImpl`] for the impl block), every
+//! problem found on the way is collected in one [`ctxt::Ctxt`] and reported
+//! together with its span, and only a model that passed all checks is turned into
+//! code ([`class::expand`], [`imp::expand`]).
+//!
+//! The generated code talks to the `durable` runtime library only through its
+//! traits (`DurableObject`, `Fetch`) and `durable::runtime::Instance`; each class
+//! also leaves a line of JSON in the Wasm custom section [`meta::SECTION`], from
+//! which `durable-build` learns which JavaScript classes to emit.
+
+pub mod attr;
+pub mod class;
+pub mod ctxt;
+pub mod handler;
+pub mod imp;
+pub mod meta;
+
+use proc_macro2::TokenStream;
+use syn::spanned::Spanned;
+
+/// Entry point of the attribute: dispatches on the annotated item.
+pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: syn::Item = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(e) => return e.to_compile_error(),
+    };
+    let result = match item {
+        syn::Item::Struct(s) => class::expand(args, s),
+        syn::Item::Impl(i) => imp::expand(args, i),
+        other => Err(vec![syn::Error::new(
+            item_span(&other),
+            format!(
+                "#[durable_object] goes on a struct (the object's state) and on that struct's impl block, not on {}",
+                describe(&other)
+            ),
+        )]),
+    };
+    result.unwrap_or_else(ctxt::to_compile_errors)
+}
+
+fn item_span(item: &syn::Item) -> proc_macro2::Span {
+    match item {
+        syn::Item::Enum(e) => e.ident.span(),
+        syn::Item::Fn(f) => f.sig.ident.span(),
+        syn::Item::Union(u) => u.ident.span(),
+        syn::Item::Trait(t) => t.ident.span(),
+        other => other.span(),
+    }
+}
+
+fn describe(item: &syn::Item) -> &'static str {
+    match item {
+        syn::Item::Enum(_) => "an enum",
+        syn::Item::Fn(_) => "a function",
+        syn::Item::Union(_) => "a union",
+        syn::Item::Trait(_) => "a trait",
+        syn::Item::Mod(_) => "a module",
+        _ => "this item",
+    }
+}

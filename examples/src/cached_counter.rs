@@ -1,0 +1,50 @@
+//! The `blockConcurrencyWhile` counter from the in-memory state reference: the
+//! value is read from storage once, when the object is constructed, served from
+//! memory afterwards, and written through to storage on every change.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use durable::prelude::*;
+use worker::Url;
+
+/// A counter cached in memory.
+#[durable_object]
+pub struct CachedCounter {
+    state: State,
+    value: Rc<Cell<i64>>,
+}
+
+#[durable_object]
+impl CachedCounter {
+    pub fn new(state: State, _env: Env) -> Self {
+        let value = Rc::new(Cell::new(0));
+        let (storage, slot) = (state.storage(), Rc::clone(&value));
+        // `blockConcurrencyWhile` ensures no requests are delivered until the
+        // value is loaded; after that, reads never touch storage.
+        let _ = state.block_concurrency_while(async move {
+            slot.set(storage.get("value").await?.unwrap_or(0));
+            Ok(())
+        });
+        Self { state, value }
+    }
+
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        let value = match req.path().as_str() {
+            "/increment" => self.value.get() + 1,
+            "/decrement" => self.value.get() - 1,
+            "/" => return Ok(Response::ok(self.value.get().to_string())?),
+            _ => return Ok(Response::error("Not found", 404)?),
+        };
+        // Memory first, so a request that arrives while the write is in flight
+        // already sees the new value; the output gate holds our response until
+        // the write is durable.
+        self.value.set(value);
+        self.state.storage().put("value", &value).await?;
+        Ok(Response::ok(value.to_string())?)
+    }
+}
+
+pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
+    crate::counter::forward(env, "CACHED_COUNTER", url, rest).await
+}

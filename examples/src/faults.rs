@@ -1,0 +1,79 @@
+//! What happens when a handler fails: an `Err` answers `500` with its message; a
+//! panic answers `500` with the panic message, and the runtime rebuilds the
+//! objects from storage. What was committed to storage stays.
+//!
+//! | route | does |
+//! |---|---|
+//! | `/faults/put?name=A&key=k&value=v` | stores `v` at `k` |
+//! | `/faults/get?name=A&key=k` | answers the value at `k`, `404` if absent |
+//! | `/faults/memory?name=A` | counts calls in memory only |
+//! | `/faults/error?name=A` | returns `Err` |
+//! | `/faults/panic?name=A` | stores `panicked=yes`, then panics |
+//! | `/faults/panic-now?name=A` | panics before any `.await` |
+
+use std::cell::Cell;
+
+use durable::prelude::*;
+use worker::Url;
+
+/// An object that fails on request.
+#[durable_object]
+pub struct Faults {
+    state: State,
+    calls: Cell<u64>,
+}
+
+#[durable_object]
+impl Faults {
+    pub fn new(state: State, _env: Env) -> Self {
+        Self { state, calls: Cell::new(0) }
+    }
+
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        let url = req.url()?;
+        let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let storage = self.state.storage();
+        match req.path().as_str() {
+            "/put" => {
+                let key = param("key").ok_or("missing `key`")?;
+                let value = param("value").ok_or("missing `value`")?;
+                storage.put(&key, &value).await?;
+                Ok(Response::ok(format!("stored {key}"))?)
+            }
+            "/get" => {
+                let key = param("key").ok_or("missing `key`")?;
+                match storage.get::<String>(&key).await? {
+                    Some(value) => Ok(Response::ok(value)?),
+                    None => Ok(Response::error(format!("no value at {key}"), 404)?),
+                }
+            }
+            "/memory" => {
+                self.calls.set(self.calls.get() + 1);
+                Ok(Response::ok(self.calls.get().to_string())?)
+            }
+            "/error" => Err(Error::message("the handler failed on purpose")),
+            "/panic" => {
+                storage.put("panicked", &"yes").await?;
+                panic!("the handler panicked on purpose");
+            }
+            "/panic-now" => panic!("the handler panicked before awaiting"),
+            _ => Ok(Response::error("Not found", 404)?),
+        }
+    }
+}
+
+pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
+    let Some(name) = crate::name_param(url) else {
+        return Response::error("missing `name`", 400);
+    };
+    let stub = env.durable_object("FAULTS")?.id_from_name(&name)?.get_stub()?;
+    let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let mut answer = stub.fetch_with_str(&format!("https://faults{rest}{query}")).await?;
+    let status = answer.status_code();
+    let text = answer.text().await?;
+    if status == 200 {
+        Response::ok(text)
+    } else {
+        Response::error(text, status)
+    }
+}

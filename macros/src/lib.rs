@@ -1,0 +1,46 @@
+//! The `#[durable_object]` attribute for the `durable` crate.
+//!
+//! This crate only declares the attribute; the parsing, checks and code
+//! generation live in `durable-codegen`, a normal library that tests can call.
+//! Use it through `durable::durable_object` (re-exported by `durable`).
+//!
+//! # On a struct
+//!
+//! | argument | meaning | default |
+//! |---|---|---|
+//! | `name = "Counter"` | the JavaScript class name, used as `class_name` in `wrangler.jsonc` | the struct's name |
+//!
+//! The struct may not be generic. Its fields are the object's in-memory state.
+//!
+//! # On the struct's inherent impl block
+//!
+//! | method | signature | role |
+//! |---|---|---|
+//! | `new` (or `#[durable(constructor)]`) | `fn new(state: State, env: Env) -> Self` | required constructor |
+//! | `fetch` (or `#[durable(fetch)]`) | `async fn fetch(&self, req: Request) -> Result<Response>` | HTTP handler |
+//!
+//! Handlers take `&self`: events interleave at `.await`, so in-memory state that
+//! changes lives in `Cell` or `RefCell`.
+//!
+//! ```ignore
+//! use durable::prelude::*;
+//!
+//! #[durable_object]
+//! pub struct Counter { state: State }
+//!
+//! #[durable_object]
+//! impl Counter {
+//!     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//!     pub async fn fetch(&self, _req: Request) -> Result<Response> {
+//!         Ok(Response::ok("hi")?)
+//!     }
+//! }
+//! ```
+use proc_macro::TokenStream;
+
+/// Makes a struct and its impl block a Durable Object class. See the crate docs
+/// for the arguments and the methods it recognises.
+#[proc_macro_attribute]
+pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
+    durable_codegen::durable_object(args.into(), item.into()).into()
+}

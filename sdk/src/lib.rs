@@ -1,0 +1,78 @@
+//! Cloudflare Durable Objects written in Rust.
+//!
+//! Put `#[durable_object]` on a struct and on its impl block, and the build
+//! (`durable-build`) turns it into a JavaScript class that `extends DurableObject`
+//! from `cloudflare:workers`, backed by your Rust code compiled to Wasm.
+//!
+//! ```no_run
+//! use std::cell::Cell;
+//! use durable::prelude::*;
+//!
+//! #[durable_object]
+//! pub struct Visits {
+//!     state: State,
+//!     served: Cell<u64>, // in memory: lives while the object is loaded
+//! }
+//!
+//! #[durable_object]
+//! impl Visits {
+//!     pub fn new(state: State, _env: Env) -> Self {
+//!         Self { state, served: Cell::new(0) }
+//!     }
+//!
+//!     pub async fn fetch(&self, _req: Request) -> Result<Response> {
+//!         let total: u64 = self.state.storage().get("total").await?.unwrap_or(0) + 1;
+//!         self.state.storage().put("total", &total).await?;
+//!         self.served.set(self.served.get() + 1);
+//!         Ok(Response::ok(format!("{total} visits, {} since load", self.served.get()))?)
+//!     }
+//! }
+//! ```
+//!
+//! # How the pieces fit
+//! - [`DurableObject`] and the handler traits ([`Fetch`]) are what an object
+//!   implements; the macro writes those impls from your inherent methods.
+//! - [`runtime::Instance`] adapts an object to the calls the JavaScript class
+//!   makes into Wasm (it owns the object behind an `Rc`, converts values, turns
+//!   errors into responses).
+//! - [`State`] and [`Storage`] are typed views of the runtime's `ctx` and
+//!   `ctx.storage`.
+//!
+//! # Concurrency
+//! A Durable Object is single-threaded, but not one-request-at-a-time: while one
+//! request awaits I/O (storage, fetch), the runtime may deliver another. Handlers
+//! therefore take `&self`, and in-memory state lives in `Cell` / `RefCell`. Never
+//! hold a `RefCell` borrow across an `.await`: copy the value out, await, then
+//! write it back.
+#![warn(missing_docs)]
+
+mod error;
+mod object;
+pub mod runtime;
+mod state;
+mod storage;
+mod sys;
+
+pub use durable_macros::durable_object;
+pub use error::{Error, Result};
+pub use object::{DurableObject, Fetch};
+pub use state::{ObjectId, State};
+pub use storage::Storage;
+
+/// The `worker` crate, re-exported so that user code and generated code agree on
+/// one version of `Request`, `Response` and `Env`.
+pub use worker;
+pub use worker::{Env, Request, Response};
+
+/// Everything a typical object needs: `use durable::prelude::*;`.
+pub mod prelude {
+    pub use crate::{durable_object, DurableObject, Env, Error, Request, Response, Result, State, Storage};
+}
+
+/// Re-exports for the code `#[durable_object]` generates. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use js_sys;
+    pub use wasm_bindgen;
+    pub use web_sys;
+}

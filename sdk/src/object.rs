@@ -1,0 +1,57 @@
+use crate::{Env, Request, Response, Result, State};
+
+/// A Durable Object class: how to construct one.
+///
+/// `#[durable_object]` on an impl block implements this from the block's
+/// `fn new(state: State, env: Env) -> Self`. The constructor is synchronous, as
+/// in JavaScript; start asynchronous initialisation with
+/// [`State::block_concurrency_while`].
+///
+/// ```no_run
+/// use durable::prelude::*;
+///
+/// #[durable_object]
+/// pub struct Empty { state: State }
+///
+/// #[durable_object]
+/// impl Empty {
+///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no Durable Object constructor",
+    label = "this class needs `#[durable_object]` on its impl block",
+    note = "write `#[durable_object] impl {Self} {{ pub fn new(state: State, env: Env) -> Self {{ .. }} }}`"
+)]
+pub trait DurableObject: Sized + 'static {
+    /// Builds the object when the runtime loads it (first request after start or
+    /// eviction).
+    fn new(state: State, env: Env) -> Self;
+}
+
+/// The `fetch` handler: HTTP requests sent with `stub.fetch(request)`.
+///
+/// Implemented by `#[durable_object]` from an inherent
+/// `async fn fetch(&self, req: Request) -> Result<Response>`. An `Err` answers
+/// `500` with the error's text.
+///
+/// ```no_run
+/// use durable::prelude::*;
+///
+/// #[durable_object]
+/// pub struct Hello { state: State }
+///
+/// #[durable_object]
+/// impl Hello {
+///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+///
+///     pub async fn fetch(&self, req: Request) -> Result<Response> {
+///         Ok(Response::ok(format!("hello from {}", req.path()))?)
+///     }
+/// }
+/// ```
+#[allow(async_fn_in_trait)] // Wasm is single-threaded: handler futures are never `Send`.
+pub trait Fetch: DurableObject {
+    /// Answers one request.
+    async fn fetch(&self, request: Request) -> Result<Response>;
+}

@@ -1,0 +1,124 @@
+//! The adapter between an object and the JavaScript class that hosts it.
+//!
+//! The build generates, per class, a JavaScript class that `extends
+//! DurableObject` and forwards each runtime event into Wasm; the Wasm side of
+//! that call is an [`Instance`]. This module knows nothing of the macro: it
+//! works for any type implementing [`DurableObject`] and the handler traits.
+//!
+//! Panics: Rust on `wasm32-unknown-unknown` aborts on panic, which traps the Wasm
+//! instance. Every call from JavaScript carries a call id, and its future is
+//! polled with that id recorded ([`Tracked`]); the panic hook installed by
+//! [`init`] reports the id and message to the JavaScript runtime before the
+//! trap. The runtime fails that call with the message at once, instantiates the
+//! module afresh, fails the other calls that were in flight, and rebuilds each
+//! object from its constructor on its next event. Storage is untouched;
+//! in-memory state starts over, exactly as after an eviction.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::{DurableObject, Env, Error, Fetch, Response, State};
+
+#[wasm_bindgen(inline_js = r#"
+export function report_panic(call, message) {
+  const hook = globalThis[Symbol.for("durable.panic")];
+  if (typeof hook === "function") hook(call, message);
+}
+"#)]
+extern "C" {
+    fn report_panic(call: u32, message: &str);
+}
+
+thread_local! {
+    /// The call whose code is running now; 0 outside any tracked call.
+    static CURRENT_CALL: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A future that records its call id while it is polled, so that a panic can
+/// be attributed to the call that caused it.
+pub struct Tracked<F> {
+    call: u32,
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> Tracked<F> {
+    /// Wraps `inner` for the call `call` (an id chosen by the JavaScript runtime).
+    pub fn new(call: u32, inner: F) -> Self {
+        Self { call, inner: Box::pin(inner) }
+    }
+}
+
+impl<F: Future> Future for Tracked<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let previous = CURRENT_CALL.with(|c| c.replace(self.call));
+        let result = self.inner.as_mut().poll(cx);
+        CURRENT_CALL.with(|c| c.set(previous));
+        result
+    }
+}
+
+/// Installs the panic hook that reports panics to the JavaScript runtime.
+/// Called by the runtime after each instantiation of the module.
+#[wasm_bindgen(js_name = "__durable_init")]
+pub fn init() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            report_panic(CURRENT_CALL.with(Cell::get), &info.to_string());
+            previous(info);
+        }));
+    });
+}
+
+/// One live Durable Object, as the generated JavaScript class sees it.
+///
+/// The object sits behind an `Rc`: every event clones the `Rc` into its own
+/// future, so events interleave at `.await` points without any `&mut` aliasing.
+/// Handlers take `&self`; mutable in-memory state lives in `Cell`/`RefCell`.
+pub struct Instance<T> {
+    object: Rc<T>,
+}
+
+impl<T: DurableObject> Instance<T> {
+    /// Constructs the object from the runtime's `ctx` and `env`.
+    pub fn new(ctx: JsValue, env: JsValue, call: u32) -> Self {
+        init();
+        let previous = CURRENT_CALL.with(|c| c.replace(call));
+        let state = State::from_raw(ctx.unchecked_into());
+        let env: Env = env.unchecked_into();
+        let object = Rc::new(T::new(state, env));
+        CURRENT_CALL.with(|c| c.set(previous));
+        Self { object }
+    }
+}
+
+impl<T: Fetch> Instance<T> {
+    /// Runs the `fetch` handler as call `call`; resolves to a `Response`,
+    /// `500` with the error's message on `Err`.
+    pub fn fetch(&self, request: web_sys::Request, call: u32) -> Promise {
+        let object = Rc::clone(&self.object);
+        future_to_promise(Tracked::new(call, async move {
+            let response = match object.fetch(request.into()).await {
+                Ok(response) => response,
+                Err(error) => error_response(&error),
+            };
+            Ok(web_sys::Response::from(response).into())
+        }))
+    }
+}
+
+/// The answer to a failed `fetch`: `500` with the error's message.
+fn error_response(error: &Error) -> Response {
+    Response::error(error.to_string(), 500)
+        .unwrap_or_else(|_| Response::empty().expect("an empty response").with_status(500))
+}

@@ -1,0 +1,1 @@
+//! Test-only crate: see tests/ui.rs and e2e/.
