@@ -10,6 +10,7 @@
 //! | `/faults/error?name=A` | returns `Err` |
 //! | `/faults/panic?name=A` | stores `panicked=yes`, then panics |
 //! | `/faults/panic-now?name=A` | panics before any `.await` |
+//! | `/faults/sleep?name=A&ms=300` | answers `slept` after `ms` milliseconds |
 
 use std::cell::Cell;
 
@@ -57,6 +58,11 @@ impl Faults {
                 panic!("the handler panicked on purpose");
             }
             "/panic-now" => panic!("the handler panicked before awaiting"),
+            "/sleep" => {
+                let ms: u64 = param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(100).min(10_000);
+                worker::Delay::from(std::time::Duration::from_millis(ms)).await;
+                Ok(Response::ok("slept")?)
+            }
             _ => Ok(Response::error("Not found", 404)?),
         }
     }

@@ -1,0 +1,148 @@
+// Starts the real runtime (workerd, through `wrangler dev`) on a free loopback
+// port with the examples' bundle, and stops it again, also when a test fails.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..", "..");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+
+const running = new Set();
+for (const signal of ["exit", "SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    for (const child of running) killGroup(child, "SIGKILL");
+    if (signal !== "exit") process.exit(130);
+  });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// Removes line and block comments from JSONC, leaving strings alone.
+export function stripJsonComments(text) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c === "/" && text[i + 1] === "*") {
+      i = text.indexOf("*/", i + 2) + 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+/**
+ * The repository's wrangler.jsonc, without its build step (the tests build
+ * once, up front) and with an absolute `main`, written to a temporary file.
+ */
+export function testConfig(dir) {
+  const config = JSON.parse(stripJsonComments(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")));
+  delete config.build;
+  delete config.$schema;
+  config.main = join(ROOT, config.main);
+  const path = join(dir, "wrangler.json");
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+/** A fresh temporary directory, removed by `cleanup()`. */
+export function tempDir(prefix = "durable-e2e-") {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts `wrangler dev` with local persistence in `persistDir`.
+ * Resolves to { url, stop, logs } once the runtime answers HTTP.
+ */
+export async function startRuntime({ config, persistDir, timeoutMs = 60_000 }) {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const args = [
+    "dev", "-c", config, "--local", "--ip", "127.0.0.1", "--port", String(port),
+    "--inspector-port", String(inspectorPort), "--persist-to", persistDir,
+    "--show-interactive-dev-session=false", "--log-level", "info",
+  ];
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    detached: true, // its own process group: wrangler starts workerd children
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      CLOUDFLARE_API_TOKEN: "",
+      NO_COLOR: "1",
+      FORCE_COLOR: "0",
+    },
+  });
+  running.add(child);
+  let logs = "";
+  child.stdout.on("data", (d) => (logs += d));
+  child.stderr.on("data", (d) => (logs += d));
+  const exited = new Promise((r) => child.once("exit", r));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!running.has(child)) return;
+    running.delete(child);
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(2_000) });
+      return { url, stop, logs: () => logs };
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready on ${url}:\n${logs}`);
+}
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** GET `path`; resolves to { status, text }. */
+export async function get(base, path, { timeoutMs = 30_000 } = {}) {
+  const response = await fetch(base + path, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: response.status, text: await response.text() };
+}
+
+/** A name no earlier run has used, so tests never see each other's storage. */
+export function uniqueName(label) {
+  return `${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
