@@ -69,6 +69,10 @@ fn generate(class: &Class) -> TokenStream {
     quote! {
         #item
 
+        // Without a `#[durable_object]` impl block (and its constructor) the
+        // class cannot be built: say so at compile time.
+        const _: fn() = ::durable::__private::assert_durable_object::<#rust>;
+
         #meta_static
     }
 }

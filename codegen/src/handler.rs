@@ -50,13 +50,21 @@ impl HandlerKind {
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-/// `impl durable::<Trait> for Type`, forwarding to the user's method.
-/// `ret_span` points type errors in the forwarding at the user's return type.
-pub fn trait_impl(kind: HandlerKind, self_ty: &syn::Type, method: &Ident, ret_span: Span) -> TokenStream {
-    match kind {
+use crate::imp::Handler;
+
+/// `impl durable::<Trait> for Type`, forwarding to the user's method. Each
+/// argument is spanned at the user's argument type and the result at the
+/// user's return type, so a type mismatch is reported where it was written.
+pub fn trait_impl(handler: &Handler, self_ty: &syn::Type) -> TokenStream {
+    let method = &handler.method;
+    let arg = |i: usize, name: &str| -> Ident {
+        Ident::new(name, handler.arg_spans.get(i).copied().unwrap_or_else(Span::call_site))
+    };
+    match handler.kind {
         HandlerKind::Fetch => {
-            let call = quote_spanned! {ret_span=>
-                ::core::result::Result::map_err(<#self_ty>::#method(self, request).await, ::core::convert::Into::into)
+            let request = arg(0, "request");
+            let call = quote_spanned! {handler.ret_span=>
+                ::core::result::Result::map_err(<#self_ty>::#method(self, #request).await, ::core::convert::Into::into)
             };
             quote! {
                 impl ::durable::Fetch for #self_ty {

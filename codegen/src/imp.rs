@@ -32,6 +32,8 @@ pub struct Handler {
     pub method: Ident,
     /// Span of the method's return type (for type errors in the forwarding).
     pub ret_span: Span,
+    /// Spans of the types of the arguments after `&self`, in order.
+    pub arg_spans: Vec<Span>,
 }
 
 const CONSTRUCTOR: &str = "pub fn new(state: State, env: Env) -> Self";
@@ -88,9 +90,9 @@ impl ObjectImpl {
                         cx.error_spanned_by(
                             &f.sig.ident,
                             format!(
-                                "a second `{}` handler: `{first}` already handles `{}`; a class has at most one handler of each kind",
-                                kind.name(),
-                                kind.name()
+                                "a second `{name}` handler: `{first}` is already this class's `{name}` handler; \
+                                 a class has at most one handler of each kind",
+                                name = kind.name(),
                             ),
                         );
                         continue;
@@ -100,12 +102,21 @@ impl ObjectImpl {
                         syn::ReturnType::Type(_, ty) => ty.span(),
                         syn::ReturnType::Default => f.sig.ident.span(),
                     };
-                    handlers.push(Handler { kind, method: f.sig.ident.clone(), ret_span });
+                    let arg_spans = f
+                        .sig
+                        .inputs
+                        .iter()
+                        .filter_map(|arg| match arg {
+                            syn::FnArg::Typed(t) => Some(t.ty.span()),
+                            syn::FnArg::Receiver(_) => None,
+                        })
+                        .collect();
+                    handlers.push(Handler { kind, method: f.sig.ident.clone(), ret_span, arg_spans });
                 }
                 None => {}
             }
         }
-        if constructor.is_none() {
+        if constructor.is_none() && item.trait_.is_none() {
             cx.error_spanned_by(
                 &item.self_ty,
                 format!("this Durable Object has no constructor: add `{CONSTRUCTOR}` to this impl block"),
@@ -197,8 +208,19 @@ pub fn expand(args: TokenStream, item: syn::ItemImpl) -> Result<TokenStream, Vec
     let model = ObjectImpl::from_ast(&cx, args, item);
     if let Err(errors) = cx.check() {
         let item = &model.item;
+        let self_ty = &item.self_ty;
         let errors = to_compile_errors(errors);
-        return Ok(quote! { #item #errors });
+        // A stand-in constructor keeps the struct's "no constructor" check from
+        // repeating the errors above; the compile fails on them regardless.
+        return Ok(quote! {
+            #item
+            #errors
+            impl ::durable::DurableObject for #self_ty {
+                fn new(_: ::durable::State, _: ::durable::Env) -> Self {
+                    ::core::unreachable!()
+                }
+            }
+        });
     }
     Ok(generate(&model))
 }
@@ -211,7 +233,7 @@ fn generate(model: &ObjectImpl) -> TokenStream {
     let export = export_name(rust);
     let constructor = model.constructor.as_ref().expect("checked: a constructor exists");
 
-    let trait_impls = model.handlers.iter().map(|h| handler::trait_impl(h.kind, self_ty, &h.method, h.ret_span));
+    let trait_impls = model.handlers.iter().map(|h| handler::trait_impl(h, self_ty));
     let glue_methods = model.handlers.iter().map(|h| handler::glue_method(h.kind));
     let names: Vec<&str> = model.handlers.iter().map(|h| h.kind.name()).collect();
     let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), &meta::impl_record(&rust.to_string(), &names));

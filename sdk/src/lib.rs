@@ -75,4 +75,8 @@ pub mod __private {
     pub use js_sys;
     pub use wasm_bindgen;
     pub use web_sys;
+
+    /// Compiles only for Durable Object classes; the struct macro names it so
+    /// that a missing impl block is reported where the class is declared.
+    pub fn assert_durable_object<T: crate::DurableObject>() {}
 }

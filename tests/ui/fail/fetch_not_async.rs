@@ -1,0 +1,19 @@
+use durable::prelude::*;
+
+#[durable_object]
+pub struct Counter {
+    state: State,
+}
+
+#[durable_object]
+impl Counter {
+    pub fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    pub fn fetch(&self, _req: Request) -> Result<Response> {
+        Ok(Response::ok("hi")?)
+    }
+}
+
+fn main() {}

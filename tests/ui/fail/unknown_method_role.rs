@@ -1,0 +1,20 @@
+use durable::prelude::*;
+
+#[durable_object]
+pub struct Counter {
+    state: State,
+}
+
+#[durable_object]
+impl Counter {
+    pub fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    #[durable(fecth)]
+    pub async fn serve(&self, _req: Request) -> Result<Response> {
+        Ok(Response::ok("hi")?)
+    }
+}
+
+fn main() {}
