@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Builds the examples into dist/ (what wrangler.jsonc's `main` points at).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec cargo run --quiet --release -p durable-cli -- build -p durable-examples "$@"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: set up, build, and serve every example locally with persisted
+# storage, on 127.0.0.1:${PORT:-8787}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+port="${PORT:-8787}"
+echo "Serving the examples on http://127.0.0.1:${port}/ (try /counter/increment?name=A); Ctrl-C stops."
+exec node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
+  --persist-to .wrangler/state --show-interactive-dev-session=false

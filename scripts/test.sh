@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: Rust unit and doc tests, the trybuild suite, then
+# the examples on the real runtime (workerd through wrangler dev) and
+# `wrangler deploy --dry-run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+echo "== cargo test (unit, doc and trybuild tests)"
+cargo test --workspace
+
+echo "== build the examples"
+scripts/build.sh
+
+echo "== end-to-end tests on the real runtime"
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
