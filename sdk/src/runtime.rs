@@ -24,7 +24,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::{DurableObject, Env, Error, Fetch, Response, State};
+use crate::{DurableObject, Env, Error, Fetch, State};
 
 #[wasm_bindgen(inline_js = r#"
 export function report_panic(call, message) {
@@ -103,22 +103,21 @@ impl<T: DurableObject> Instance<T> {
 }
 
 impl<T: Fetch> Instance<T> {
-    /// Runs the `fetch` handler as call `call`; resolves to a `Response`,
-    /// `500` with the error's message on `Err`.
+    /// Runs the `fetch` handler as call `call`. Resolves to the `Response`;
+    /// rejects on `Err` with a JavaScript `Error` carrying the error's message,
+    /// which the JavaScript runtime answers with a `500`.
     pub fn fetch(&self, request: web_sys::Request, call: u32) -> Promise {
         let object = Rc::clone(&self.object);
         future_to_promise(Tracked::new(call, async move {
-            let response = match object.fetch(request.into()).await {
-                Ok(response) => response,
-                Err(error) => error_response(&error),
-            };
-            Ok(web_sys::Response::from(response).into())
+            match object.fetch(request.into()).await {
+                Ok(response) => Ok(web_sys::Response::from(response).into()),
+                Err(error) => Err(to_js_error(&error)),
+            }
         }))
     }
 }
 
-/// The answer to a failed `fetch`: `500` with the error's message.
-fn error_response(error: &Error) -> Response {
-    Response::error(error.to_string(), 500)
-        .unwrap_or_else(|_| Response::empty().expect("an empty response").with_status(500))
+/// A JavaScript `Error` with the message of `error`.
+pub(crate) fn to_js_error(error: &Error) -> JsValue {
+    js_sys::Error::new(&error.to_string()).into()
 }

@@ -96,7 +96,7 @@ impl State {
         let filled = slot.clone();
         let callback = Closure::once_into_js(move || -> Promise {
             future_to_promise(async move {
-                let value = work.await.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+                let value = work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
                 filled.borrow_mut().replace(value);
                 Ok(JsValue::UNDEFINED)
             })
@@ -125,7 +125,7 @@ impl State {
         F: Future<Output = Result<()>> + 'static,
     {
         let promise = future_to_promise(async move {
-            work.await.map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+            work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
             Ok(JsValue::UNDEFINED)
         });
         self.raw.wait_until(&promise);
