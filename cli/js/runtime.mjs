@@ -190,6 +190,11 @@ class Host {
   fetch(request) {
     return this.#runtime.call((id) => this.#current().fetch(request, id)).catch(errorResponse);
   }
+
+  /** A JS RPC call: `glue` is the method on the Wasm-side class. */
+  rpc(glue, args) {
+    return this.#runtime.call((id) => this.#current()[glue](args, id));
+  }
 }
 
 function errorResponse(error) {

@@ -31,19 +31,36 @@ pub struct Class {
     pub export: String,
     /// The runtime events it handles (`fetch`, ...).
     pub handlers: Vec<String>,
+    /// Its JS RPC methods.
+    pub methods: Vec<Method>,
+}
+
+/// One JS RPC method of a class.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Method {
+    /// The name JavaScript callers use.
+    pub js: String,
+    /// The glue method on the Wasm-side class.
+    pub export: String,
 }
 
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum Record {
     Class { v: u32, rust: String, js: String, export: String },
-    Impl { v: u32, rust: String, handlers: Vec<String> },
+    Impl {
+        v: u32,
+        rust: String,
+        handlers: Vec<String>,
+        #[serde(default)]
+        methods: Vec<Method>,
+    },
 }
 
 /// Reads the classes from the custom sections' contents.
 pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
     let mut structs: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let mut impls: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut impls: BTreeMap<String, (Vec<String>, Vec<Method>)> = BTreeMap::new();
     for section in sections {
         let text = std::str::from_utf8(section).map_err(|e| format!("class metadata is not UTF-8: {e}"))?;
         for line in text.split(['\n', '\0']).map(str::trim).filter(|l| !l.is_empty()) {
@@ -55,12 +72,17 @@ pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
                         return Err(format!("two Durable Object structs are named `{rust}`; rename one"));
                     }
                 }
-                Record::Impl { v, rust, handlers } => {
+                Record::Impl { v, rust, handlers, methods } => {
                     check_version(v)?;
                     if let Some(h) = handlers.iter().find(|h| !KNOWN_HANDLERS.contains(&h.as_str())) {
                         return Err(format!("`{rust}` handles `{h}`, which this durable tool does not know: use matching versions of the durable crate and tool"));
                     }
-                    impls.entry(rust).or_default().extend(handlers);
+                    if let Some(m) = methods.iter().find(|m| !is_identifier(&m.js) || !is_identifier(&m.export)) {
+                        return Err(format!("`{rust}` declares an RPC method with an invalid name `{}`", m.js));
+                    }
+                    let entry = impls.entry(rust).or_default();
+                    entry.0.extend(handlers);
+                    entry.1.extend(methods);
                 }
             }
         }
@@ -74,12 +96,18 @@ pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
         if let Some(other) = by_js.insert(js.clone(), rust.clone()) {
             return Err(format!("`{other}` and `{rust}` are both exported as the JavaScript class `{js}`"));
         }
-        let handlers = impls.remove(&rust).ok_or_else(|| {
+        let (handlers, methods) = impls.remove(&rust).ok_or_else(|| {
             format!("`{rust}` is marked #[durable_object] but has no #[durable_object] impl block with its constructor")
         })?;
-        classes.push(Class { js, rust, export, handlers });
+        classes.push(Class { js, rust, export, handlers, methods });
     }
     Ok(classes)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
 }
 
 fn check_version(v: u32) -> Result<(), String> {
@@ -107,7 +135,8 @@ mod tests {
                 js: "Counter".into(),
                 rust: "Counter".into(),
                 export: "__durable_Counter".into(),
-                handlers: vec!["fetch".into()]
+                handlers: vec!["fetch".into()],
+                methods: vec![],
             }]
         );
     }
@@ -132,6 +161,21 @@ mod tests {
 {"v":1,"kind":"impl","rust":"A","handlers":[]}
 {"v":1,"kind":"impl","rust":"B","handlers":[]}"#;
         assert!(from_sections(&[two]).unwrap_err().contains("both exported as the JavaScript class `X`"));
+    }
+
+    #[test]
+    fn reads_rpc_methods() {
+        let with_methods = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}
+{"v":1,"kind":"impl","rust":"A","handlers":[],"methods":[{"js":"getValue","export":"__rpc_get_value"}]}"#;
+        let classes = from_sections(&[with_methods]).unwrap();
+        assert_eq!(classes[0].methods, vec![Method { js: "getValue".into(), export: "__rpc_get_value".into() }]);
+    }
+
+    #[test]
+    fn invalid_method_names_are_refused() {
+        let bad = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}
+{"v":1,"kind":"impl","rust":"A","handlers":[],"methods":[{"js":"x(){}//","export":"__rpc_x"}]}"#;
+        assert!(from_sections(&[bad]).unwrap_err().contains("invalid name"));
     }
 
     #[test]

@@ -41,6 +41,13 @@ fn class_source(class: &Class) -> String {
         out.push('\n');
         out.push_str(source);
     }
+    for method in &class.methods {
+        let _ = write!(
+            out,
+            "\n  {}(...args) {{\n    return this.#host.rpc(\"{}\", args);\n  }}\n",
+            method.js, method.export
+        );
+    }
     out.push_str("}\n");
     out
 }
@@ -65,12 +72,14 @@ mod tests {
             rust: "Counter".into(),
             export: "__durable_Counter".into(),
             handlers: vec!["fetch".into()],
+            methods: vec![crate::classes::Method { js: "increment".into(), export: "__rpc_increment".into() }],
         };
         let src = entry_module(&[class], &["fetch".into()], "glue.js", "glue_bg.wasm");
         assert!(src.contains("export class Counter extends DurableObject {"));
         assert!(src.contains("#host;"));
         assert!(src.contains("runtime.host(glue.__durable_Counter, ctx, env)"));
         assert!(src.contains("export default runtime.entrypoint([\"fetch\"]);"));
+        assert!(src.contains("increment(...args) {\n    return this.#host.rpc(\"__rpc_increment\", args);"));
         assert!(!src.contains("free"));
     }
 }

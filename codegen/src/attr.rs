@@ -53,10 +53,20 @@ pub enum MethodRole {
     Handler(HandlerKind),
 }
 
-/// Reads and removes the `#[durable(...)]` attributes of a method. Returns the
-/// role it names, if any.
-pub fn take_method_role(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> Option<(MethodRole, Span)> {
-    let mut role = None;
+/// Everything `#[durable(...)]` attributes say about one method.
+#[derive(Debug, Default)]
+pub struct MethodAttrs {
+    /// `constructor` or a handler kind.
+    pub role: Option<(MethodRole, Span)>,
+    /// `skip`: a public method that is not exposed over RPC.
+    pub skip: Option<Span>,
+    /// `name = "jsName"`: the RPC method's JavaScript name.
+    pub name: Option<(String, Span)>,
+}
+
+/// Reads and removes the `#[durable(...)]` attributes of a method.
+pub fn take_method_attrs(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> MethodAttrs {
+    let mut out = MethodAttrs::default();
     let mut kept = Vec::with_capacity(attrs.len());
     for attr in attrs.drain(..) {
         if !attr.path().is_ident("durable") {
@@ -65,20 +75,32 @@ pub fn take_method_role(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> Option<(M
         }
         let result = attr.parse_nested_meta(|meta| {
             let span = meta.path.get_ident().map(|i| i.span()).unwrap_or_else(Span::call_site);
+            if meta.path.is_ident("skip") {
+                out.skip = Some(span);
+                return Ok(());
+            }
+            if meta.path.is_ident("name") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                if !is_js_identifier(&lit.value()) {
+                    return Err(syn::Error::new(lit.span(), format!("`{}` is not a valid JavaScript method name", lit.value())));
+                }
+                out.name = Some((lit.value(), lit.span()));
+                return Ok(());
+            }
             let found = if meta.path.is_ident("constructor") {
                 MethodRole::Constructor
             } else if let Some(kind) = meta.path.get_ident().and_then(|i| HandlerKind::from_name(&i.to_string())) {
                 MethodRole::Handler(kind)
             } else {
                 return Err(meta.error(format!(
-                    "unknown #[durable(...)] argument: expected `constructor` or a handler ({})",
+                    "unknown #[durable(...)] argument: expected `constructor`, a handler ({}), `skip` or `name = \"jsName\"`",
                     HandlerKind::ALL.iter().map(|k| format!("`{}`", k.name())).collect::<Vec<_>>().join(", ")
                 )));
             };
-            if role.is_some() {
+            if out.role.is_some() {
                 return Err(meta.error("a method has one role: remove the extra #[durable(...)] argument"));
             }
-            role = Some((found, span));
+            out.role = Some((found, span));
             Ok(())
         });
         if let Err(e) = result {
@@ -86,7 +108,25 @@ pub fn take_method_role(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> Option<(M
         }
     }
     *attrs = kept;
-    role
+    out
+}
+
+/// `get_counter_value` -> `getCounterValue`: the default JavaScript name of an
+/// RPC method.
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for (i, c) in snake.trim_start_matches('_').chars().enumerate() {
+        if c == '_' {
+            upper = i > 0;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether `s` can be used as a JavaScript class name.
@@ -133,9 +173,26 @@ mod tests {
     fn method_role_is_taken_out() {
         let cx = Ctxt::new();
         let mut attrs: Vec<syn::Attribute> = vec![syn::parse_quote!(#[durable(fetch)]), syn::parse_quote!(#[inline])];
-        let role = take_method_role(&cx, &mut attrs);
+        let found = take_method_attrs(&cx, &mut attrs);
         assert!(cx.check().is_ok());
-        assert_eq!(role.unwrap().0, MethodRole::Handler(HandlerKind::Fetch));
+        assert_eq!(found.role.unwrap().0, MethodRole::Handler(HandlerKind::Fetch));
         assert_eq!(attrs.len(), 1);
+    }
+
+    #[test]
+    fn rpc_name_and_skip() {
+        let cx = Ctxt::new();
+        let mut attrs: Vec<syn::Attribute> = vec![syn::parse_quote!(#[durable(name = "peek", skip)])];
+        let found = take_method_attrs(&cx, &mut attrs);
+        assert!(cx.check().is_ok());
+        assert_eq!(found.name.unwrap().0, "peek");
+        assert!(found.skip.is_some());
+    }
+
+    #[test]
+    fn camel_case_names() {
+        assert_eq!(camel_case("get_counter_value"), "getCounterValue");
+        assert_eq!(camel_case("increment"), "increment");
+        assert_eq!(camel_case("to_u64_now"), "toU64Now");
     }
 }

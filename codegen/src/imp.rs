@@ -6,11 +6,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 
-use crate::attr::{take_method_role, MethodRole};
+use crate::attr::{take_method_attrs, MethodRole};
 use crate::class::{export_name, glue_ident};
 use crate::ctxt::{to_compile_errors, Ctxt};
 use crate::handler::{self, HandlerKind};
 use crate::meta;
+use crate::rpc::{self, RpcMethod};
 
 /// A checked impl block.
 pub struct ObjectImpl {
@@ -22,6 +23,8 @@ pub struct ObjectImpl {
     pub constructor: Option<Ident>,
     /// The handlers, in source order.
     pub handlers: Vec<Handler>,
+    /// The RPC methods (public `&self` methods), in source order.
+    pub rpc: Vec<RpcMethod>,
 }
 
 /// A method that handles one kind of runtime event.
@@ -61,11 +64,12 @@ impl ObjectImpl {
         let mut constructor: Option<Ident> = None;
         let mut handlers: Vec<Handler> = Vec::new();
         let mut seen: HashMap<HandlerKind, Ident> = HashMap::new();
+        let mut rpc: Vec<RpcMethod> = Vec::new();
         for impl_item in &mut item.items {
             let syn::ImplItem::Fn(f) = impl_item else { continue };
-            let explicit = take_method_role(cx, &mut f.attrs);
+            let attrs = take_method_attrs(cx, &mut f.attrs);
             let name = f.sig.ident.to_string();
-            let role = explicit.map(|(role, _)| role).or_else(|| {
+            let role = attrs.role.map(|(role, _)| role).or_else(|| {
                 if name == "new" {
                     Some(MethodRole::Constructor)
                 } else {
@@ -113,7 +117,28 @@ impl ObjectImpl {
                         .collect();
                     handlers.push(Handler { kind, method: f.sig.ident.clone(), ret_span, arg_spans });
                 }
-                None => {}
+                None => {
+                    let public = matches!(f.vis, syn::Visibility::Public(_));
+                    if !public || attrs.skip.is_some() {
+                        if let Some((_, span)) = attrs.name {
+                            cx.error_at(span, "#[durable(name = ..)] names an RPC method, and only `pub` methods without #[durable(skip)] are RPC methods");
+                        }
+                        continue;
+                    }
+                    if let Some(method) = RpcMethod::from_sig(cx, &f.sig, attrs.name) {
+                        if let Some(first) = rpc.iter().find(|m| m.js_name == method.js_name) {
+                            cx.error_spanned_by(
+                                &f.sig.ident,
+                                format!(
+                                    "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
+                                    first.ident, method.ident, method.js_name
+                                ),
+                            );
+                        } else {
+                            rpc.push(method);
+                        }
+                    }
+                }
             }
         }
         if constructor.is_none() && item.trait_.is_none() {
@@ -122,7 +147,7 @@ impl ObjectImpl {
                 format!("this Durable Object has no constructor: add `{CONSTRUCTOR}` to this impl block"),
             );
         }
-        ObjectImpl { item, rust, constructor, handlers }
+        ObjectImpl { item, rust, constructor, handlers, rpc }
     }
 }
 
@@ -235,8 +260,12 @@ fn generate(model: &ObjectImpl) -> TokenStream {
 
     let trait_impls = model.handlers.iter().map(|h| handler::trait_impl(h, self_ty));
     let glue_methods = model.handlers.iter().map(|h| handler::glue_method(h.kind));
+    let rpc_methods = model.rpc.iter().map(|m| rpc::glue_method(m, self_ty));
+    let stub = rpc::stub(&model.rpc, rust, self_ty);
     let names: Vec<&str> = model.handlers.iter().map(|h| h.kind.name()).collect();
-    let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), &meta::impl_record(&rust.to_string(), &names));
+    let methods: Vec<(String, String)> = model.rpc.iter().map(|m| (m.js_name.clone(), m.glue_ident().to_string())).collect();
+    let record = meta::impl_record(&rust.to_string(), &names, &methods);
+    let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), &record);
 
     quote! {
         #item
@@ -269,8 +298,12 @@ fn generate(model: &ObjectImpl) -> TokenStream {
                 }
 
                 #(#glue_methods)*
+
+                #(#rpc_methods)*
             }
         };
+
+        #stub
 
         #meta_static
     }

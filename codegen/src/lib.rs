@@ -17,6 +17,7 @@ pub mod ctxt;
 pub mod handler;
 pub mod imp;
 pub mod meta;
+pub mod rpc;
 
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;

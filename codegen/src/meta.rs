@@ -18,10 +18,16 @@ pub fn class_record(rust: &str, js: &str, export: &str) -> String {
     format!(r#"{{"v":{VERSION},"kind":"class","rust":"{rust}","js":"{js}","export":"{export}"}}"#)
 }
 
-/// A record for an impl block: the handlers it defines.
-pub fn impl_record(rust: &str, handlers: &[&str]) -> String {
+/// A record for an impl block: the handlers it defines, and its RPC methods
+/// as (JavaScript name, glue export) pairs.
+pub fn impl_record(rust: &str, handlers: &[&str], methods: &[(String, String)]) -> String {
     let handlers = handlers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(",");
-    format!(r#"{{"v":{VERSION},"kind":"impl","rust":"{rust}","handlers":[{handlers}]}}"#)
+    let methods = methods
+        .iter()
+        .map(|(js, export)| format!(r#"{{"js":"{js}","export":"{export}"}}"#))
+        .collect::<Vec<_>>()
+        .join(",");
+    format!(r#"{{"v":{VERSION},"kind":"impl","rust":"{rust}","handlers":[{handlers}],"methods":[{methods}]}}"#)
 }
 
 /// A `static` that places `record` (plus a newline) in the custom section.
@@ -51,6 +57,9 @@ mod tests {
             class_record("Counter", "Counter", "__durable_Counter"),
             r#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter"}"#
         );
-        assert_eq!(impl_record("Counter", &["fetch"]), r#"{"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"]}"#);
+        assert_eq!(
+            impl_record("Counter", &["fetch"], &[("getValue".into(), "__rpc_get_value".into())]),
+            r#"{"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"],"methods":[{"js":"getValue","export":"__rpc_get_value"}]}"#
+        );
     }
 }

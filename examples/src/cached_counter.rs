@@ -45,6 +45,19 @@ impl CachedCounter {
     }
 }
 
-pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
-    crate::counter::forward(env, "CACHED_COUNTER", url, rest).await
+/// The worker side: same routes and answers as `/counter/`, over `fetch`.
+pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
+    let Some(name) = crate::name_param(url) else {
+        return Response::ok(crate::NAME_HINT);
+    };
+    if !matches!(rest, "/increment" | "/decrement" | "/") {
+        return Response::error("Not found", 404);
+    }
+    let stub = env.durable_object("CACHED_COUNTER")?.id_from_name(&name)?.get_stub()?;
+    let mut answer = stub.fetch_with_str(&format!("https://counter{rest}")).await?;
+    let count = answer.text().await?;
+    if answer.status_code() != 200 {
+        return Response::error(count, answer.status_code());
+    }
+    Response::ok(format!("Durable Object '{name}' count: {count}"))
 }

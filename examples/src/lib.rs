@@ -16,14 +16,14 @@ pub mod location;
 use worker::{event, Context, Env, Request, Response, Result, Url};
 
 /// The worker: routes each prefix to its example.
-#[event(fetch)]
+#[event(fetch, respond_with_errors)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let url = req.url()?;
     let path = url.path().to_owned();
     let (prefix, rest) = split_prefix(&path);
     match prefix {
-        "counter" => counter::handle(req, &env, &url, rest).await,
-        "cached-counter" => cached_counter::handle(req, &env, &url, rest).await,
+        "counter" => counter::handle(&env, &url, rest).await,
+        "cached-counter" => cached_counter::handle(&env, &url, rest).await,
         "location" => location::handle(req, &env).await,
         "faults" => faults::handle(req, &env, &url, rest).await,
         _ => Response::error("Not found", 404),

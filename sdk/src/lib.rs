@@ -48,6 +48,7 @@
 
 mod error;
 mod object;
+pub mod rpc;
 pub mod runtime;
 mod state;
 mod storage;
@@ -66,6 +67,7 @@ pub use worker::{Env, Request, Response};
 
 /// Everything a typical object needs: `use durable::prelude::*;`.
 pub mod prelude {
+    pub use crate::rpc::{Namespace, RpcError};
     pub use crate::{durable_object, DurableObject, Env, Error, Request, Response, Result, State, Storage};
 }
 

@@ -102,6 +102,19 @@ impl<T: DurableObject> Instance<T> {
     }
 }
 
+impl<T: DurableObject> Instance<T> {
+    /// Runs one RPC method as call `call`: `run` receives the object and
+    /// resolves to the converted result; an `Err` rejects with its message.
+    pub fn rpc<F, Fut>(&self, call: u32, run: F) -> Promise
+    where
+        F: FnOnce(Rc<T>) -> Fut,
+        Fut: Future<Output = crate::Result<JsValue>> + 'static,
+    {
+        let work = run(Rc::clone(&self.object));
+        future_to_promise(Tracked::new(call, async move { work.await.map_err(|e| to_js_error(&e)) }))
+    }
+}
+
 impl<T: Fetch> Instance<T> {
     /// Runs the `fetch` handler as call `call`. Resolves to the `Response`;
     /// rejects on `Err` with a JavaScript `Error` carrying the error's message,

@@ -159,6 +159,14 @@ pub struct ObjectId {
 }
 
 impl ObjectId {
+    pub(crate) fn from_raw(raw: sys::DurableObjectId) -> Self {
+        Self { raw }
+    }
+
+    pub(crate) fn as_raw(&self) -> &sys::DurableObjectId {
+        &self.raw
+    }
+
     /// The name the id was derived from (`idFromName`), when the runtime knows it.
     pub fn name(&self) -> Option<String> {
         self.raw.name()

@@ -51,3 +51,25 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn delete(this: &DurableObjectStorage, key: &str) -> Result<Promise, JsValue>;
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// `DurableObjectNamespace` (a binding in `env`).
+    #[derive(Debug, Clone)]
+    pub type DurableObjectNamespace;
+
+    #[wasm_bindgen(method, catch, js_name = idFromName)]
+    pub fn id_from_name(this: &DurableObjectNamespace, name: &str) -> Result<DurableObjectId, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = idFromString)]
+    pub fn id_from_string(this: &DurableObjectNamespace, id: &str) -> Result<DurableObjectId, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = newUniqueId)]
+    pub fn new_unique_id(this: &DurableObjectNamespace, options: &JsValue) -> Result<DurableObjectId, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn get(this: &DurableObjectNamespace, id: &DurableObjectId, options: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = getByName)]
+    pub fn get_by_name(this: &DurableObjectNamespace, name: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+}

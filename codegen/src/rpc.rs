@@ -1,0 +1,243 @@
+//! Public methods of the impl block as JS RPC methods: the model, the checks,
+//! the Wasm-side glue that decodes arguments and encodes results, and the
+//! typed Rust stub that callers use.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::attr::camel_case;
+use crate::ctxt::Ctxt;
+use crate::handler::HandlerKind;
+
+/// Names an RPC method may not take in JavaScript: the runtime's handler
+/// names, and what every object already has.
+const RESERVED: &[&str] = &[
+    "fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "constructor", "ctx", "env", "dup",
+    "free", "then",
+];
+
+/// One RPC method.
+pub struct RpcMethod {
+    /// The Rust method.
+    pub ident: Ident,
+    /// The JavaScript name.
+    pub js_name: String,
+    /// Arguments after `&self`: (name, type).
+    pub args: Vec<(Ident, syn::Type)>,
+    /// Whether the method is `async`.
+    pub is_async: bool,
+    /// What it returns.
+    pub output: Output,
+}
+
+/// The shape of an RPC method's result, read from its signature.
+pub enum Output {
+    /// Nothing (`()`).
+    Unit,
+    /// A plain value.
+    Value(syn::Type),
+    /// `Result<T, E>` (any type whose last path segment is `Result`): `T` is
+    /// what the caller gets; `Err` is thrown with `E`'s message.
+    Result(syn::Type),
+}
+
+impl RpcMethod {
+    /// Builds and checks the model of a public method; `None` if the method
+    /// cannot be an RPC method (the reason is recorded in `cx`).
+    pub fn from_sig(cx: &Ctxt, sig: &syn::Signature, js_name: Option<(String, Span)>) -> Option<Self> {
+        let name = sig.ident.to_string();
+        let mut ok = true;
+        match sig.receiver() {
+            Some(r) if r.reference.is_some() && r.mutability.is_none() => {}
+            Some(r) if r.mutability.is_some() => {
+                cx.error_spanned_by(
+                    r,
+                    format!(
+                        "the RPC method `{name}` takes `&self`, not `&mut self`: calls interleave while one awaits, \
+                         so keep mutable state in `Cell` or `RefCell` fields (or make the method private)"
+                    ),
+                );
+                ok = false;
+            }
+            _ => return None, // no `&self`: an associated function, not a method of the object
+        }
+        if !sig.generics.params.is_empty() {
+            cx.error_spanned_by(
+                &sig.generics,
+                format!("the RPC method `{name}` cannot be generic: its argument and result types must be known to convert them (or make the method private)"),
+            );
+            ok = false;
+        }
+        let mut args = Vec::new();
+        for (i, input) in sig.inputs.iter().enumerate() {
+            let syn::FnArg::Typed(pat_type) = input else { continue };
+            let ident = match &*pat_type.pat {
+                syn::Pat::Ident(p) => Ident::new(p.ident.to_string().trim_start_matches('_'), p.ident.span()),
+                _ => format_ident!("arg{}", i),
+            };
+            let ident = if ident == "self" || ident.to_string().is_empty() { format_ident!("arg{}", i) } else { ident };
+            match &*pat_type.ty {
+                syn::Type::Reference(r) => {
+                    cx.error_spanned_by(
+                        r,
+                        format!(
+                            "RPC arguments arrive by value: take an owned type here (`String` for `&str`, `Vec<T>` for `&[T]`) in `{name}`"
+                        ),
+                    );
+                    ok = false;
+                }
+                syn::Type::ImplTrait(t) => {
+                    cx.error_spanned_by(t, format!("the RPC method `{name}` cannot take `impl Trait`: name a concrete type"));
+                    ok = false;
+                }
+                _ => {}
+            }
+            args.push((ident, (*pat_type.ty).clone()));
+        }
+        let js_name = match js_name {
+            Some((js, _)) => js,
+            None => camel_case(&name),
+        };
+        if RESERVED.contains(&js_name.as_str()) || js_name.starts_with("__") {
+            let span = sig.ident.span();
+            cx.error_at(
+                span,
+                format!(
+                    "the RPC name `{js_name}` of `{name}` is taken by the runtime{}: rename the method, choose another name with #[durable(name = \"..\")], or keep it out of RPC with #[durable(skip)]",
+                    if HandlerKind::ALL.iter().any(|k| k.name() == js_name) { " (a handler)" } else { "" }
+                ),
+            );
+            ok = false;
+        }
+        let output = match &sig.output {
+            syn::ReturnType::Default => Output::Unit,
+            syn::ReturnType::Type(_, ty) => classify_output(ty),
+        };
+        ok.then(|| RpcMethod { ident: sig.ident.clone(), js_name, args, is_async: sig.asyncness.is_some(), output })
+    }
+
+    /// Name of the Wasm-side glue method.
+    pub fn glue_ident(&self) -> Ident {
+        format_ident!("__rpc_{}", self.ident)
+    }
+}
+
+fn classify_output(ty: &syn::Type) -> Output {
+    if let syn::Type::Tuple(t) = ty {
+        if t.elems.is_empty() {
+            return Output::Unit;
+        }
+    }
+    if let syn::Type::Path(p) = ty {
+        if let Some(last) = p.path.segments.last() {
+            if last.ident == "Result" {
+                if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
+                    if let Some(syn::GenericArgument::Type(ok)) = a.args.first() {
+                        return Output::Result(ok.clone());
+                    }
+                }
+            }
+        }
+    }
+    Output::Value(ty.clone())
+}
+
+/// The glue method the JavaScript class calls for this RPC method.
+pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
+    let glue = method.glue_ident();
+    let export = glue.to_string();
+    let ident = &method.ident;
+    let rust_name = ident.to_string();
+    let arity = method.args.len() as u32;
+    let decode = method.args.iter().map(|(name, ty)| {
+        let label = name.to_string();
+        quote_spanned! {ty.span()=> let #name: #ty = args.next(#label)?; }
+    });
+    let names = method.args.iter().map(|(name, _)| name);
+    let call = quote! { <#self_ty>::#ident(&*object, #(#names),*) };
+    let call = if method.is_async { quote!(#call.await) } else { call };
+    let encode = match &method.output {
+        Output::Unit => quote! { let () = #call; ::core::result::Result::Ok(::durable::__private::wasm_bindgen::JsValue::UNDEFINED) },
+        Output::Value(ty) => quote_spanned! {ty.span()=> ::durable::rpc::value_to_js(#rust_name, &#call) },
+        Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
+    };
+    quote! {
+        #[wasm_bindgen(js_name = #export)]
+        pub fn #glue(
+            &self,
+            args: ::durable::__private::js_sys::Array,
+            call: u32,
+        ) -> ::durable::__private::js_sys::Promise {
+            self.instance.rpc(call, move |object| async move {
+                let mut args = ::durable::rpc::Args::new(#rust_name, #arity, args);
+                #(#decode)*
+                args.finish()?;
+                #encode
+            })
+        }
+    }
+}
+
+/// The typed stub `<Name>Stub`, and `impl durable::rpc::Class`.
+pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenStream {
+    let stub = format_ident!("{}Stub", class);
+    let doc = format!(
+        "Typed RPC stub for the Durable Object class [`{class}`]: the same methods, called remotely.\n\n\
+         Get one from a `durable::rpc::Namespace<{class}>`."
+    );
+    let methods = methods.iter().map(|m| {
+        let ident = &m.ident;
+        let js_name = &m.js_name;
+        let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
+        let encode = m.args.iter().enumerate().map(|(i, (name, _))| {
+            let position = i as u32 + 1;
+            let label = name.to_string();
+            quote! { ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
+        });
+        let ret = match &m.output {
+            Output::Unit => quote!(()),
+            Output::Value(ty) | Output::Result(ty) => quote!(#ty),
+        };
+        let doc = format!("Calls `{js_name}` on the object (Rust method `{class}::{ident}`).");
+        quote! {
+            #[doc = #doc]
+            pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
+                let args = ::std::vec![#(#encode),*];
+                self.raw.call::<#ret>(#js_name, args).await
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub struct #stub {
+            raw: ::durable::rpc::Stub,
+        }
+
+        impl ::core::convert::From<::durable::rpc::Stub> for #stub {
+            fn from(raw: ::durable::rpc::Stub) -> Self {
+                Self { raw }
+            }
+        }
+
+        impl ::durable::rpc::Class for #self_ty {
+            type Stub = #stub;
+        }
+
+        #[allow(dead_code)]
+        impl #stub {
+            /// The untyped stub underneath.
+            pub fn raw(&self) -> &::durable::rpc::Stub {
+                &self.raw
+            }
+
+            /// Sends an HTTP request to the object's `fetch` handler.
+            pub async fn fetch(&self, request: ::durable::Request) -> ::durable::Result<::durable::Response> {
+                self.raw.fetch(request).await
+            }
+
+            #(#methods)*
+        }
+    }
+}
