@@ -190,10 +190,10 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenS
         let ident = &m.ident;
         let js_name = &m.js_name;
         let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
-        let encode = m.args.iter().enumerate().map(|(i, (name, _))| {
+        let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
             let position = i as u32 + 1;
             let label = name.to_string();
-            quote! { ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
+            quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
         });
         let ret = match &m.output {
             Output::Unit => quote!(()),
