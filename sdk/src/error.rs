@@ -66,8 +66,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Js(m) | Error::Message(m) => f.write_str(m),
-            Error::Conversion(m) => write!(f, "conversion failed: {m}"),
+            Error::Js(m) | Error::Message(m) | Error::Conversion(m) => f.write_str(m),
         }
     }
 }
@@ -82,7 +81,17 @@ impl From<JsValue> for Error {
 
 impl From<serde_wasm_bindgen::Error> for Error {
     fn from(e: serde_wasm_bindgen::Error) -> Self {
-        Error::Conversion(e.to_string())
+        Error::Conversion(conversion_message(e))
+    }
+}
+
+/// The message of a serde-wasm-bindgen error, without the `Error: ` prefix
+/// its `Display` adds.
+pub(crate) fn conversion_message(e: serde_wasm_bindgen::Error) -> String {
+    let value: JsValue = e.into();
+    match value.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
     }
 }
 

@@ -30,6 +30,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::state::ObjectId;
+use crate::error::conversion_message;
 use crate::{sys, Error, Result};
 
 fn serializer() -> serde_wasm_bindgen::Serializer {
@@ -43,7 +44,7 @@ fn serializer() -> serde_wasm_bindgen::Serializer {
 /// assert!(js.is_array());
 /// ```
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
-    value.serialize(&serializer()).map_err(|e| Error::Conversion(e.to_string()))
+    value.serialize(&serializer()).map_err(|e| Error::Conversion(conversion_message(e)))
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.
@@ -53,7 +54,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
 /// assert_eq!(n, 7);
 /// ```
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::Conversion(e.to_string()))
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::Conversion(conversion_message(e)))
 }
 
 /// The arguments of one incoming RPC call, decoded in order with errors that
@@ -87,6 +88,7 @@ impl Args {
         let given = self.values.length();
         let value = self.values.get(index);
         serde_wasm_bindgen::from_value(value).map_err(|e| {
+            let e = conversion_message(e);
             let position = index + 1;
             if index >= given {
                 Error::Conversion(format!(
@@ -219,8 +221,9 @@ impl Stub {
         let returned = Reflect::apply(&function, &self.raw, &args).map_err(|e| classify(&e))?;
         // An RPC promise is thenable but not a `Promise`: adopt it.
         let value = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| classify(&e))?;
-        serde_wasm_bindgen::from_value(value)
-            .map_err(|e| RpcError::Conversion(format!("{method}: the result does not fit the declared type: {e}")))
+        serde_wasm_bindgen::from_value(value).map_err(|e| {
+            RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e)))
+        })
     }
 
     /// Sends an HTTP request to the object's `fetch` handler.

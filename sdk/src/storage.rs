@@ -3,6 +3,7 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::error::conversion_message;
 use crate::sys;
 use crate::{Error, Result};
 
@@ -58,7 +59,7 @@ impl Storage {
         }
         serde_wasm_bindgen::from_value(value)
             .map(Some)
-            .map_err(|e| Error::Conversion(format!("value at key {key:?}: {e}")))
+            .map_err(|e| Error::Conversion(format!("the value at key {key:?} does not fit the requested type: {}", conversion_message(e))))
     }
 
     /// Writes `value` at `key`.
@@ -71,7 +72,7 @@ impl Storage {
     pub async fn put<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
         let value: JsValue = value
             .serialize(&serializer())
-            .map_err(|e| Error::Conversion(format!("value for key {key:?}: {e}")))?;
+            .map_err(|e| Error::Conversion(format!("the value for key {key:?} cannot be stored: {}", conversion_message(e))))?;
         JsFuture::from(self.raw.put(key, &value)?).await?;
         Ok(())
     }

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -57,12 +57,13 @@ export function stripJsonComments(text) {
  * The repository's wrangler.jsonc, without its build step (the tests build
  * once, up front) and with an absolute `main`, written to a temporary file.
  */
-export function testConfig(dir) {
-  const config = JSON.parse(stripJsonComments(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")));
+export function testConfig(dir, source = "wrangler.jsonc") {
+  const sourcePath = join(ROOT, source);
+  const config = JSON.parse(stripJsonComments(readFileSync(sourcePath, "utf8")));
   delete config.build;
   delete config.$schema;
-  config.main = join(ROOT, config.main);
-  const path = join(dir, "wrangler.json");
+  config.main = resolve(dirname(sourcePath), config.main);
+  const path = join(dir, `${config.name}.wrangler.json`);
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
 }
@@ -74,14 +75,17 @@ export function tempDir(prefix = "durable-e2e-") {
 }
 
 /**
- * Starts `wrangler dev` with local persistence in `persistDir`.
+ * Starts `wrangler dev` with local persistence in `persistDir`. `config` is
+ * one config path, or several (the first is the worker that answers HTTP;
+ * the others run beside it, reachable through its bindings).
  * Resolves to { url, stop, logs } once the runtime answers HTTP.
  */
 export async function startRuntime({ config, persistDir, timeoutMs = 60_000 }) {
   const port = await freePort();
   const inspectorPort = await freePort();
+  const configs = (Array.isArray(config) ? config : [config]).flatMap((c) => ["-c", c]);
   const args = [
-    "dev", "-c", config, "--local", "--ip", "127.0.0.1", "--port", String(port),
+    "dev", ...configs, "--local", "--ip", "127.0.0.1", "--port", String(port),
     "--inspector-port", String(inspectorPort), "--persist-to", persistDir,
     "--show-interactive-dev-session=false", "--log-level", "info",
   ];
