@@ -27,11 +27,14 @@ const PANIC_HOOK = Symbol.for("durable.panic");
 const POISONED = Symbol.for("durable.poisoned");
 const STALE_HOOK = Symbol.for("durable.stale");
 
-/** A Rust panic, as seen by JavaScript callers. */
+/**
+ * A Rust panic, as seen by JavaScript callers. Its `name` stays "Error": JS
+ * RPC carries the standard error types only, and would otherwise prefix the
+ * message with the class name.
+ */
 export class RustPanic extends Error {
   constructor(message) {
     super(`Rust panic: ${message}`);
-    this.name = "RustPanic";
   }
 }
 

@@ -1,14 +1,20 @@
 // Calls the Rust `Counter` Durable Object over JS RPC, exactly as a
 // JavaScript Durable Object would be called.
 
+// Values travel to and from the tests as JSON, with two stand-ins:
+// {"bigint": "123"} for a BigInt and {"bytes": [1, 2]} for a Uint8Array.
+const replacer = (_, v) =>
+  typeof v === "bigint" ? { bigint: v.toString() }
+  : v instanceof Uint8Array ? { bytes: [...v] }
+  : v;
 const json = (value, status = 200) =>
-  new Response(JSON.stringify(value, (_, v) => (typeof v === "bigint" ? { bigint: v.toString() } : v)), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-
-// Arguments travel as JSON; {"bigint": "123"} stands for a BigInt.
-const revive = (args) => args.map((a) => (a && typeof a === "object" && "bigint" in a ? BigInt(a.bigint) : a));
+  new Response(JSON.stringify(value, replacer), { status, headers: { "content-type": "application/json" } });
+const revive = (args) =>
+  JSON.parse(JSON.stringify(args), (_, v) =>
+    v && typeof v === "object" && "bigint" in v ? BigInt(v.bigint)
+    : v && typeof v === "object" && "bytes" in v ? new Uint8Array(v.bytes)
+    : v);
+const typeOf = (v) => (v instanceof Uint8Array ? "Uint8Array" : v === null ? "null" : typeof v);
 
 export default {
   async fetch(request, env) {
@@ -17,6 +23,7 @@ export default {
 
     const name = url.searchParams.get("name") ?? "A";
     const counter = env.COUNTER.getByName(name);
+    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF };
 
     if (url.pathname === "/js/counter") {
       // The documented interface: increment(amount), decrement(amount), getCounterValue().
@@ -30,11 +37,12 @@ export default {
     }
 
     if (url.pathname === "/js/call" && request.method === "POST") {
-      // Any method with any arguments: for testing what bad input does.
+      // Any method of any object, with any arguments: for testing values and bad input.
       const { method, args } = await request.json();
+      const target = objects[url.searchParams.get("object") ?? "COUNTER"].getByName(name);
       try {
-        const value = await counter[method](...revive(args));
-        return json({ ok: value === undefined ? null : value, type: typeof value });
+        const value = await target[method](...revive(args));
+        return json({ ok: value === undefined ? null : value, type: typeOf(value) });
       } catch (error) {
         return json({ error: String(error?.message ?? error), name: error?.name, remote: error?.remote === true });
       }

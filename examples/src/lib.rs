@@ -7,11 +7,13 @@
 //! | `/location/` | "Durable Object in-memory state" | `Location` |
 //! | `/cached-counter/` | the `blockConcurrencyWhile` counter | `CachedCounter` |
 //! | `/faults/` | errors and panics, and what survives them | `Faults` |
+//! | `/shelf/` | structured values over JS RPC | `Shelf` |
 
 pub mod cached_counter;
 pub mod counter;
 pub mod faults;
 pub mod location;
+pub mod shelf;
 
 use worker::{event, Context, Env, Request, Response, Result, Url};
 
@@ -26,6 +28,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "cached-counter" => cached_counter::handle(&env, &url, rest).await,
         "location" => location::handle(req, &env).await,
         "faults" => faults::handle(req, &env, &url, rest).await,
+        "shelf" => shelf::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
 }

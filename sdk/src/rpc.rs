@@ -33,6 +33,15 @@ use crate::state::ObjectId;
 use crate::error::conversion_message;
 use crate::{sys, Error, Result};
 
+/// A byte buffer that crosses RPC (and storage) as a `Uint8Array` rather than
+/// an array of numbers. Derefs to `Vec<u8>`.
+///
+/// ```
+/// let cover = durable::rpc::Bytes::from(vec![0xff, 0xd8, 0xff]);
+/// assert_eq!(cover.len(), 3);
+/// ```
+pub use serde_bytes::ByteBuf as Bytes;
+
 fn serializer() -> serde_wasm_bindgen::Serializer {
     serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
 }

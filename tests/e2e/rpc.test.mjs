@@ -23,7 +23,11 @@ after(async () => {
 });
 
 async function call(name, method, ...args) {
-  const response = await fetch(`${runtime.url}/js/call?name=${name}`, {
+  return callOn("COUNTER", name, method, ...args);
+}
+
+async function callOn(object, name, method, ...args) {
+  const response = await fetch(`${runtime.url}/js/call?object=${object}&name=${name}`, {
     method: "POST",
     body: JSON.stringify({ method, args }),
     signal: AbortSignal.timeout(30_000),
@@ -86,5 +90,84 @@ describe("JavaScript -> Rust RPC", () => {
       assert.equal(answer.ok, undefined);
     }
     assert.deepEqual(await call(name, "getCounterValue"), { ok: 7, type: "number" });
+  });
+});
+
+describe("structured values over RPC (the Shelf example)", () => {
+  const book = {
+    title: "Cien años de soledad — 百年孤独 📚",
+    authors: ["Gabriel García Márquez"],
+    year: 1967,
+    genre: { Other: "magical realism" },
+    tags: { language: "español", "translated-to": "中文" },
+    isbn13: 9780060883287,
+  };
+  const science = {
+    title: "The Selfish Gene",
+    authors: ["Richard Dawkins"],
+    year: null,
+    genre: { Science: { field: "biology" } },
+    tags: {},
+    isbn13: 9780198788607,
+  };
+
+  test("nested structs and enums, Vec, Option, maps and non-ASCII text round-trip", async () => {
+    const name = uniqueName("shelf");
+    assert.deepEqual(await callOn("SHELF", name, "add", book), { ok: 1, type: "number" });
+    assert.deepEqual(await callOn("SHELF", name, "add", science), { ok: 2, type: "number" });
+    assert.deepEqual(await callOn("SHELF", name, "add", { ...book, genre: "Fiction" }), { ok: 2, type: "number" });
+    assert.deepEqual(await callOn("SHELF", name, "get", book.title), { ok: { ...book, genre: "Fiction" }, type: "object" });
+    // `year: null` arrives as None and goes back as undefined (absent).
+    const { year: _, ...scienceWithoutYear } = science;
+    assert.deepEqual((await callOn("SHELF", name, "get", science.title)).ok, scienceWithoutYear);
+    assert.deepEqual(await callOn("SHELF", name, "get", "not on the shelf"), { ok: null, type: "undefined" });
+    const summary = {
+      count: 2,
+      byGenre: { fiction: 1, "science/biology": 1 },
+      titles: [book.title, science.title],
+    };
+    assert.deepEqual(await callOn("SHELF", name, "summary"), { ok: summary, type: "object" });
+    // The Rust worker gets the same through the typed ShelfStub.
+    assert.deepEqual(JSON.parse((await get(runtime.url, `/shelf/summary?name=${name}`)).text), summary);
+  });
+
+  test("byte buffers cross as Uint8Array", async () => {
+    const name = uniqueName("covers");
+    await callOn("SHELF", name, "add", book);
+    const cover = [0, 1, 2, 127, 128, 255];
+    assert.deepEqual(await callOn("SHELF", name, "setCover", book.title, { bytes: cover }), { ok: 6, type: "number" });
+    assert.deepEqual(await callOn("SHELF", name, "cover", book.title), { ok: { bytes: cover }, type: "Uint8Array" });
+    const missing = await callOn("SHELF", name, "setCover", "nope", { bytes: [1] });
+    assert.equal(missing.error, 'no book called "nope"');
+  });
+
+  test("64-bit integers are carried exactly or refused, never rounded", async () => {
+    const name = uniqueName("ints");
+    const safe = Number.MAX_SAFE_INTEGER;
+    assert.deepEqual(await callOn("SHELF", name, "echoId", safe), { ok: safe, type: "number" });
+    assert.deepEqual(await callOn("SHELF", name, "echoId", { bigint: "42" }), { ok: 42, type: "number" });
+    const big = await callOn("SHELF", name, "echoId", { bigint: (2n ** 60n).toString() });
+    assert.equal(big.remote, true);
+    assert.match(big.error, /^echo_id: the result could not be converted: .*1152921504606846976/);
+    const negative = await callOn("SHELF", name, "echoId", -1);
+    assert.match(negative.error, /^echo_id: argument 1 \(`id`\)/);
+    const unsafe = await callOn("SHELF", name, "echoId", 2 ** 60);
+    assert.match(unsafe.error, /^echo_id: argument 1 \(`id`\)/);
+  });
+
+  test("Err and panics reach the caller with their message; the object keeps its state", async () => {
+    const name = uniqueName("faulty-shelf");
+    await callOn("SHELF", name, "add", book);
+    const refused = await callOn("SHELF", name, "refuse", "not today");
+    assert.deepEqual(refused, { error: "not today", name: "Error", remote: true });
+
+    const toppled = await callOn("SHELF", name, "topple");
+    assert.equal(toppled.remote, true);
+    assert.match(toppled.error, /^Rust panic: panicked at .*the shelf toppled over/s);
+
+    assert.equal((await callOn("SHELF", name, "get", book.title)).ok.title, book.title);
+    const wrong = await callOn("SHELF", name, "add", { title: 5 });
+    assert.match(wrong.error, /^add: argument 1 \(`book`\): invalid type: integer `5`, expected a string/);
+    assert.deepEqual(await callOn("SHELF", name, "summary").then((r) => r.ok.count), 1);
   });
 });
