@@ -16,6 +16,7 @@ pub mod class;
 pub mod ctxt;
 pub mod handler;
 pub mod imp;
+pub mod interface;
 pub mod meta;
 pub mod rpc;
 
@@ -31,10 +32,12 @@ pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
     let result = match item {
         syn::Item::Struct(s) => class::expand(args, s),
         syn::Item::Impl(i) => imp::expand(args, i),
+        syn::Item::Trait(t) => interface::expand(args, t),
         other => Err(vec![syn::Error::new(
             item_span(&other),
             format!(
-                "#[durable_object] goes on a struct (the object's state) and on that struct's impl block, not on {}",
+                "#[durable_object] goes on a struct (the object's state) and on that struct's impl block, \
+                 or on a trait declaring a class written elsewhere; not on {}",
                 describe(&other)
             ),
         )]),

@@ -8,10 +8,12 @@
 //! | `/cached-counter/` | the `blockConcurrencyWhile` counter | `CachedCounter` |
 //! | `/faults/` | errors and panics, and what survives them | `Faults` |
 //! | `/shelf/` | structured values over JS RPC | `Shelf` |
+//! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
 pub mod cached_counter;
 pub mod counter;
 pub mod faults;
+pub mod js_counter;
 pub mod location;
 pub mod shelf;
 
@@ -29,6 +31,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "location" => location::handle(req, &env).await,
         "faults" => faults::handle(req, &env, &url, rest).await,
         "shelf" => shelf::handle(&env, &url, rest).await,
+        "js-counter" => js_counter::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
 }

@@ -171,3 +171,26 @@ describe("structured values over RPC (the Shelf example)", () => {
     assert.deepEqual(await callOn("SHELF", name, "summary").then((r) => r.ok.count), 1);
   });
 });
+
+describe("Rust -> JavaScript RPC (a #[durable_object] trait)", () => {
+  test("the Rust worker calls the JavaScript counter through its typed stub", async () => {
+    const name = uniqueName("jsobj");
+    const at = (path) => get(runtime.url, path);
+    assert.deepEqual(await at(`/js-counter/?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 0` });
+    assert.deepEqual(await at(`/js-counter/increment?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 1` });
+    assert.deepEqual(await at(`/js-counter/increment?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 2` });
+    assert.deepEqual(await at(`/js-counter/decrement?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 1` });
+    assert.deepEqual(await at(`/js-counter/reset?name=${name}`), { status: 404, text: "Not found" });
+    // It is the JavaScript object: JavaScript sees the same count.
+    assert.deepEqual(await callOn("JS_COUNTER", name, "getCounterValue"), { ok: 1, type: "number" });
+  });
+
+  test("a result that does not fit the declared Rust type is a conversion error", async () => {
+    const name = uniqueName("jsbad");
+    // The JavaScript counter happily adds a fraction; the Rust interface says i64.
+    await callOn("JS_COUNTER", name, "increment", 0.5);
+    const answer = await get(runtime.url, `/js-counter/?name=${name}`);
+    assert.equal(answer.status, 500);
+    assert.match(answer.text, /conversion error: getCounterValue: the result does not fit the declared type: .*0\.5/);
+  });
+});
