@@ -8,5 +8,8 @@ scripts/build.sh
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 port="${PORT:-8787}"
 echo "Serving the examples on http://127.0.0.1:${port}/ (try /counter/increment?name=A); Ctrl-C stops."
-exec node_modules/.bin/wrangler dev --local --ip 127.0.0.1 --port "$port" \
+# Two workers in one runtime: the JavaScript worker (examples/js-caller) answers
+# /js/... and hands every other path to the Rust examples (wrangler.jsonc).
+exec node_modules/.bin/wrangler dev -c examples/js-caller/wrangler.jsonc -c wrangler.jsonc \
+  --local --ip 127.0.0.1 --port "$port" \
   --persist-to .wrangler/state --show-interactive-dev-session=false
