@@ -38,6 +38,18 @@ export default {
       return json({ value, type: typeof value });
     }
 
+    if (url.pathname === "/js/bench") {
+      // N sequential RPC calls to the Rust Counter or the JavaScript JsCounter.
+      const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
+      const target = (url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER).getByName(name);
+      const batch = url.searchParams.get("payload") === "10k" ? sampleBatch() : null;
+      for (let i = 0; i < calls; i++) {
+        if (batch) await target.weigh(batch);
+        else await target.increment(1);
+      }
+      return new Response(String(calls));
+    }
+
     if (url.pathname === "/js/call" && request.method === "POST") {
       // Any method of any object, with any arguments: for testing values and bad input.
       const { method, args } = await request.json();
@@ -53,6 +65,15 @@ export default {
     return new Response("Not found", { status: 404 });
   },
 };
+
+/** The same ~10 KB structured value as the Rust `Batch::sample()`. */
+function sampleBatch() {
+  const items = [];
+  for (let i = 0; i < 110; i++) {
+    items.push({ id: i, name: `item number ${i}`, tags: ["alpha", "beta", `t${i}`], score: i * 1.5, active: i % 2 === 0 });
+  }
+  return { items };
+}
 
 /**
  * The "Build a counter" Durable Object written in JavaScript, exactly as
@@ -77,5 +98,10 @@ export class JsCounter extends DurableObject {
     value -= amount;
     await this.ctx.storage.put("value", value);
     return value;
+  }
+
+  /** The benchmarks' structured-value call, as in the Rust `Counter::weigh`. */
+  weigh(batch) {
+    return batch.items.length;
   }
 }

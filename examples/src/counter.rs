@@ -9,7 +9,40 @@
 //! `/counter/?name=A` answer `Durable Object 'A' count: N`.
 
 use durable::prelude::*;
+use serde::{Deserialize, Serialize};
 use worker::Url;
+
+/// A structured value for the RPC benchmarks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Batch {
+    pub items: Vec<Item>,
+}
+
+/// One element of a [`Batch`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Item {
+    pub id: u32,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub score: f64,
+    pub active: bool,
+}
+
+impl Batch {
+    /// About 10 KB of nested data (as JSON).
+    pub fn sample() -> Self {
+        let items = (0..110)
+            .map(|i| Item {
+                id: i,
+                name: format!("item number {i}"),
+                tags: vec!["alpha".into(), "beta".into(), format!("t{i}")],
+                score: f64::from(i) * 1.5,
+                active: i % 2 == 0,
+            })
+            .collect();
+        Batch { items }
+    }
+}
 
 /// A counter whose value lives only in storage.
 #[durable_object]
@@ -38,6 +71,12 @@ impl Counter {
         self.add(-amount).await
     }
 
+    /// Counts the items of a structured value: the benchmarks use it to measure
+    /// the cost of carrying ~10 KB of nested data over RPC.
+    pub fn weigh(&self, batch: Batch) -> u32 {
+        batch.items.len() as u32
+    }
+
     async fn add(&self, amount: i64) -> Result<i64> {
         // No other event is delivered while the `get` is in flight (the input
         // gate), so this read-modify-write cannot interleave with another one.
@@ -51,8 +90,29 @@ impl Counter {
     }
 }
 
+/// `/counter/bench?calls=N&payload=small|10k&name=A`: N sequential RPC calls
+/// through the typed stub, for the benchmarks; answers the number of calls made.
+pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
+    let param = |k: &str| url.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
+    let calls: u32 = param("calls").and_then(|c| c.parse().ok()).unwrap_or(100).min(100_000);
+    let name = param("name").unwrap_or_else(|| "bench".into());
+    let counter = Namespace::<Counter>::from_env(env, "COUNTER")?.get_by_name(&name)?;
+    let batch = Batch::sample();
+    for _ in 0..calls {
+        if param("payload").as_deref() == Some("10k") {
+            counter.weigh(batch.clone()).await?;
+        } else {
+            counter.increment(1).await?;
+        }
+    }
+    Response::ok(calls.to_string())
+}
+
 /// The worker side: validates the request and calls the named counter.
 pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
+    if rest == "/bench" {
+        return bench(env, url).await;
+    }
     let Some(name) = crate::name_param(url) else {
         return Response::ok(crate::NAME_HINT);
     };
