@@ -108,10 +108,41 @@ pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
     Response::ok(calls.to_string())
 }
 
+/// `/counter/ids`: the namespace API in one answer (JSON): ids from names are
+/// stable, unique ids round-trip through their string form, and a stub got
+/// with a location hint or from a parsed id reaches the same object.
+pub(crate) async fn ids(env: &Env) -> worker::Result<Response> {
+    use durable::rpc::GetOptions;
+    let counters = Namespace::<Counter>::from_env(env, "COUNTER")?;
+    let (a, b, c) = (counters.id_from_name("ids-x")?, counters.id_from_name("ids-x")?, counters.id_from_name("ids-y")?);
+    let unique = counters.new_unique_id()?;
+    let parsed = counters.id_from_string(&unique.to_string())?;
+    let hinted = counters.get_with(&unique, GetOptions { location_hint: Some("weur".into()) })?;
+    let after_increment = hinted.increment(3).await?;
+    let via_parsed = counters.get(&parsed)?.get_counter_value().await?;
+    let bad_id = counters.id_from_string("not an id").map(|_| ()).map_err(|e| e.to_string());
+    let eu = counters.new_unique_id_in("eu").map(|id| id.to_string().len()).map_err(|e| e.to_string());
+    Response::from_json(&serde_json::json!({
+        "sameNameEqual": a == b,
+        "differentNamesDiffer": a != c,
+        "name": a.name(),
+        "uniqueLength": unique.to_string().len(),
+        "uniqueHex": unique.to_string().chars().all(|ch| ch.is_ascii_hexdigit()),
+        "parsedEqual": parsed == unique,
+        "afterIncrement": after_increment,
+        "viaParsed": via_parsed,
+        "badId": bad_id.err(),
+        "jurisdictionEu": match eu { Ok(len) => serde_json::json!({ "ok": len }), Err(e) => serde_json::json!({ "error": e }) },
+    }))
+}
+
 /// The worker side: validates the request and calls the named counter.
 pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
     if rest == "/bench" {
         return bench(env, url).await;
+    }
+    if rest == "/ids" {
+        return ids(env).await;
     }
     let Some(name) = crate::name_param(url) else {
         return Response::ok(crate::NAME_HINT);

@@ -141,3 +141,23 @@ describe("/faults/", () => {
     assert.equal((await at(`/faults/sleep?name=${sleeper}&ms=10`)).text, "slept");
   });
 });
+
+describe("the typed namespace API (/counter/ids)", () => {
+  test("ids from names, unique ids, string form, equality, location hints", async () => {
+    const answer = await at("/counter/ids");
+    assert.equal(answer.status, 200);
+    const ids = JSON.parse(answer.text);
+    assert.equal(ids.sameNameEqual, true);
+    assert.equal(ids.differentNamesDiffer, true);
+    assert.equal(ids.name, "ids-x");
+    assert.equal(ids.uniqueLength, 64);
+    assert.equal(ids.uniqueHex, true);
+    assert.equal(ids.parsedEqual, true);
+    // A stub got with a location hint and one got from the parsed id reach the same object.
+    assert.equal(ids.afterIncrement, 3);
+    assert.equal(ids.viaParsed, 3);
+    assert.equal(ids.badId, "Invalid Durable Object ID: must be 64 hex digits");
+    // The local runtime has no jurisdictions; the error says so instead of failing the request.
+    assert.deepEqual(ids.jurisdictionEu, { error: "Jurisdiction restrictions are not implemented in workerd." });
+  });
+});
