@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{bindgen, classes, shim, wasm};
+use crate::{bindgen, classes, shim, typescript, wasm};
 
 /// The JavaScript half of the runtime, shipped next to the entry module.
 const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
@@ -26,18 +26,19 @@ pub struct Options {
 pub fn run(options: &Options) -> Result<(), String> {
     let started = Instant::now();
     let wasm_path = cargo_build(options)?;
-    let module = fs::read(&wasm_path).map_err(|e| format!("reading {}: {e}", wasm_path.display()))?;
-    let sections = wasm::custom_sections(&module, classes::SECTION)?;
-    let classes = classes::from_sections(&sections)?;
+    let wasm_bytes = fs::read(&wasm_path).map_err(|e| format!("reading {}: {e}", wasm_path.display()))?;
+    let sections = wasm::custom_sections(&wasm_bytes, classes::SECTION)?;
+    let module = classes::read(&sections)?;
+    let classes = &module.classes;
     let out = &options.out_dir;
     fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    let stamp = stamp(&module);
+    let stamp = stamp(&wasm_bytes);
     let stamp_path = out.join(".stamp");
     let fresh = fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str())
         && out.join(bindgen::GLUE_JS).exists()
         && out.join(bindgen::GLUE_WASM).exists();
     if !fresh {
-        bindgen::generate(&module, out)?;
+        bindgen::generate(&wasm_bytes, out)?;
         fs::write(&stamp_path, &stamp).map_err(|e| format!("writing {}: {e}", stamp_path.display()))?;
     }
     // Worker-level handlers (`#[event(fetch)]`) are plain wasm-bindgen exports.
@@ -49,8 +50,12 @@ pub fn run(options: &Options) -> Result<(), String> {
         .map(|h| h.to_string())
         .collect();
     write_if_changed(&out.join("runtime.mjs"), RUNTIME_JS)?;
-    let entry_source = shim::entry_module(&classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM);
+    let entry_source = shim::entry_module(classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM);
     write_if_changed(&out.join("worker.mjs"), &entry_source)?;
+    write_if_changed(&out.join("classes.d.ts"), &typescript::declarations(&module))?;
+    for name in &module.undeclared {
+        eprintln!("durable: warning: `{name}` is declared `unknown` in classes.d.ts: derive durable::TypeScript on it");
+    }
 
     let size = fs::metadata(out.join(bindgen::GLUE_WASM)).map(|m| m.len()).unwrap_or(0);
     let names: Vec<&str> = classes.iter().map(|c| c.js.as_str()).collect();

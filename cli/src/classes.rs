@@ -42,6 +42,29 @@ pub struct Method {
     pub js: String,
     /// The glue method on the Wasm-side class.
     pub export: String,
+    /// Its TypeScript signature.
+    #[serde(default)]
+    pub ts: String,
+}
+
+/// A TypeScript declaration from `#[derive(TypeScript)]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeDecl {
+    /// The declared name.
+    pub name: String,
+    /// The declaration.
+    pub decl: String,
+}
+
+/// Everything the module declares.
+#[derive(Debug, Default)]
+pub struct Module {
+    /// The Durable Object classes.
+    pub classes: Vec<Class>,
+    /// Declarations of the named types the classes' methods use.
+    pub types: Vec<TypeDecl>,
+    /// Named types referred to but never declared.
+    pub undeclared: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -54,12 +77,29 @@ enum Record {
         handlers: Vec<String>,
         #[serde(default)]
         methods: Vec<Method>,
+        #[serde(default)]
+        refs: Vec<String>,
+    },
+    Ts {
+        v: u32,
+        name: String,
+        decl: String,
+        #[serde(default)]
+        refs: Vec<String>,
     },
 }
 
 /// Reads the classes from the custom sections' contents.
+#[cfg(test)]
 pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
+    read(sections).map(|m| m.classes)
+}
+
+/// Reads everything the module declares from the custom sections' contents.
+pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     let mut structs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    let mut refs: std::collections::BTreeSet<String> = Default::default();
     let mut impls: BTreeMap<String, (Vec<String>, Vec<Method>)> = BTreeMap::new();
     for section in sections {
         let text = std::str::from_utf8(section).map_err(|e| format!("class metadata is not UTF-8: {e}"))?;
@@ -72,7 +112,13 @@ pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
                         return Err(format!("two Durable Object structs are named `{rust}`; rename one"));
                     }
                 }
-                Record::Impl { v, rust, handlers, methods } => {
+                Record::Ts { v, name, decl, refs: more } => {
+                    check_version(v)?;
+                    refs.extend(more);
+                    types.insert(name, decl);
+                }
+                Record::Impl { v, rust, handlers, methods, refs: more } => {
+                    refs.extend(more);
                     check_version(v)?;
                     if let Some(h) = handlers.iter().find(|h| !KNOWN_HANDLERS.contains(&h.as_str())) {
                         return Err(format!("`{rust}` handles `{h}`, which this durable tool does not know: use matching versions of the durable crate and tool"));
@@ -101,7 +147,9 @@ pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
         })?;
         classes.push(Class { js, rust, export, handlers, methods });
     }
-    Ok(classes)
+    let undeclared = refs.into_iter().filter(|r| !types.contains_key(r)).collect();
+    let types = types.into_iter().map(|(name, decl)| TypeDecl { name, decl }).collect();
+    Ok(Module { classes, types, undeclared })
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -168,7 +216,7 @@ mod tests {
         let with_methods = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}
 {"v":1,"kind":"impl","rust":"A","handlers":[],"methods":[{"js":"getValue","export":"__rpc_get_value"}]}"#;
         let classes = from_sections(&[with_methods]).unwrap();
-        assert_eq!(classes[0].methods, vec![Method { js: "getValue".into(), export: "__rpc_get_value".into() }]);
+        assert_eq!(classes[0].methods, vec![Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: String::new() }]);
     }
 
     #[test]

@@ -9,12 +9,14 @@
 //! (see [`classes`]), generates the JavaScript bindings with the
 //! `wasm-bindgen-cli-support` library (the same version as the `wasm-bindgen`
 //! crate, so the two can never drift) and writes the entry module wrangler
-//! loads (`worker.mjs`), in which each class `extends DurableObject`.
+//! loads (`worker.mjs`), in which each class `extends DurableObject`, and the
+//! TypeScript declarations of the classes' RPC methods (`classes.d.ts`).
 
 mod bindgen;
 mod build;
 mod classes;
 mod shim;
+mod typescript;
 mod wasm;
 
 use std::path::PathBuf;

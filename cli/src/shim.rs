@@ -72,7 +72,11 @@ mod tests {
             rust: "Counter".into(),
             export: "__durable_Counter".into(),
             handlers: vec!["fetch".into()],
-            methods: vec![crate::classes::Method { js: "increment".into(), export: "__rpc_increment".into() }],
+            methods: vec![crate::classes::Method {
+                js: "increment".into(),
+                export: "__rpc_increment".into(),
+                ts: "increment(amount: number): Promise<number>".into(),
+            }],
         };
         let src = entry_module(&[class], &["fetch".into()], "glue.js", "glue_bg.wasm");
         assert!(src.contains("export class Counter extends DurableObject {"));

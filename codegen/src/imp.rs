@@ -263,8 +263,13 @@ fn generate(model: &ObjectImpl) -> TokenStream {
     let rpc_methods = model.rpc.iter().map(|m| rpc::glue_method(m, self_ty));
     let stub = rpc::stub(&model.rpc, rust, self_ty);
     let names: Vec<&str> = model.handlers.iter().map(|h| h.kind.name()).collect();
-    let methods: Vec<(String, String)> = model.rpc.iter().map(|m| (m.js_name.clone(), m.glue_ident().to_string())).collect();
-    let record = meta::impl_record(&rust.to_string(), &names, &methods);
+    let mut refs = std::collections::BTreeSet::new();
+    let methods: Vec<meta::MethodRecord> = model
+        .rpc
+        .iter()
+        .map(|m| meta::MethodRecord { js: m.js_name.clone(), export: m.glue_ident().to_string(), ts: m.ts_signature(&mut refs) })
+        .collect();
+    let record = meta::impl_record(&rust.to_string(), &names, &methods, &refs);
     let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), &record);
 
     quote! {

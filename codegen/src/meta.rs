@@ -3,6 +3,8 @@
 //! them from the compiled module (never from source text) to learn which
 //! JavaScript classes to emit and which events each one handles.
 
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -18,16 +20,52 @@ pub fn class_record(rust: &str, js: &str, export: &str) -> String {
     format!(r#"{{"v":{VERSION},"kind":"class","rust":"{rust}","js":"{js}","export":"{export}"}}"#)
 }
 
-/// A record for an impl block: the handlers it defines, and its RPC methods
-/// as (JavaScript name, glue export) pairs.
-pub fn impl_record(rust: &str, handlers: &[&str], methods: &[(String, String)]) -> String {
-    let handlers = handlers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(",");
+/// One RPC method in an impl record.
+pub struct MethodRecord {
+    /// The JavaScript name.
+    pub js: String,
+    /// The glue method on the Wasm-side class.
+    pub export: String,
+    /// Its TypeScript signature, `name(args): Promise<T>`.
+    pub ts: String,
+}
+
+/// A record for an impl block: the handlers it defines, its RPC methods, and
+/// the named types their TypeScript signatures refer to.
+pub fn impl_record(rust: &str, handlers: &[&str], methods: &[MethodRecord], refs: &BTreeSet<String>) -> String {
+    let handlers = handlers.iter().map(|h| json_string(h)).collect::<Vec<_>>().join(",");
     let methods = methods
         .iter()
-        .map(|(js, export)| format!(r#"{{"js":"{js}","export":"{export}"}}"#))
+        .map(|m| format!(r#"{{"js":{},"export":{},"ts":{}}}"#, json_string(&m.js), json_string(&m.export), json_string(&m.ts)))
         .collect::<Vec<_>>()
         .join(",");
-    format!(r#"{{"v":{VERSION},"kind":"impl","rust":"{rust}","handlers":[{handlers}],"methods":[{methods}]}}"#)
+    let refs = refs.iter().map(|r| json_string(r)).collect::<Vec<_>>().join(",");
+    format!(r#"{{"v":{VERSION},"kind":"impl","rust":"{rust}","handlers":[{handlers}],"methods":[{methods}],"refs":[{refs}]}}"#)
+}
+
+/// A record for a `#[derive(TypeScript)]` type.
+pub fn ts_record(name: &str, decl: &str, refs: &BTreeSet<String>) -> String {
+    let refs = refs.iter().map(|r| json_string(r)).collect::<Vec<_>>().join(",");
+    format!(r#"{{"v":{VERSION},"kind":"ts","name":{},"decl":{},"refs":[{refs}]}}"#, json_string(name), json_string(decl))
+}
+
+/// `s` as a JSON string literal (one line: newlines are escaped).
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A `static` that places `record` (plus a newline) in the custom section.
@@ -57,9 +95,12 @@ mod tests {
             class_record("Counter", "Counter", "__durable_Counter"),
             r#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter"}"#
         );
+        let method = MethodRecord { js: "getValue".into(), export: "__rpc_get_value".into(), ts: "getValue(): Promise<Value>".into() };
+        let refs = BTreeSet::from(["Value".to_owned()]);
         assert_eq!(
-            impl_record("Counter", &["fetch"], &[("getValue".into(), "__rpc_get_value".into())]),
-            r#"{"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"],"methods":[{"js":"getValue","export":"__rpc_get_value"}]}"#
+            impl_record("Counter", &["fetch"], &[method], &refs),
+            r#"{"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"],"methods":[{"js":"getValue","export":"__rpc_get_value","ts":"getValue(): Promise<Value>"}],"refs":["Value"]}"#
         );
+        assert_eq!(json_string("a \"b\"\n\\"), r#""a \"b\"\n\\""#);
     }
 }

@@ -6,9 +6,12 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use std::collections::BTreeSet;
+
 use crate::attr::camel_case;
 use crate::ctxt::Ctxt;
 use crate::handler::HandlerKind;
+use crate::ts;
 
 /// Names an RPC method may not take in JavaScript: the runtime's handler
 /// names, and what every object already has.
@@ -120,6 +123,27 @@ impl RpcMethod {
     /// Name of the Wasm-side glue method.
     pub fn glue_ident(&self) -> Ident {
         format_ident!("__rpc_{}", self.ident)
+    }
+
+    /// The TypeScript signature, e.g. `increment(amount: number): Promise<number>`.
+    /// Trailing `Option` arguments are optional. Named types go into `refs`.
+    pub fn ts_signature(&self, refs: &mut BTreeSet<String>) -> String {
+        let required = self.args.iter().rposition(|(_, ty)| ts::option_inner(ty).is_none()).map_or(0, |i| i + 1);
+        let params: Vec<String> = self
+            .args
+            .iter()
+            .enumerate()
+            .map(|(i, (name, ty))| match ts::option_inner(ty) {
+                Some(inner) if i >= required => format!("{}?: {}", camel_case(&name.to_string()), ts::ts_type(inner, &[], refs)),
+                _ => format!("{}: {}", camel_case(&name.to_string()), ts::ts_type(ty, &[], refs)),
+            })
+            .collect();
+        let result = match &self.output {
+            Output::Unit => "void".to_owned(),
+            Output::Value(ty) | Output::Result(ty) => ts::ts_type(ty, &[], refs),
+        };
+        let result = if result == "null" { "void".to_owned() } else { result };
+        format!("{}({}): Promise<{result}>", self.js_name, params.join(", "))
     }
 }
 

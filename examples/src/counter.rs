@@ -9,17 +9,18 @@
 //! `/counter/?name=A` answer `Durable Object 'A' count: N`.
 
 use durable::prelude::*;
+use durable::TypeScript;
 use serde::{Deserialize, Serialize};
 use worker::Url;
 
 /// A structured value for the RPC benchmarks.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
 pub struct Batch {
     pub items: Vec<Item>,
 }
 
 /// One element of a [`Batch`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
 pub struct Item {
     pub id: u32,
     pub name: String,

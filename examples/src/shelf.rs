@@ -7,12 +7,13 @@
 use std::collections::BTreeMap;
 
 use durable::prelude::*;
+use durable::TypeScript;
 use durable::rpc::Bytes;
 use serde::{Deserialize, Serialize};
 use worker::Url;
 
 /// What kind of book.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypeScript)]
 pub enum Genre {
     Fiction,
     Science { field: String },
@@ -20,7 +21,7 @@ pub enum Genre {
 }
 
 /// One book.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypeScript)]
 #[serde(rename_all = "camelCase")]
 pub struct Book {
     pub title: String,
@@ -32,7 +33,7 @@ pub struct Book {
 }
 
 /// What is on the shelf.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypeScript)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub count: u32,

@@ -44,3 +44,21 @@ use proc_macro::TokenStream;
 pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
     durable_codegen::durable_object(args.into(), item.into()).into()
 }
+
+/// Declares a type's JavaScript shape for the TypeScript declarations that
+/// `durable build` writes (`dist/classes.d.ts`). Derive it next to
+/// `Serialize`/`Deserialize` on every type used by an RPC method; serde's
+/// `rename`, `rename_all`, `skip`, `default`, `skip_serializing_if`, `tag`,
+/// `content`, `untagged` and `transparent` are followed. A type without it is
+/// declared `unknown`.
+///
+/// ```ignore
+/// #[derive(serde::Serialize, serde::Deserialize, durable::TypeScript)]
+/// #[serde(rename_all = "camelCase")]
+/// pub struct Book { pub title: String, pub page_count: u32 }
+/// // export type Book = { "title": string; "pageCount": number };
+/// ```
+#[proc_macro_derive(TypeScript, attributes(serde))]
+pub fn derive_typescript(item: TokenStream) -> TokenStream {
+    durable_codegen::ts::derive(item.into()).into()
+}

@@ -54,7 +54,7 @@ mod state;
 mod storage;
 mod sys;
 
-pub use durable_macros::durable_object;
+pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
 pub use object::{DurableObject, Fetch};
 pub use state::{ObjectId, State};

@@ -1,0 +1,24 @@
+// A TypeScript worker calling the Rust Durable Objects through the declarations
+// `durable build` writes: `tsc` must accept it.
+import type { Book, Counter, Shelf } from "../../dist/classes";
+
+interface Env {
+  COUNTER: DurableObjectNamespace<Counter>;
+  SHELF: DurableObjectNamespace<Shelf>;
+}
+
+export default {
+  async fetch(_request: Request, env: Env): Promise<Response> {
+    const counter = env.COUNTER.getByName("A");
+    const n: number = await counter.increment(5);
+    const value: number = await counter.getCounterValue();
+
+    const shelf = env.SHELF.get(env.SHELF.idFromName("x"));
+    const book: Book = { title: "t", authors: ["a"], genre: { Science: { field: "biology" } }, tags: {}, isbn13: 1 };
+    const count: number = await shelf.add(book);
+    const found: Book | undefined = await shelf.get("t");
+    const cover: Uint8Array | undefined = await shelf.cover("t");
+    await shelf.setCover("t", new Uint8Array([1, 2, 3]));
+    return new Response(`${n} ${value} ${count} ${found?.year ?? "-"} ${cover?.length ?? 0}`);
+  },
+} satisfies ExportedHandler<Env>;
