@@ -7,14 +7,22 @@
 // runtime, so HTTP costs little; rounds alternate between the scenarios so
 // that machine noise hits them alike. Prints rates and ratios to the baseline.
 //
-// Usage: node bench/rpc.mjs [--calls 2000] [--rounds 5]   (after scripts/build.sh)
+// Runs on plain workerd by default (`--runtime wrangler` for `wrangler dev`).
+//
+// Usage: node bench/rpc.mjs [--calls 2000] [--rounds 5] [--runtime workerd|wrangler]
+//        (after scripts/build.sh)
 
 import { parseArgs } from "node:util";
 
 import { get, startRuntime, tempDir, testConfig } from "../tests/e2e/harness.mjs";
+import { startWorkerd } from "./workerd.mjs";
 
 const { values } = parseArgs({
-  options: { calls: { type: "string", default: "2000" }, rounds: { type: "string", default: "5" } },
+  options: {
+    calls: { type: "string", default: "2000" },
+    rounds: { type: "string", default: "5" },
+    runtime: { type: "string", default: "workerd" },
+  },
 });
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
@@ -26,10 +34,14 @@ const scenarios = [
 ];
 
 const dir = tempDir("durable-bench-");
-const runtime = await startRuntime({
-  config: [testConfig(dir.path, "examples/js-caller/wrangler.jsonc"), testConfig(dir.path)],
-  persistDir: `${dir.path}/state`,
-});
+const runtime =
+  values.runtime === "wrangler"
+    ? await startRuntime({
+        config: [testConfig(dir.path, "examples/js-caller/wrangler.jsonc"), testConfig(dir.path)],
+        persistDir: `${dir.path}/state`,
+      })
+    : await startWorkerd();
+console.log(`runtime: ${values.runtime === "wrangler" ? "wrangler dev" : "plain workerd"}`);
 try {
   for (const payload of ["small", "10k"]) {
     const best = new Map();

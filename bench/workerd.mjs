@@ -1,0 +1,94 @@
+// Runs the examples and the JavaScript caller on plain workerd (no wrangler
+// proxy in front): bundles both with `wrangler deploy --dry-run`, writes a
+// workerd config, and serves the JavaScript caller on a free loopback port.
+
+import { execFile, spawn } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+import { ROOT, freePort, stripJsonComments, tempDir } from "../tests/e2e/harness.mjs";
+
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+const WORKERD = join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
+
+// `embed` paths are relative to the config file, which sits in `root`.
+async function bundle(config, root, name) {
+  const outdir = join(root, name);
+  await promisify(execFile)(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", config], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const modules = [`(name = "worker.js", esModule = embed "${name}/worker.js")`];
+  for (const file of readdirSync(outdir).filter((f) => f.endsWith(".wasm"))) {
+    modules.push(`(name = "${file}", wasm = embed "${name}/${file}")`);
+  }
+  return { config: JSON.parse(stripJsonComments(readFileSync(join(ROOT, config), "utf8"))), modules };
+}
+
+function worker(name, { config, modules }) {
+  const own = config.durable_objects.bindings.filter((b) => !b.script_name);
+  const namespaces = own.map((b) => `(className = "${b.class_name}", uniqueKey = "${name}-${b.class_name}", enableSql = true)`);
+  const bindings = config.durable_objects.bindings.map((b) =>
+    b.script_name
+      ? `(name = "${b.name}", durableObjectNamespace = (className = "${b.class_name}", serviceName = "${b.script_name}"))`
+      : `(name = "${b.name}", durableObjectNamespace = "${b.class_name}")`,
+  );
+  for (const s of config.services ?? []) bindings.push(`(name = "${s.binding}", service = "${s.service}")`);
+  return `(
+    modules = [${modules.join(", ")}],
+    compatibilityDate = "${config.compatibility_date}",
+    durableObjectNamespaces = [${namespaces.join(", ")}],
+    durableObjectStorage = (inMemory = void),
+    bindings = [${bindings.join(", ")}],
+  )`;
+}
+
+/** Starts workerd; resolves to { url, stop }. */
+export async function startWorkerd() {
+  const dir = tempDir("durable-workerd-");
+  const examples = await bundle("wrangler.jsonc", dir.path, "examples");
+  const caller = await bundle("examples/js-caller/wrangler.jsonc", dir.path, "caller");
+  const port = await freePort();
+  const capnp = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "js-caller", worker = ${worker("js-caller", caller)}),
+    (name = "durable-examples", worker = ${worker("durable-examples", examples)}),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "js-caller")],
+);
+`;
+  const configPath = join(dir.path, "config.capnp");
+  writeFileSync(configPath, capnp);
+  const child = spawn(WORKERD, ["serve", configPath, "--experimental"], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let logs = "";
+  child.stdout.on("data", (d) => (logs += d));
+  child.stderr.on("data", (d) => (logs += d));
+  const exited = new Promise((r) => child.once("exit", r));
+  const stop = async () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    await exited;
+    dir.cleanup();
+  };
+  process.on("exit", () => {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(1_000) });
+      return { url, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await stop();
+  throw new Error(`workerd did not start:\n${logs}\n${capnp}`);
+}
