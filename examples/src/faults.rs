@@ -72,9 +72,11 @@ pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &s
     let Some(name) = crate::name_param(url) else {
         return Response::error("missing `name`", 400);
     };
-    let stub = env.durable_object("FAULTS")?.id_from_name(&name)?.get_stub()?;
+    // `fetch` through the typed stub (Faults has no RPC methods, only `fetch`).
+    let faults = Namespace::<Faults>::from_env(env, "FAULTS")?.get_by_name(&name)?;
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let mut answer = stub.fetch_with_str(&format!("https://faults{rest}{query}")).await?;
+    let request = worker::Request::new(&format!("https://faults{rest}{query}"), worker::Method::Get)?;
+    let mut answer = faults.fetch(request).await?;
     let status = answer.status_code();
     let text = answer.text().await?;
     if status == 200 {
