@@ -1,0 +1,21 @@
+// The RPC benchmark still runs end to end on plain workerd (a few calls only:
+// this checks the benchmark, it does not measure).
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { test } from "node:test";
+import { promisify } from "node:util";
+
+import { ROOT } from "./harness.mjs";
+
+test("bench/rpc.mjs runs on plain workerd and reports ratios", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ["bench/rpc.mjs", "--calls", "20", "--rounds", "1"], {
+    cwd: ROOT,
+    timeout: 300_000,
+  });
+  assert.match(stdout, /runtime: plain workerd/);
+  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+(\d+) calls\/s\s+([\d.]+)x$/gm)];
+  assert.equal(rows.length, 6, stdout);
+  assert.ok(rows.every((r) => Number(r[2]) > 0), stdout);
+  assert.equal(rows[0][3], "1.00");
+});
