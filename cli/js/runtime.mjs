@@ -26,6 +26,7 @@
 const PANIC_HOOK = Symbol.for("durable.panic");
 const POISONED = Symbol.for("durable.poisoned");
 const STALE_HOOK = Symbol.for("durable.stale");
+const TRACK_HOOK = Symbol.for("durable.track");
 
 /**
  * A Rust panic, as seen by JavaScript callers. Its `name` stays "Error": JS
@@ -46,6 +47,12 @@ export class Runtime {
   #inflight = new Map();
   /** The message of the panic that poisoned the module, or null. */
   #panic = null;
+  /**
+   * Promises the runtime awaits on an object's behalf (blockConcurrencyWhile,
+   * transaction and waitUntil callbacks): { call, reject }. A panic must settle
+   * them too, or the runtime would wait on them forever.
+   */
+  #watched = new Set();
 
   constructor(glue, wasmModule) {
     this.#glue = glue;
@@ -57,6 +64,7 @@ export class Runtime {
       this.#recover();
       return true;
     };
+    globalThis[TRACK_HOOK] = (call, promise) => this.#watch(call, promise);
   }
 
   /** Increases each time the module is instantiated afresh after a panic. */
@@ -112,6 +120,23 @@ export class Runtime {
     }
   }
 
+  #watch(call, promise) {
+    return new Promise((resolve, reject) => {
+      const watcher = { call, reject };
+      this.#watched.add(watcher);
+      promise.then(
+        (value) => {
+          this.#watched.delete(watcher);
+          resolve(value);
+        },
+        (error) => {
+          this.#watched.delete(watcher);
+          reject(this.#translate(error));
+        },
+      );
+    });
+  }
+
   #takeId() {
     const id = this.#nextCall;
     this.#nextCall = id >= 0xffffffff ? 1 : id + 1;
@@ -123,6 +148,12 @@ export class Runtime {
     // defer everything that would touch the instance.
     this.#panic = message;
     globalThis[POISONED] = true;
+    for (const watcher of [...this.#watched]) {
+      if (watcher.call === call) {
+        this.#watched.delete(watcher);
+        watcher.reject(new RustPanic(message));
+      }
+    }
     const reject = this.#inflight.get(call);
     if (reject) {
       this.#inflight.delete(call);
@@ -159,8 +190,9 @@ export class Runtime {
     this.#glue.__wbg_reset_state();
     this.#glue.__durable_init();
     globalThis[POISONED] = false;
-    const failed = [...this.#inflight.values()];
+    const failed = [...this.#inflight.values(), ...[...this.#watched].map((w) => w.reject)];
     this.#inflight.clear();
+    this.#watched.clear();
     for (const reject of failed) reject(panic);
   }
 }

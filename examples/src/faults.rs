@@ -11,6 +11,7 @@
 //! | `/faults/panic?name=A` | stores `panicked=yes`, then panics |
 //! | `/faults/panic-now?name=A` | panics before any `.await` |
 //! | `/faults/sleep?name=A&ms=300` | answers `slept` after `ms` milliseconds |
+//! | `/faults/panic-blocking?name=A` | panics inside `block_concurrency_while` |
 
 use std::cell::Cell;
 
@@ -58,6 +59,19 @@ impl Faults {
                 panic!("the handler panicked on purpose");
             }
             "/panic-now" => panic!("the handler panicked before awaiting"),
+            "/panic-blocking" => {
+                let storage = storage.clone();
+                self.state
+                    .block_concurrency_while(async move {
+                        storage.put("blocked", &"yes").await?;
+                        if storage.get::<String>("blocked").await?.is_some() {
+                            panic!("the handler panicked while blocking concurrency");
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                Ok(Response::ok("unreachable")?)
+            }
             "/sleep" => {
                 let ms: u64 = param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(100).min(10_000);
                 worker::Delay::from(std::time::Duration::from_millis(ms)).await;

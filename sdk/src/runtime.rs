@@ -31,9 +31,33 @@ export function report_panic(call, message) {
   const hook = globalThis[Symbol.for("durable.panic")];
   if (typeof hook === "function") hook(call, message);
 }
+export function track(call, promise) {
+  const hook = globalThis[Symbol.for("durable.track")];
+  return typeof hook === "function" ? hook(call, promise) : promise;
+}
 "#)]
 extern "C" {
     fn report_panic(call: u32, message: &str);
+    fn track(call: u32, promise: &Promise) -> Promise;
+}
+
+/// The call whose code is running now (0 outside any call).
+pub(crate) fn current_call() -> u32 {
+    CURRENT_CALL.with(Cell::get)
+}
+
+/// Turns `work` into a promise that the runtime awaits on the object's behalf
+/// (the callbacks of `blockConcurrencyWhile`, `transaction`, `waitUntil`). It
+/// is polled as part of `call` (take it with [`current_call`] when the work is
+/// started: the runtime may invoke the callback later, outside any call), so a
+/// panic in it is attributed to that call, and the JavaScript runtime settles
+/// it even if the panic resets the module: the runtime is never left waiting
+/// on a dead promise.
+pub(crate) fn spawn_guarded<F>(call: u32, work: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    track(call, &future_to_promise(Tracked::new(call, work)))
 }
 
 thread_local! {

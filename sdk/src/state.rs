@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::storage::Storage;
 use crate::sys;
@@ -94,8 +94,9 @@ impl State {
     {
         let slot: Rc<RefCell<Option<T>>> = Rc::default();
         let filled = slot.clone();
+        let call = crate::runtime::current_call();
         let callback = Closure::once_into_js(move || -> Promise {
-            future_to_promise(async move {
+            crate::runtime::spawn_guarded(call, async move {
                 let value = work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
                 filled.borrow_mut().replace(value);
                 Ok(JsValue::UNDEFINED)
@@ -124,7 +125,7 @@ impl State {
     where
         F: Future<Output = Result<()>> + 'static,
     {
-        let promise = future_to_promise(async move {
+        let promise = crate::runtime::spawn_guarded(crate::runtime::current_call(), async move {
             work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
             Ok(JsValue::UNDEFINED)
         });

@@ -124,6 +124,18 @@ describe("/faults/", () => {
     });
   }
 
+  test("a panic inside block_concurrency_while fails the request and does not block the object", async () => {
+    const name = uniqueName("blocking");
+    await at(`/faults/put?name=${name}&key=k&value=v`);
+    const panicked = await at(`/faults/panic-blocking?name=${name}`);
+    assert.equal(panicked.status, 500);
+    assert.match(panicked.text, /Rust panic: .*the handler panicked while blocking concurrency/s);
+    const started = Date.now();
+    assert.deepEqual(await at(`/faults/get?name=${name}&key=k`), { status: 200, text: "v" });
+    assert.equal((await at(`/faults/memory?name=${name}`)).text, "1");
+    assert.ok(Date.now() - started < 5_000, `the object was blocked for ${Date.now() - started} ms`);
+  });
+
   test("a request in flight in another object when a panic strikes gets an answer, not a hang", async () => {
     const sleeper = uniqueName("sleeper");
     const started = Date.now();
