@@ -8,12 +8,14 @@
 //! | `/cached-counter/` | the `blockConcurrencyWhile` counter | `CachedCounter` |
 //! | `/faults/` | errors and panics, and what survives them | `Faults` |
 //! | `/shelf/` | structured values over JS RPC | `Shelf` |
+//! | (RPC only) | the whole KV storage API, for the tests | `KvExplorer` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
 pub mod cached_counter;
 pub mod counter;
 pub mod faults;
 pub mod js_counter;
+pub mod kv_explorer;
 pub mod location;
 pub mod shelf;
 

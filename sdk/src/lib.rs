@@ -58,7 +58,7 @@ pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
 pub use object::{DurableObject, Fetch};
 pub use state::{ObjectId, State};
-pub use storage::Storage;
+pub use storage::{ListOptions, ReadOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on
 /// one version of `Request`, `Response` and `Env`.

@@ -1,22 +1,308 @@
+//! The object's key-value storage (`ctx.storage`), typed by serde.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::error::conversion_message;
 use crate::sys;
 use crate::{Error, Result};
 
-/// The object's key-value storage (`ctx.storage`), with values converted by serde.
+fn serializer() -> serde_wasm_bindgen::Serializer {
+    // Maps become plain objects, the form JavaScript code reads and writes.
+    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
+}
+
+fn to_stored<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serializer())
+        .map_err(|e| Error::Conversion(format!("the value for key {key:?} cannot be stored: {}", conversion_message(e))))
+}
+
+fn from_stored<T: DeserializeOwned>(key: &str, value: JsValue) -> Result<T> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        Error::Conversion(format!("the value at key {key:?} does not fit the requested type: {}", conversion_message(e)))
+    })
+}
+
+fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
+}
+
+/// Options of reads (`get`, `get_many`).
+///
+/// ```
+/// let options = durable::ReadOptions { no_cache: true, ..Default::default() };
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// Let other events be delivered while this read is in flight (no input gate).
+    pub allow_concurrency: bool,
+    /// Do not keep the value in the runtime's in-memory cache.
+    pub no_cache: bool,
+}
+
+impl ReadOptions {
+    fn to_js(self) -> JsValue {
+        let o = Object::new();
+        if self.allow_concurrency {
+            set(&o, "allowConcurrency", true);
+        }
+        if self.no_cache {
+            set(&o, "noCache", true);
+        }
+        o.into()
+    }
+}
+
+/// Options of writes (`put`, `put_many`, `delete`, `delete_many`, `delete_all`).
+///
+/// ```
+/// let options = durable::WriteOptions { allow_unconfirmed: true, ..Default::default() };
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Let other events be delivered while this write is in flight.
+    pub allow_concurrency: bool,
+    /// Let the response leave before the write is confirmed durable (no output gate).
+    pub allow_unconfirmed: bool,
+    /// Do not keep the value in the runtime's in-memory cache.
+    pub no_cache: bool,
+}
+
+impl WriteOptions {
+    fn to_js(self) -> JsValue {
+        let o = Object::new();
+        if self.allow_concurrency {
+            set(&o, "allowConcurrency", true);
+        }
+        if self.allow_unconfirmed {
+            set(&o, "allowUnconfirmed", true);
+        }
+        if self.no_cache {
+            set(&o, "noCache", true);
+        }
+        o.into()
+    }
+}
+
+/// Which keys `list` returns, in key order (UTF-8 byte order).
+///
+/// ```
+/// let recent = durable::ListOptions { prefix: Some("log:".into()), reverse: true, limit: Some(10), ..Default::default() };
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// First key to include.
+    pub start: Option<String>,
+    /// Start after this key (excluded).
+    pub start_after: Option<String>,
+    /// Key to stop before (excluded).
+    pub end: Option<String>,
+    /// Only keys with this prefix.
+    pub prefix: Option<String>,
+    /// Descending key order.
+    pub reverse: bool,
+    /// At most this many entries.
+    pub limit: Option<u32>,
+    /// As in [`ReadOptions`].
+    pub allow_concurrency: bool,
+    /// As in [`ReadOptions`].
+    pub no_cache: bool,
+}
+
+impl ListOptions {
+    fn to_js(&self) -> JsValue {
+        let o = Object::new();
+        for (name, value) in [("start", &self.start), ("startAfter", &self.start_after), ("end", &self.end), ("prefix", &self.prefix)] {
+            if let Some(value) = value {
+                set(&o, name, value.as_str());
+            }
+        }
+        if self.reverse {
+            set(&o, "reverse", true);
+        }
+        if let Some(limit) = self.limit {
+            set(&o, "limit", limit);
+        }
+        if self.allow_concurrency {
+            set(&o, "allowConcurrency", true);
+        }
+        if self.no_cache {
+            set(&o, "noCache", true);
+        }
+        o.into()
+    }
+}
+
+fn keys_array<K: AsRef<str>>(keys: &[K]) -> Array {
+    keys.iter().map(|k| JsValue::from_str(k.as_ref())).collect()
+}
+
+/// Reads a JavaScript `Map` of key -> stored value into ordered pairs.
+fn map_entries<T: DeserializeOwned>(map: JsValue) -> Result<Vec<(String, T)>> {
+    let map: js_sys::Map = map.dyn_into().map_err(|_| Error::Js("storage returned something other than a Map".into()))?;
+    let mut out = Vec::with_capacity(map.size() as usize);
+    for entry in map.entries() {
+        let entry: Array = entry?.unchecked_into();
+        let key = entry.get(0).as_string().unwrap_or_default();
+        let value = from_stored(&key, entry.get(1))?;
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+/// The asynchronous KV operations, shared by [`Storage`] and [`Transaction`].
+macro_rules! kv_methods {
+    () => {
+        /// Reads `key`; `Ok(None)` when it is absent.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let count: i64 = storage.get("count").await?.unwrap_or(0);
+        /// # Ok(()) }
+        /// ```
+        pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+            self.get_with(key, ReadOptions::default()).await
+        }
+
+        /// [`get`](Self::get) with options.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let options = durable::ReadOptions { allow_concurrency: true, ..Default::default() };
+        /// let hits: Option<u64> = storage.get_with("hits", options).await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn get_with<T: DeserializeOwned>(&self, key: &str, options: ReadOptions) -> Result<Option<T>> {
+            let value = JsFuture::from(self.raw().get(&JsValue::from_str(key), &options.to_js())?).await?;
+            if value.is_undefined() {
+                return Ok(None);
+            }
+            from_stored(key, value).map(Some)
+        }
+
+        /// Reads several keys at once (at most 128); absent keys are left out.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let found: std::collections::BTreeMap<String, String> = storage.get_many(&["a", "b"]).await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn get_many<T: DeserializeOwned, K: AsRef<str>>(&self, keys: &[K]) -> Result<BTreeMap<String, T>> {
+            let map = JsFuture::from(self.raw().get(&keys_array(keys).into(), &JsValue::UNDEFINED)?).await?;
+            Ok(map_entries(map)?.into_iter().collect())
+        }
+
+        /// Writes `value` at `key`.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// storage.put("count", &41_i64).await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn put<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
+            self.put_with(key, value, WriteOptions::default()).await
+        }
+
+        /// [`put`](Self::put) with options.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let options = durable::WriteOptions { allow_unconfirmed: true, ..Default::default() };
+        /// storage.put_with("seen", &true, options).await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn put_with<T: Serialize + ?Sized>(&self, key: &str, value: &T, options: WriteOptions) -> Result<()> {
+            let value = to_stored(key, value)?;
+            JsFuture::from(self.raw().put(&JsValue::from_str(key), &value, &options.to_js())?).await?;
+            Ok(())
+        }
+
+        /// Writes several entries at once (at most 128), atomically.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// storage.put_many([("a", &1), ("b", &2)]).await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn put_many<'v, K, T, I>(&self, entries: I) -> Result<()>
+        where
+            I: IntoIterator<Item = (K, &'v T)>,
+            K: AsRef<str>,
+            T: Serialize + ?Sized + 'v,
+        {
+            let object = Object::new();
+            for (key, value) in entries {
+                let key = key.as_ref();
+                set(&object, key, to_stored(key, value)?);
+            }
+            JsFuture::from(self.raw().put_entries(&object.into(), &JsValue::UNDEFINED)?).await?;
+            Ok(())
+        }
+
+        /// Deletes `key`; `Ok(true)` if it existed.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let existed = storage.delete("count").await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn delete(&self, key: &str) -> Result<bool> {
+            let existed = JsFuture::from(self.raw().delete(&JsValue::from_str(key), &JsValue::UNDEFINED)?).await?;
+            Ok(existed.as_bool().unwrap_or(false))
+        }
+
+        /// Deletes several keys at once (at most 128); returns how many existed.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let deleted = storage.delete_many(&["a", "b"]).await?;
+        /// # Ok(()) }
+        /// ```
+        pub async fn delete_many<K: AsRef<str>>(&self, keys: &[K]) -> Result<u32> {
+            let count = JsFuture::from(self.raw().delete(&keys_array(keys).into(), &JsValue::UNDEFINED)?).await?;
+            Ok(count.as_f64().unwrap_or(0.0) as u32)
+        }
+
+        /// The entries selected by `options`, in key order.
+        ///
+        /// ```no_run
+        /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+        /// let options = durable::ListOptions { prefix: Some("user:".into()), limit: Some(50), ..Default::default() };
+        /// for (key, name) in storage.list::<String>(&options).await? {
+        ///     println!("{key} = {name}");
+        /// }
+        /// # Ok(()) }
+        /// ```
+        pub async fn list<T: DeserializeOwned>(&self, options: &ListOptions) -> Result<Vec<(String, T)>> {
+            let map = JsFuture::from(self.raw().list(&options.to_js())?).await?;
+            map_entries(map)
+        }
+    };
+}
+
+/// The object's private, transactional key-value storage (`ctx.storage`),
+/// with values converted by serde.
 ///
 /// Values are stored as structured-cloneable JavaScript values (objects, arrays,
-/// numbers, strings), so a JavaScript Durable Object reading the same storage
-/// sees ordinary values. Integers outside JavaScript's safe range (±2^53) are
-/// refused with [`Error::Conversion`] rather than silently rounded.
+/// numbers, strings, `Uint8Array` for [`crate::rpc::Bytes`]), so a JavaScript
+/// Durable Object reading the same storage sees ordinary values. Integers
+/// outside JavaScript's safe range (±2^53) are refused with
+/// [`Error::Conversion`] rather than silently rounded.
 ///
 /// The runtime's guarantees apply unchanged: writes are coalesced and
-/// confirmed before the response leaves (output gate), and while a `get` is in
-/// flight no other event is delivered (input gate).
+/// confirmed before the response leaves (output gate), while a read is in
+/// flight no other event is delivered (input gate), and recently used values
+/// are served from the runtime's cache.
 ///
 /// ```no_run
 /// # async fn demo(state: durable::State) -> durable::Result<()> {
@@ -35,57 +321,194 @@ pub struct Storage {
     raw: sys::DurableObjectStorage,
 }
 
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    // Maps become plain objects, the form JavaScript code reads and writes.
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
-}
-
 impl Storage {
     pub(crate) fn from_raw(raw: sys::DurableObjectStorage) -> Self {
         Self { raw }
     }
 
-    /// Reads `key`; `Ok(None)` when it is absent.
+    fn raw(&self) -> &sys::DurableObjectStorage {
+        &self.raw
+    }
+
+    kv_methods!();
+
+    /// Deletes every key (and, for SQLite-backed objects, the whole database).
     ///
     /// ```no_run
     /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
-    /// let count: i64 = storage.get("count").await?.unwrap_or(0);
+    /// storage.delete_all().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        let value = JsFuture::from(self.raw.get(key)?).await?;
+    pub async fn delete_all(&self) -> Result<()> {
+        JsFuture::from(self.raw.delete_all(&JsValue::UNDEFINED)?).await?;
+        Ok(())
+    }
+
+    /// Resolves once every write made so far is durable.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let unconfirmed = durable::WriteOptions { allow_unconfirmed: true, ..Default::default() };
+    /// storage.put_with("k", &1, unconfirmed).await?;
+    /// storage.sync().await?; // now it is on disk
+    /// # Ok(()) }
+    /// ```
+    pub async fn sync(&self) -> Result<()> {
+        JsFuture::from(self.raw.sync()?).await?;
+        Ok(())
+    }
+
+    /// Runs `work` in a transaction: if it returns `Err` (or panics, or calls
+    /// [`Transaction::rollback`]), nothing it wrote is kept.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let moved = storage
+    ///     .transaction(|txn| async move {
+    ///         let from: i64 = txn.get("alice").await?.unwrap_or(0);
+    ///         if from < 10 {
+    ///             return Err(durable::Error::message("insufficient funds"));
+    ///         }
+    ///         let to: i64 = txn.get("bob").await?.unwrap_or(0);
+    ///         txn.put("alice", &(from - 10)).await?;
+    ///         txn.put("bob", &(to + 10)).await?;
+    ///         Ok(10)
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn transaction<F, Fut, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(Transaction) -> Fut + 'static,
+        Fut: Future<Output = Result<T>> + 'static,
+        T: 'static,
+    {
+        let slot: Rc<RefCell<Option<T>>> = Rc::default();
+        let filled = Rc::clone(&slot);
+        let call = crate::runtime::current_call();
+        let callback = Closure::once_into_js(move |txn: JsValue| -> Promise {
+            crate::runtime::spawn_guarded(call, async move {
+                let value = work(Transaction { raw: txn.unchecked_into() }).await.map_err(|e| crate::runtime::to_js_error(&e))?;
+                filled.borrow_mut().replace(value);
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        JsFuture::from(self.raw.transaction(&callback)?).await?;
+        let value = slot.borrow_mut().take();
+        value.ok_or_else(|| Error::message("the transaction finished without running its work"))
+    }
+
+    /// The synchronous KV API (`ctx.storage.kv`) of SQLite-backed objects.
+    ///
+    /// ```no_run
+    /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let kv = storage.kv()?;
+    /// kv.put("greeting", &"hello")?;
+    /// let greeting: Option<String> = kv.get("greeting")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn kv(&self) -> Result<SyncKv> {
+        let raw = self.raw.kv();
+        if raw.is_undefined() || raw.is_null() {
+            return Err(Error::Js("ctx.storage.kv is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
+        }
+        Ok(SyncKv { raw: raw.unchecked_into() })
+    }
+}
+
+/// The storage seen inside [`Storage::transaction`]: the same KV operations,
+/// applied atomically when the transaction's work succeeds.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    raw: sys::DurableObjectStorage,
+}
+
+impl Transaction {
+    fn raw(&self) -> &sys::DurableObjectStorage {
+        &self.raw
+    }
+
+    kv_methods!();
+
+    /// Discards everything written in this transaction; the transaction's
+    /// result is still returned.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// storage.transaction(|txn| async move {
+    ///     txn.put("draft", &"x").await?;
+    ///     txn.rollback()?;
+    ///     Ok(())
+    /// }).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn rollback(&self) -> Result<()> {
+        Ok(self.raw.rollback()?)
+    }
+}
+
+/// The synchronous KV API of SQLite-backed objects (`ctx.storage.kv`): reads
+/// and writes without awaiting, in the same database as [`Storage`].
+#[derive(Debug, Clone)]
+pub struct SyncKv {
+    raw: sys::SyncKvStorage,
+}
+
+impl SyncKv {
+    /// Reads `key`; `Ok(None)` when absent.
+    ///
+    /// ```no_run
+    /// # fn demo(kv: durable::SyncKv) -> durable::Result<()> {
+    /// let n: u32 = kv.get("n")?.unwrap_or(0);
+    /// # Ok(()) }
+    /// ```
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let value = self.raw.get(key)?;
         if value.is_undefined() {
             return Ok(None);
         }
-        serde_wasm_bindgen::from_value(value)
-            .map(Some)
-            .map_err(|e| Error::Conversion(format!("the value at key {key:?} does not fit the requested type: {}", conversion_message(e))))
+        from_stored(key, value).map(Some)
     }
 
     /// Writes `value` at `key`.
     ///
     /// ```no_run
-    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
-    /// storage.put("count", &41_i64).await?;
+    /// # fn demo(kv: durable::SyncKv) -> durable::Result<()> {
+    /// kv.put("n", &1)?;
     /// # Ok(()) }
     /// ```
-    pub async fn put<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
-        let value: JsValue = value
-            .serialize(&serializer())
-            .map_err(|e| Error::Conversion(format!("the value for key {key:?} cannot be stored: {}", conversion_message(e))))?;
-        JsFuture::from(self.raw.put(key, &value)?).await?;
-        Ok(())
+    pub fn put<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
+        Ok(self.raw.put(key, &to_stored(key, value)?)?)
     }
 
     /// Deletes `key`; `Ok(true)` if it existed.
     ///
     /// ```no_run
-    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
-    /// let existed = storage.delete("count").await?;
+    /// # fn demo(kv: durable::SyncKv) -> durable::Result<()> {
+    /// kv.delete("n")?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, key: &str) -> Result<bool> {
-        let existed = JsFuture::from(self.raw.delete(key)?).await?;
-        Ok(existed.as_bool().unwrap_or(false))
+    pub fn delete(&self, key: &str) -> Result<bool> {
+        Ok(self.raw.delete(key)?)
+    }
+
+    /// The entries selected by `options`, in key order.
+    ///
+    /// ```no_run
+    /// # fn demo(kv: durable::SyncKv) -> durable::Result<()> {
+    /// let all: Vec<(String, u32)> = kv.list(&durable::ListOptions::default())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list<T: DeserializeOwned>(&self, options: &ListOptions) -> Result<Vec<(String, T)>> {
+        let iterable = self.raw.list(&options.to_js())?;
+        let iterator = js_sys::try_iter(&iterable)?.ok_or_else(|| Error::Js("kv.list() returned no iterable".into()))?;
+        let mut out = Vec::new();
+        for entry in iterator {
+            let entry: Array = entry?.unchecked_into();
+            let key = entry.get(0).as_string().unwrap_or_default();
+            let value = from_stored(&key, entry.get(1))?;
+            out.push((key, value));
+        }
+        Ok(out)
     }
 }

@@ -38,18 +38,57 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn equals(this: &DurableObjectId, other: &DurableObjectId) -> bool;
 
-    /// `DurableObjectStorage` (`this.ctx.storage`).
+    /// `DurableObjectStorage` (`this.ctx.storage`), and the transaction object
+    /// its `transaction` callback receives: both have the asynchronous KV
+    /// methods.
     #[derive(Debug, Clone)]
     pub type DurableObjectStorage;
 
     #[wasm_bindgen(method, catch)]
-    pub fn get(this: &DurableObjectStorage, key: &str) -> Result<Promise, JsValue>;
+    pub fn get(this: &DurableObjectStorage, key: &JsValue, options: &JsValue) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(method, catch)]
-    pub fn put(this: &DurableObjectStorage, key: &str, value: &JsValue) -> Result<Promise, JsValue>;
+    pub fn put(this: &DurableObjectStorage, key: &JsValue, value: &JsValue, options: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = put)]
+    pub fn put_entries(this: &DurableObjectStorage, entries: &JsValue, options: &JsValue) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(method, catch)]
-    pub fn delete(this: &DurableObjectStorage, key: &str) -> Result<Promise, JsValue>;
+    pub fn delete(this: &DurableObjectStorage, key: &JsValue, options: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn list(this: &DurableObjectStorage, options: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = deleteAll)]
+    pub fn delete_all(this: &DurableObjectStorage, options: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn sync(this: &DurableObjectStorage) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn transaction(this: &DurableObjectStorage, closure: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn rollback(this: &DurableObjectStorage) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn kv(this: &DurableObjectStorage) -> JsValue;
+
+    /// `ctx.storage.kv`: the synchronous KV API of SQLite-backed objects.
+    #[derive(Debug, Clone)]
+    pub type SyncKvStorage;
+
+    #[wasm_bindgen(method, catch, js_name = get)]
+    pub fn get(this: &SyncKvStorage, key: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = put)]
+    pub fn put(this: &SyncKvStorage, key: &str, value: &JsValue) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = delete)]
+    pub fn delete(this: &SyncKvStorage, key: &str) -> Result<bool, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = list)]
+    pub fn list(this: &SyncKvStorage, options: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]

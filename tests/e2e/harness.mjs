@@ -150,3 +150,29 @@ export async function get(base, path, { timeoutMs = 30_000 } = {}) {
 export function uniqueName(label) {
   return `${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/**
+ * Starts the Rust examples with the JavaScript caller worker in front of them
+ * (examples/js-caller), so tests can make JS RPC calls into the objects.
+ */
+export function startWithCaller(dir, persistDir = `${dir}/state`) {
+  const caller = testConfig(dir, "examples/js-caller/wrangler.jsonc");
+  const examples = testConfig(dir);
+  return startRuntime({ config: [caller, examples], persistDir });
+}
+
+/**
+ * Calls `method(...args)` over JS RPC on the object `name` of the binding
+ * `object` (COUNTER, SHELF, KV, JS_COUNTER), through the JavaScript caller.
+ * Resolves to { ok, type } or { error, name, remote }. Stand-ins:
+ * {"bigint": "1"} for a BigInt, {"bytes": [1]} for a Uint8Array.
+ */
+export async function rpcCall(base, object, name, method, ...args) {
+  const response = await fetch(`${base}/js/call?object=${object}&name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    body: JSON.stringify({ method, args }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (response.status !== 200) throw new Error(`rpc ${method}: HTTP ${response.status}: ${await response.text()}`);
+  return response.json();
+}

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 
-import { get, startRuntime, tempDir, testConfig } from "./harness.mjs";
+import { get, rpcCall, startRuntime, startWithCaller, tempDir, testConfig } from "./harness.mjs";
 
 const dir = tempDir();
 const config = testConfig(dir.path);
@@ -38,4 +38,23 @@ test("storage survives a restart, memory does not", async () => {
   assert.deepEqual(await at("/faults/get?name=R&key=k"), { status: 200, text: "durable" });
   assert.equal((await at("/faults/memory?name=R")).text, "1");
   assert.match((await at("/location/")).text, /^\nThis is the first request/);
+});
+
+test("a failed transaction leaves nothing behind, also after a restart", async () => {
+  const state = `${dir.path}/txn-state`;
+  let rt = await startWithCaller(dir.path, state);
+  try {
+    const kv = (method, ...args) => rpcCall(rt.url, "KV", "T", method, ...args);
+    await kv("putMany", { alice: 100, bob: 5 });
+    assert.equal((await kv("transfer", "alice", "bob", 30, null)).ok, 70);
+    for (const mode of ["error", "panic"]) {
+      assert.ok((await kv("transfer", "alice", "bob", 50, mode)).error);
+    }
+    await rt.stop();
+    rt = await startWithCaller(dir.path, state);
+    const again = (method, ...args) => rpcCall(rt.url, "KV", "T", method, ...args);
+    assert.deepEqual((await again("getMany", ["alice", "bob"])).ok, { alice: 70, bob: 35 });
+  } finally {
+    await rt.stop();
+  }
 });

@@ -5,16 +5,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { get, startRuntime, tempDir, testConfig, uniqueName } from "./harness.mjs";
+import { get, rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
 
 let runtime;
 let dir;
 
 before(async () => {
   dir = tempDir();
-  const caller = testConfig(dir.path, "examples/js-caller/wrangler.jsonc");
-  const examples = testConfig(dir.path);
-  runtime = await startRuntime({ config: [caller, examples], persistDir: `${dir.path}/state` });
+  runtime = await startWithCaller(dir.path);
 });
 
 after(async () => {
@@ -22,19 +20,8 @@ after(async () => {
   dir?.cleanup();
 });
 
-async function call(name, method, ...args) {
-  return callOn("COUNTER", name, method, ...args);
-}
-
-async function callOn(object, name, method, ...args) {
-  const response = await fetch(`${runtime.url}/js/call?object=${object}&name=${name}`, {
-    method: "POST",
-    body: JSON.stringify({ method, args }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  assert.equal(response.status, 200);
-  return response.json();
-}
+const call = (name, method, ...args) => rpcCall(runtime.url, "COUNTER", name, method, ...args);
+const callOn = (object, name, method, ...args) => rpcCall(runtime.url, object, name, method, ...args);
 
 describe("JavaScript -> Rust RPC", () => {
   test("the documented Counter interface resolves to numbers", async () => {
