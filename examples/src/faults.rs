@@ -99,3 +99,34 @@ pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &s
         Response::error(text, status)
     }
 }
+
+/// A class whose second schema migration is broken: every call answers the
+/// migration's error, and the schema stays at version 1.
+#[durable_object]
+pub struct BrokenSchema {
+    state: State,
+}
+
+const BROKEN_MIGRATIONS: &[durable::sql::Migration] = &[
+    durable::sql::Migration { version: 1, name: "items", sql: "CREATE TABLE items (id INTEGER PRIMARY KEY)" },
+    durable::sql::Migration {
+        version: 2,
+        name: "half done",
+        sql: "ALTER TABLE items ADD COLUMN name TEXT; CREATE TABLE oops (",
+    },
+];
+
+#[durable_object]
+impl BrokenSchema {
+    pub fn new(state: State, _env: Env) -> Self {
+        let storage = state.storage();
+        let _ = state.block_concurrency_while(async move { storage.migrate(BROKEN_MIGRATIONS).map(|_| ()) });
+        Self { state }
+    }
+
+    /// The columns of `items` (only reached if migrations succeeded).
+    pub fn columns(&self) -> Result<Vec<String>> {
+        let sql = self.state.storage().sql()?;
+        Ok(sql.exec("SELECT * FROM items", &[])?.column_names())
+    }
+}

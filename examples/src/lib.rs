@@ -9,6 +9,7 @@
 //! | `/faults/` | errors and panics, and what survives them | `Faults` |
 //! | `/shelf/` | structured values over JS RPC | `Shelf` |
 //! | (RPC only) | the whole KV storage API, for the tests | `KvExplorer` |
+//! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
 pub mod cached_counter;
@@ -17,6 +18,7 @@ pub mod faults;
 pub mod js_counter;
 pub mod kv_explorer;
 pub mod location;
+pub mod notes;
 pub mod shelf;
 
 use worker::{event, Context, Env, Request, Response, Result, Url};
@@ -33,6 +35,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "location" => location::handle(req, &env).await,
         "faults" => faults::handle(req, &env, &url, rest).await,
         "shelf" => shelf::handle(&env, &url, rest).await,
+        "notes" => notes::handle(req, &env, &url, rest).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }

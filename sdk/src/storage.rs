@@ -398,6 +398,147 @@ impl Storage {
         value.ok_or_else(|| Error::message("the transaction finished without running its work"))
     }
 
+    /// The object's SQLite database (`ctx.storage.sql`).
+    ///
+    /// ```no_run
+    /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let sql = storage.sql()?;
+    /// sql.exec("CREATE TABLE IF NOT EXISTS t (x INTEGER)", &[])?;
+    /// # Ok(()) }
+    /// ```
+    pub fn sql(&self) -> Result<crate::sql::Sql> {
+        let raw = self.raw.sql();
+        if raw.is_undefined() || raw.is_null() {
+            return Err(Error::Js("ctx.storage.sql is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
+        }
+        Ok(crate::sql::Sql::from_raw(raw.unchecked_into()))
+    }
+
+    /// Runs `work` synchronously in a SQL transaction
+    /// (`ctx.storage.transactionSync`): if it returns `Err` or panics, every
+    /// statement it ran is rolled back.
+    ///
+    /// ```no_run
+    /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let sql = storage.sql()?;
+    /// storage.transaction_sync(move || {
+    ///     sql.exec("UPDATE accounts SET balance = balance - 10 WHERE id = ?", &durable::params![1])?;
+    ///     sql.exec("UPDATE accounts SET balance = balance + 10 WHERE id = ?", &durable::params![2])?;
+    ///     Ok(())
+    /// })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn transaction_sync<T: 'static>(&self, work: impl FnOnce() -> Result<T> + 'static) -> Result<T> {
+        let outcome: Rc<RefCell<Option<Result<T>>>> = Rc::default();
+        let filled = Rc::clone(&outcome);
+        let callback = Closure::once(move || -> std::result::Result<JsValue, JsValue> {
+            let result = work();
+            let failed = result.as_ref().err().map(crate::runtime::to_js_error);
+            filled.borrow_mut().replace(result);
+            // Throwing is what makes the runtime roll back.
+            failed.map_or(Ok(JsValue::UNDEFINED), Err)
+        });
+        let thrown = self.raw.transaction_sync(callback.as_ref().unchecked_ref()).err();
+        let result = outcome.borrow_mut().take();
+        match (result, thrown) {
+            (Some(result), _) => result,
+            (None, Some(error)) => Err(Error::from_js(error)),
+            (None, None) => Err(Error::message("transactionSync returned without running its work")),
+        }
+    }
+
+    /// Applies the schema `migrations` this object's database has not had yet,
+    /// in order, each in its own transaction, and records them in the table
+    /// `_durable_migrations`. Returns the version reached. A step that fails
+    /// is rolled back, leaves the schema at the last good version, and its
+    /// error is returned (naming the step).
+    ///
+    /// Run it in the constructor under `block_concurrency_while`: no request
+    /// then sees a half-migrated database, and if a step fails every request
+    /// gets the error instead.
+    ///
+    /// ```no_run
+    /// use durable::sql::Migration;
+    ///
+    /// const MIGRATIONS: &[Migration] = &[
+    ///     Migration { version: 1, name: "notes", sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)" },
+    ///     Migration { version: 2, name: "tags", sql: "ALTER TABLE notes ADD COLUMN tags TEXT" },
+    /// ];
+    ///
+    /// # fn constructor(state: durable::State) {
+    /// let storage = state.storage();
+    /// let _ = state.block_concurrency_while(async move { storage.migrate(MIGRATIONS).map(|_| ()) });
+    /// # }
+    /// ```
+    pub fn migrate(&self, migrations: &'static [crate::sql::Migration]) -> Result<i64> {
+        if let Some(pair) = migrations.windows(2).find(|w| w[0].version >= w[1].version) {
+            return Err(Error::message(format!(
+                "migrations must have strictly increasing versions: {} ({}) comes before {} ({})",
+                pair[0].version, pair[0].name, pair[1].version, pair[1].name
+            )));
+        }
+        let sql = self.sql()?;
+        let start = sql.applied_version()?;
+        let mut current = start;
+        for step in migrations.iter().filter(|m| m.version > start) {
+            let sql = sql.clone();
+            let step = *step;
+            self.transaction_sync(move || {
+                sql.exec(step.sql, &[])?;
+                sql.exec("INSERT INTO _durable_migrations (version, name) VALUES (?, ?)", &crate::params![step.version, step.name])?;
+                Ok(())
+            })
+            .map_err(|e| {
+                Error::message(format!(
+                    "migration {} ({}) failed, the schema stays at version {current}: {e}",
+                    step.version, step.name
+                ))
+            })?;
+            current = step.version;
+        }
+        Ok(current)
+    }
+
+    /// A bookmark for the current state (point-in-time recovery). The local
+    /// runtime answers a placeholder of zeros.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let bookmark = storage.get_current_bookmark().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_current_bookmark(&self) -> Result<String> {
+        let value = JsFuture::from(self.raw.get_current_bookmark()?).await?;
+        value.as_string().ok_or_else(|| Error::Js("getCurrentBookmark returned no string".into()))
+    }
+
+    /// A bookmark for the state at `unix_millis` (within the last 30 days).
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let an_hour_ago = js_sys::Date::now() - 3_600_000.0;
+    /// let bookmark = storage.get_bookmark_for_time(an_hour_ago).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_bookmark_for_time(&self, unix_millis: f64) -> Result<String> {
+        let value = JsFuture::from(self.raw.get_bookmark_for_time(unix_millis)?).await?;
+        value.as_string().ok_or_else(|| Error::Js("getBookmarkForTime returned no string".into()))
+    }
+
+    /// Restores the object to `bookmark` when it next restarts (call
+    /// `State::abort` to restart now). Returns a bookmark to undo the restore.
+    ///
+    /// ```no_run
+    /// # async fn demo(state: durable::State, bookmark: String) -> durable::Result<()> {
+    /// let undo = state.storage().on_next_session_restore_bookmark(&bookmark).await?;
+    /// state.abort("restoring");
+    /// # Ok(()) }
+    /// ```
+    pub async fn on_next_session_restore_bookmark(&self, bookmark: &str) -> Result<String> {
+        let value = JsFuture::from(self.raw.on_next_session_restore_bookmark(bookmark)?).await?;
+        value.as_string().ok_or_else(|| Error::Js("onNextSessionRestoreBookmark returned no string".into()))
+    }
+
     /// The synchronous KV API (`ctx.storage.kv`) of SQLite-backed objects.
     ///
     /// ```no_run

@@ -112,3 +112,56 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = getByName)]
     pub fn get_by_name(this: &DurableObjectNamespace, name: &str, options: &JsValue) -> Result<JsValue, JsValue>;
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// `ctx.storage.sql`.
+    #[derive(Debug, Clone)]
+    pub type SqlStorage;
+
+    #[wasm_bindgen(method, catch, variadic)]
+    pub fn exec(this: &SqlStorage, query: &str, bindings: &[JsValue]) -> Result<SqlCursor, JsValue>;
+
+    #[wasm_bindgen(method, getter, js_name = databaseSize)]
+    pub fn database_size(this: &SqlStorage) -> f64;
+
+    /// The cursor `exec` returns.
+    #[derive(Debug, Clone)]
+    pub type SqlCursor;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn next(this: &SqlCursor) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = toArray)]
+    pub fn to_array(this: &SqlCursor) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn raw(this: &SqlCursor) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, getter, js_name = columnNames)]
+    pub fn column_names(this: &SqlCursor) -> js_sys::Array;
+
+    #[wasm_bindgen(method, getter, js_name = rowsRead)]
+    pub fn rows_read(this: &SqlCursor) -> f64;
+
+    #[wasm_bindgen(method, getter, js_name = rowsWritten)]
+    pub fn rows_written(this: &SqlCursor) -> f64;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(method, getter)]
+    pub fn sql(this: &DurableObjectStorage) -> JsValue;
+
+    #[wasm_bindgen(method, catch, js_name = transactionSync)]
+    pub fn transaction_sync(this: &DurableObjectStorage, closure: &js_sys::Function) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = getCurrentBookmark)]
+    pub fn get_current_bookmark(this: &DurableObjectStorage) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = getBookmarkForTime)]
+    pub fn get_bookmark_for_time(this: &DurableObjectStorage, time: f64) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = onNextSessionRestoreBookmark)]
+    pub fn on_next_session_restore_bookmark(this: &DurableObjectStorage, bookmark: &str) -> Result<js_sys::Promise, JsValue>;
+}

@@ -1,0 +1,275 @@
+//! A small notes service on the object's SQLite database: two tables and an
+//! index, created by migrations that run once per object, bound parameters
+//! only, typed rows, and a transaction for a note with its tags.
+//!
+//! | route | does |
+//! |---|---|
+//! | `POST /notes/?name=A` with `{"title", "body", "tags"}` | adds a note |
+//! | `GET /notes/?name=A[&tag=t]` | lists notes (with a tag) |
+//! | `GET /notes/stats?name=A` | counts, database size, schema version |
+
+use durable::prelude::*;
+use durable::rpc::Bytes;
+use durable::sql::{Migration, SqlValue};
+use durable::{params, TypeScript};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::{Method, Url};
+
+/// The schema, in order. Never edit a step once deployed: add a new one.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "notes",
+        sql: "CREATE TABLE notes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                title TEXT NOT NULL UNIQUE,
+                body TEXT NOT NULL,
+                created_at INTEGER NOT NULL DEFAULT (unixepoch())
+              )",
+    },
+    Migration {
+        version: 2,
+        name: "tags",
+        sql: "CREATE TABLE tags (
+                note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+                tag TEXT NOT NULL,
+                PRIMARY KEY (note_id, tag)
+              );
+              CREATE INDEX tags_by_tag ON tags (tag)",
+    },
+    Migration {
+        version: 3,
+        name: "scratch",
+        sql: "CREATE TABLE scratch (k TEXT PRIMARY KEY, big INTEGER, data BLOB)",
+    },
+];
+
+/// A note to add.
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
+pub struct NewNote {
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A stored note.
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub tags: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct NoteRow {
+    id: i64,
+    title: String,
+    body: String,
+    created_at: i64,
+    tags: Option<String>,
+}
+
+impl From<NoteRow> for Note {
+    fn from(row: NoteRow) -> Self {
+        let mut tags: Vec<String> = row.tags.map(|t| t.split(',').map(str::to_owned).collect()).unwrap_or_default();
+        tags.sort();
+        Note { id: row.id, title: row.title, body: row.body, created_at: row.created_at, tags }
+    }
+}
+
+/// Counts and sizes.
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub notes: i64,
+    pub tags: i64,
+    pub database_size: u64,
+    pub schema_version: i64,
+}
+
+/// The answer of [`Notes::query`].
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+    pub rows_read: u64,
+    pub rows_written: u64,
+}
+
+const NOTE_COLUMNS: &str = "SELECT n.id, n.title, n.body, n.created_at, group_concat(t.tag) AS tags
+                            FROM notes n LEFT JOIN tags t ON t.note_id = n.id";
+
+/// A notes service, one per name.
+#[durable_object]
+pub struct Notes {
+    state: State,
+}
+
+#[durable_object]
+impl Notes {
+    pub fn new(state: State, _env: Env) -> Self {
+        let storage = state.storage();
+        // Migrate before the first request; a failing step fails every request.
+        let _ = state.block_concurrency_while(async move { storage.migrate(MIGRATIONS).map(|_| ()) });
+        Self { state }
+    }
+
+    /// Adds a note and its tags, atomically.
+    pub fn add(&self, note: NewNote) -> Result<Note> {
+        let storage = self.state.storage();
+        let sql = storage.sql()?;
+        let id = storage.transaction_sync(move || {
+            #[derive(Deserialize)]
+            struct Id {
+                id: i64,
+            }
+            let Id { id } = sql
+                .exec("INSERT INTO notes (title, body) VALUES (?, ?) RETURNING id", &params![&note.title, &note.body])?
+                .one()?;
+            for tag in &note.tags {
+                sql.exec("INSERT INTO tags (note_id, tag) VALUES (?, ?)", &params![id, tag])?;
+            }
+            Ok(id)
+        })?;
+        self.get(id)?.ok_or_else(|| Error::message("the note vanished"))
+    }
+
+    /// One note.
+    pub fn get(&self, id: i64) -> Result<Option<Note>> {
+        let sql = self.state.storage().sql()?;
+        let rows: Vec<NoteRow> =
+            sql.exec(&format!("{NOTE_COLUMNS} WHERE n.id = ? GROUP BY n.id"), &params![id])?.all()?;
+        Ok(rows.into_iter().next().map(Note::from))
+    }
+
+    /// All notes, or those with `tag`, oldest first (read lazily, row by row).
+    pub fn list(&self, tag: Option<String>) -> Result<Vec<Note>> {
+        let sql = self.state.storage().sql()?;
+        let cursor = match tag {
+            Some(tag) => sql.exec(
+                &format!("{NOTE_COLUMNS} WHERE n.id IN (SELECT note_id FROM tags WHERE tag = ?) GROUP BY n.id ORDER BY n.id"),
+                &params![tag],
+            )?,
+            None => sql.exec(&format!("{NOTE_COLUMNS} GROUP BY n.id ORDER BY n.id"), &[])?,
+        };
+        cursor.rows::<NoteRow>().map(|row| row.map(Note::from)).collect()
+    }
+
+    /// Deletes a note (and, by cascade, its tags).
+    pub fn delete(&self, id: i64) -> Result<bool> {
+        let sql = self.state.storage().sql()?;
+        sql.exec("PRAGMA foreign_keys = ON", &[])?;
+        Ok(sql.exec("DELETE FROM notes WHERE id = ?", &params![id])?.rows_written() > 0)
+    }
+
+    /// Counts, database size and schema version.
+    pub fn stats(&self) -> Result<Stats> {
+        let sql = self.state.storage().sql()?;
+        let (notes, tags): (i64, i64) = sql.exec("SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM tags)", &[])?.raw()?.remove(0);
+        Ok(Stats { notes, tags, database_size: sql.database_size(), schema_version: sql.applied_version()? })
+    }
+
+    /// Runs any statement with JSON parameters (null, booleans, numbers,
+    /// strings; `{"blob": [..]}` for bytes, `{"int": "digits"}` for a 64-bit
+    /// integer): the tests' window on errors and value types.
+    pub fn query(&self, statement: String, parameters: Vec<Value>) -> Result<QueryResult> {
+        let params = parameters.iter().map(to_sql).collect::<Result<Vec<_>>>()?;
+        let sql = self.state.storage().sql()?;
+        let cursor = sql.exec(&statement, &params)?;
+        let rows = cursor.raw()?;
+        Ok(QueryResult { columns: cursor.column_names(), rows, rows_read: cursor.rows_read(), rows_written: cursor.rows_written() })
+    }
+
+    /// Stores a 64-bit integer given as decimal text, exactly.
+    pub fn put_big(&self, key: String, digits: String) -> Result<String> {
+        let value: i64 = digits.parse().map_err(|e| Error::message(format!("{digits:?} is not an i64: {e}")))?;
+        let sql = self.state.storage().sql()?;
+        sql.exec("INSERT OR REPLACE INTO scratch (k, big) VALUES (?, ?)", &params![key.as_str(), value])?;
+        #[derive(Deserialize)]
+        struct Text {
+            big: String,
+        }
+        let Text { big } = sql.exec("SELECT CAST(big AS TEXT) AS big FROM scratch WHERE k = ?", &params![key])?.one()?;
+        Ok(big)
+    }
+
+    /// Reads the integer at `key` as a number: refused when it is beyond ±2^53.
+    pub fn get_big_as_number(&self, key: String) -> Result<i64> {
+        #[derive(Deserialize)]
+        struct Big {
+            big: i64,
+        }
+        let sql = self.state.storage().sql()?;
+        let Big { big } = sql.exec("SELECT big FROM scratch WHERE k = ?", &params![key])?.one()?;
+        Ok(big)
+    }
+
+    /// Stores and reads back a blob.
+    pub fn blob_round_trip(&self, key: String, data: Bytes) -> Result<Bytes> {
+        let sql = self.state.storage().sql()?;
+        sql.exec("INSERT OR REPLACE INTO scratch (k, data) VALUES (?, ?)", &params![key.as_str(), data.to_vec()])?;
+        #[derive(Deserialize)]
+        struct Data {
+            data: Bytes,
+        }
+        let Data { data } = sql.exec("SELECT data FROM scratch WHERE k = ?", &params![key])?.one()?;
+        Ok(data)
+    }
+
+    /// Adds two notes in one transaction, the second failing: nothing is kept.
+    pub fn add_pair_failing(&self, first: NewNote) -> Result<()> {
+        let storage = self.state.storage();
+        let sql = storage.sql()?;
+        storage.transaction_sync(move || {
+            sql.exec("INSERT INTO notes (title, body) VALUES (?, ?)", &params![&first.title, &first.body])?;
+            sql.exec("INSERT INTO notes (title, body) VALUES (?, NULL)", &params![format!("{} (2)", first.title)])?;
+            Ok(())
+        })
+    }
+}
+
+fn to_sql(value: &Value) -> Result<SqlValue> {
+    Ok(match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::from(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Object(o) if o.len() == 1 && o.contains_key("blob") => {
+            let bytes: Vec<u8> = serde_json::from_value(o["blob"].clone()).map_err(|e| Error::message(e.to_string()))?;
+            SqlValue::Blob(bytes)
+        }
+        other => return Err(Error::message(format!("cannot bind {other}"))),
+    })
+}
+
+/// The worker side: JSON over HTTP, the typed stub underneath.
+pub(crate) async fn handle(mut req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
+    let name = crate::name_param(url).unwrap_or_else(|| "A".to_owned());
+    let notes = Namespace::<Notes>::from_env(env, "NOTES")?.get_by_name(&name)?;
+    let tag = url.query_pairs().find(|(k, _)| k == "tag").map(|(_, v)| v.into_owned());
+    match (req.method(), rest) {
+        (Method::Post, "/") => {
+            let note: NewNote = match req.json().await {
+                Ok(note) => note,
+                Err(e) => return Response::error(format!("expected {{\"title\", \"body\", \"tags\"}}: {e}"), 400),
+            };
+            match notes.add(note).await {
+                Ok(note) => Response::from_json(&note),
+                Err(durable::rpc::RpcError::Remote(message)) => Response::error(message, 409),
+                Err(other) => Err(other.into()),
+            }
+        }
+        (Method::Get, "/") => Response::from_json(&notes.list(tag).await?),
+        (Method::Get, "/stats") => Response::from_json(&notes.stats().await?),
+        _ => Response::error("Not found", 404),
+    }
+}

@@ -1,0 +1,369 @@
+//! The object's SQLite database (`ctx.storage.sql`): statements with bound
+//! parameters, rows as serde types, and schema migrations run once per object.
+
+use std::marker::PhantomData;
+
+use js_sys::{Array, Uint8Array};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::error::conversion_message;
+use crate::sys;
+use crate::{Error, Result};
+
+#[wasm_bindgen(inline_js = r#"
+export function blobs_as_bytes(rows) {
+  for (const row of rows) {
+    for (const key in row) {
+      if (row[key] instanceof ArrayBuffer) row[key] = new Uint8Array(row[key]);
+    }
+  }
+  return rows;
+}
+export function raw_blobs_as_bytes(rows) {
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      if (row[i] instanceof ArrayBuffer) row[i] = new Uint8Array(row[i]);
+    }
+  }
+  return rows;
+}
+export function unsafe_integer(rows) {
+  for (const row of rows) {
+    for (const key in row) {
+      const v = row[key];
+      if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) return key;
+    }
+  }
+  return undefined;
+}
+"#)]
+extern "C" {
+    fn blobs_as_bytes(rows: &Array) -> Array;
+    fn raw_blobs_as_bytes(rows: &Array) -> Array;
+    fn unsafe_integer(rows: &Array) -> Option<String>;
+}
+
+/// A value bound to a `?` in a statement. Every SQLite type is here; build
+/// them with `From` or the [`params!`](crate::params) macro.
+///
+/// Integers within ±2^53 are bound as numbers. Larger ones are bound as their
+/// decimal text, which SQLite stores as that exact INTEGER in a column of
+/// INTEGER affinity and compares as an integer there (the runtime cannot bind
+/// a `BigInt`). Read them back exactly with `CAST(col AS TEXT)`.
+///
+/// ```
+/// use durable::sql::SqlValue;
+/// assert_eq!(SqlValue::from(7), SqlValue::Integer(7));
+/// assert_eq!(SqlValue::from(None::<i64>), SqlValue::Null);
+/// assert_eq!(SqlValue::from("hi"), SqlValue::Text("hi".into()));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// `NULL`.
+    Null,
+    /// `INTEGER`.
+    Integer(i64),
+    /// `REAL`.
+    Real(f64),
+    /// `TEXT`.
+    Text(String),
+    /// `BLOB`.
+    Blob(Vec<u8>),
+}
+
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+impl SqlValue {
+    fn to_js(&self) -> JsValue {
+        match self {
+            SqlValue::Null => JsValue::NULL,
+            SqlValue::Integer(i) if (-MAX_SAFE..=MAX_SAFE).contains(i) => JsValue::from_f64(*i as f64),
+            SqlValue::Integer(i) => JsValue::from_str(&i.to_string()),
+            SqlValue::Real(f) => JsValue::from_f64(*f),
+            SqlValue::Text(s) => JsValue::from_str(s),
+            SqlValue::Blob(b) => Uint8Array::from(b.as_slice()).into(),
+        }
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for SqlValue {
+            fn from(v: $t) -> Self { SqlValue::Integer(i64::from(v)) }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, u8, u16, u32, bool);
+
+impl From<f64> for SqlValue {
+    fn from(v: f64) -> Self {
+        SqlValue::Real(v)
+    }
+}
+impl From<f32> for SqlValue {
+    fn from(v: f32) -> Self {
+        SqlValue::Real(f64::from(v))
+    }
+}
+impl From<&str> for SqlValue {
+    fn from(v: &str) -> Self {
+        SqlValue::Text(v.to_owned())
+    }
+}
+impl From<String> for SqlValue {
+    fn from(v: String) -> Self {
+        SqlValue::Text(v)
+    }
+}
+impl From<&String> for SqlValue {
+    fn from(v: &String) -> Self {
+        SqlValue::Text(v.clone())
+    }
+}
+impl From<Vec<u8>> for SqlValue {
+    fn from(v: Vec<u8>) -> Self {
+        SqlValue::Blob(v)
+    }
+}
+impl From<&[u8]> for SqlValue {
+    fn from(v: &[u8]) -> Self {
+        SqlValue::Blob(v.to_vec())
+    }
+}
+impl<T: Into<SqlValue>> From<Option<T>> for SqlValue {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(SqlValue::Null, Into::into)
+    }
+}
+
+/// Bound parameters for [`Sql::exec`]: `params![id, "text", None::<i64>]`.
+///
+/// ```
+/// let p = durable::params![1, "two", 3.0];
+/// assert_eq!(p.len(), 3);
+/// ```
+#[macro_export]
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {
+        [$($crate::sql::SqlValue::from($value)),*]
+    };
+}
+
+/// The object's SQLite database (`ctx.storage.sql`), for SQLite-backed classes
+/// (`new_sqlite_classes` in the wrangler migrations).
+///
+/// Values never get spliced into SQL text: every value is a bound parameter.
+///
+/// ```no_run
+/// # fn demo(state: durable::State) -> durable::Result<()> {
+/// #[derive(serde::Deserialize)]
+/// struct Note { id: i64, body: String }
+///
+/// let sql = state.storage().sql()?;
+/// sql.exec("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", &[])?;
+/// sql.exec("INSERT INTO notes (body) VALUES (?)", &durable::params!["hello"])?;
+/// let notes: Vec<Note> = sql.exec("SELECT id, body FROM notes WHERE body LIKE ?", &durable::params!["h%"])?.all()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Sql {
+    raw: sys::SqlStorage,
+}
+
+impl Sql {
+    pub(crate) fn from_raw(raw: sys::SqlStorage) -> Self {
+        Self { raw }
+    }
+
+    /// Runs one statement (or several separated by `;`, without parameters)
+    /// with `params` bound to its `?`s, and returns its cursor.
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let cursor = sql.exec("UPDATE notes SET body = ? WHERE id = ?", &durable::params!["new", 1])?;
+    /// assert!(cursor.rows_written() <= 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn exec(&self, query: &str, params: &[SqlValue]) -> Result<Cursor> {
+        let bindings: Vec<JsValue> = params.iter().map(SqlValue::to_js).collect();
+        let raw = self.raw.exec(query, &bindings).map_err(Error::from_js)?;
+        Ok(Cursor { raw })
+    }
+
+    /// The database's size on disk, in bytes.
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) { let bytes = sql.database_size(); }
+    /// ```
+    pub fn database_size(&self) -> u64 {
+        self.raw.database_size() as u64
+    }
+
+    /// The highest migration version recorded by [`crate::Storage::migrate`]
+    /// (0 before the first). Creates the record table if needed.
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let version = sql.applied_version()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn applied_version(&self) -> Result<i64> {
+        self.exec(
+            "CREATE TABLE IF NOT EXISTS _durable_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (datetime('now')))",
+            &[],
+        )?;
+        #[derive(serde::Deserialize)]
+        struct Version {
+            version: Option<i64>,
+        }
+        let row: Version = self.exec("SELECT MAX(version) AS version FROM _durable_migrations", &[])?.one()?;
+        Ok(row.version.unwrap_or(0))
+    }
+}
+
+/// One step of an object's schema (see [`crate::Storage::migrate`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Increasing version number, starting at 1.
+    pub version: i64,
+    /// A name for the record (`_durable_migrations.name`).
+    pub name: &'static str,
+    /// The statements (several may be separated by `;`).
+    pub sql: &'static str,
+}
+
+/// The result of [`Sql::exec`]: rows, read lazily or all at once, and
+/// statistics.
+#[derive(Debug)]
+pub struct Cursor {
+    raw: sys::SqlCursor,
+}
+
+fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
+    serde_wasm_bindgen::from_value(row)
+        .map_err(|e| Error::Conversion(format!("row {index} does not fit the requested type: {}", conversion_message(e))))
+}
+
+fn check_integers(rows: &Array) -> Result<()> {
+    match unsafe_integer(rows) {
+        Some(column) => Err(Error::Conversion(format!(
+            "column `{column}` holds an integer beyond ±2^53, which the runtime cannot return exactly: select CAST({column} AS TEXT)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+impl Cursor {
+    /// Every row, converted to `T` (a struct with the column names as fields,
+    /// a map, a tuple struct...).
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let names: Vec<std::collections::BTreeMap<String, String>> = sql.exec("SELECT name FROM users", &[])?.all()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn all<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
+        let rows = blobs_as_bytes(&self.raw.to_array().map_err(Error::from_js)?);
+        check_integers(&rows)?;
+        rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+    }
+
+    /// Exactly one row: an error if there are none or several.
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Count { n: i64 }
+    /// let Count { n } = sql.exec("SELECT COUNT(*) AS n FROM users", &[])?.one()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn one<T: DeserializeOwned>(&self) -> Result<T> {
+        let mut rows: Vec<T> = self.all()?;
+        match rows.len() {
+            1 => Ok(rows.remove(0)),
+            n => Err(Error::message(format!("expected exactly one row, the statement returned {n}"))),
+        }
+    }
+
+    /// The rows one at a time, converted as they are read (nothing is copied
+    /// up front).
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Event { id: i64 }
+    /// for event in sql.exec("SELECT id FROM events", &[])?.rows::<Event>() {
+    ///     let event = event?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rows<T: DeserializeOwned>(self) -> Rows<T> {
+        Rows { cursor: self, index: 0, done: false, row: PhantomData }
+    }
+
+    /// Every row as an array of values in column order (`cursor.raw()`).
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let rows: Vec<(i64, String)> = sql.exec("SELECT id, name FROM users", &[])?.raw()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn raw<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
+        let iterator = self.raw.raw().map_err(Error::from_js)?;
+        let rows = Array::from(&iterator);
+        let rows = raw_blobs_as_bytes(&rows);
+        check_integers(&rows)?;
+        rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+    }
+
+    /// The names of the result's columns.
+    pub fn column_names(&self) -> Vec<String> {
+        self.raw.column_names().iter().filter_map(|n| n.as_string()).collect()
+    }
+
+    /// Rows read so far by this statement (billing).
+    pub fn rows_read(&self) -> u64 {
+        self.raw.rows_read() as u64
+    }
+
+    /// Rows written by this statement (billing).
+    pub fn rows_written(&self) -> u64 {
+        self.raw.rows_written() as u64
+    }
+}
+
+/// The lazy row iterator of [`Cursor::rows`].
+pub struct Rows<T> {
+    cursor: Cursor,
+    index: usize,
+    done: bool,
+    row: PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Iterator for Rows<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        if self.done {
+            return None;
+        }
+        let step = match self.cursor.raw.next() {
+            Ok(step) => step,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(Error::from_js(e)));
+            }
+        };
+        let finished = js_sys::Reflect::get(&step, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+        if finished {
+            self.done = true;
+            return None;
+        }
+        let value = js_sys::Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
+        let rows = blobs_as_bytes(&Array::of1(&value));
+        let index = self.index;
+        self.index += 1;
+        Some(check_integers(&rows).and_then(|()| row_from_js(index, rows.get(0))))
+    }
+}

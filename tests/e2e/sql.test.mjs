@@ -1,0 +1,131 @@
+// The SQL API on the real runtime, through the Notes example: migrations,
+// bound parameters of every SQLite type, typed rows (all, one, lazy, raw),
+// column names and statistics, transactions, and errors that name what failed
+// and leave nothing behind.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import { get, rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
+
+let runtime;
+let dir;
+
+before(async () => {
+  dir = tempDir();
+  runtime = await startWithCaller(dir.path);
+});
+
+after(async () => {
+  await runtime?.stop();
+  dir?.cleanup();
+});
+
+const notes = (name, method, ...args) => rpcCall(runtime.url, "NOTES", name, method, ...args);
+const ok = async (name, method, ...args) => {
+  const answer = await notes(name, method, ...args);
+  assert.ok(!("error" in answer), `${method}: ${answer.error}`);
+  return answer.ok;
+};
+
+describe("SQL storage (the Notes example)", () => {
+  test("migrations run once per object and the schema is at the last version", async () => {
+    const name = uniqueName("schema");
+    const stats = await ok(name, "stats");
+    assert.equal(stats.schemaVersion, 3);
+    assert.equal(stats.notes, 0);
+    assert.ok(stats.databaseSize > 0);
+    const applied = await ok(name, "query", "SELECT version, name FROM _durable_migrations ORDER BY version", []);
+    assert.deepEqual(applied.rows, [[1, "notes"], [2, "tags"], [3, "scratch"]]);
+    const index = await ok(name, "query", "SELECT name FROM sqlite_master WHERE type = 'index' AND name = ?", ["tags_by_tag"]);
+    assert.deepEqual(index.rows, [["tags_by_tag"]]);
+  });
+
+  test("a note with tags in one transaction, typed rows back, lazy listing by tag", async () => {
+    const name = uniqueName("notes");
+    const first = await ok(name, "add", { title: "Première note ✍️", body: "hello", tags: ["b", "a"] });
+    assert.equal(first.id, 1);
+    assert.deepEqual(first.tags, ["a", "b"]);
+    assert.equal(typeof first.createdAt, "number");
+    await ok(name, "add", { title: "Second", body: "world", tags: ["a"] });
+    assert.deepEqual((await ok(name, "list", null)).map((n) => n.title), ["Première note ✍️", "Second"]);
+    assert.deepEqual((await ok(name, "list", "b")).map((n) => n.title), ["Première note ✍️"]);
+    assert.deepEqual(await ok(name, "get", 99), null);
+    assert.equal(await ok(name, "delete", 1), true);
+    const stats = await ok(name, "stats");
+    assert.deepEqual([stats.notes, stats.tags], [1, 1]);
+  });
+
+  test("every SQLite value type binds and reads back", async () => {
+    const name = uniqueName("types");
+    const result = await ok(name, "query", "SELECT ? AS n, ? AS i, ? AS r, ? AS t, typeof(?) AS tb, length(?) AS lb", [
+      null, 42, 1.5, "ünïcödé", { blob: [1, 2, 255] }, { blob: [1, 2] },
+    ]);
+    assert.deepEqual(result.columns, ["n", "i", "r", "t", "tb", "lb"]);
+    assert.deepEqual(result.rows, [[null, 42, 1.5, "ünïcödé", "blob", 2]]);
+    assert.deepEqual(await ok(name, "blobRoundTrip", "b", { bytes: [0, 1, 254, 255] }), { bytes: [0, 1, 254, 255] });
+  });
+
+  test("64-bit integers beyond 2^53 are stored exactly and never read back rounded", async () => {
+    const name = uniqueName("big");
+    assert.equal(await ok(name, "putBig", "k", "1152921504606846977"), "1152921504606846977");
+    assert.equal(await ok(name, "putBig", "m", "-9223372036854775808"), "-9223372036854775808");
+    const asNumber = await notes(name, "getBigAsNumber", "k");
+    assert.equal(
+      asNumber.error,
+      "column `big` holds an integer beyond ±2^53, which the runtime cannot return exactly: select CAST(big AS TEXT)",
+    );
+    await ok(name, "putBig", "small", "12345");
+    assert.equal(await ok(name, "getBigAsNumber", "small"), 12345);
+  });
+
+  test("statistics: rows read and written", async () => {
+    const name = uniqueName("stats");
+    await ok(name, "add", { title: "a", body: "x" });
+    await ok(name, "add", { title: "b", body: "y" });
+    const write = await ok(name, "query", "UPDATE notes SET body = ? WHERE title IN (?, ?)", ["z", "a", "b"]);
+    assert.equal(write.rowsWritten, 2);
+    const read = await ok(name, "query", "SELECT * FROM notes", []);
+    assert.equal(read.rows.length, 2);
+    assert.ok(read.rowsRead >= 2, JSON.stringify(read));
+  });
+
+  test("errors name what failed; the object keeps serving and nothing partial remains", async () => {
+    const name = uniqueName("errors");
+    await ok(name, "add", { title: "only", body: "x" });
+    const syntax = await notes(name, "query", "SELEC 1", []);
+    assert.equal(syntax.error, 'near "SELEC": syntax error at offset 0: SQLITE_ERROR');
+    const count = await notes(name, "query", "SELECT ?", [1, 2]);
+    assert.equal(count.error, "Wrong number of parameter bindings for SQL query.");
+    const unique = await notes(name, "add", { title: "only", body: "again" });
+    assert.match(unique.error, /^UNIQUE constraint failed: notes.title/);
+    const shape = await notes(name, "query", "SELECT 1 AS a", []).then(() => notes(name, "get", 1));
+    assert.equal(shape.ok.title, "only");
+    // The second insert of the pair violates NOT NULL: the first is rolled back.
+    const pair = await notes(name, "addPairFailing", { title: "pair", body: "x" });
+    assert.match(pair.error, /^NOT NULL constraint failed: notes.body/);
+    assert.deepEqual((await ok(name, "list", null)).map((n) => n.title), ["only"]);
+  });
+
+  test("a failing migration leaves the schema at the last good version and every call answers its error", async () => {
+    const name = uniqueName("broken");
+    for (let i = 0; i < 2; i++) {
+      const answer = await rpcCall(runtime.url, "BROKEN_SCHEMA", name, "columns");
+      assert.equal(answer.error, "migration 2 (half done) failed, the schema stays at version 1: incomplete input: SQLITE_ERROR");
+    }
+  });
+
+  test("the notes routes over HTTP", async () => {
+    const name = uniqueName("http");
+    const post = (body) => fetch(`${runtime.url}/notes/?name=${name}`, { method: "POST", body: JSON.stringify(body) });
+    const created = await post({ title: "t", body: "b", tags: ["x"] });
+    assert.equal(created.status, 200);
+    assert.equal((await created.json()).title, "t");
+    const conflict = await post({ title: "t", body: "b" });
+    assert.equal(conflict.status, 409);
+    assert.match(await conflict.text(), /UNIQUE constraint failed/);
+    const bad = await post({ nope: 1 });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(JSON.parse((await get(runtime.url, `/notes/?name=${name}&tag=x`)).text).map((n) => n.title), ["t"]);
+  });
+});
