@@ -3,7 +3,7 @@
 // workerd config, and serves the JavaScript caller on a free loopback port.
 
 import { execFile, spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -40,7 +40,7 @@ function worker(name, { config, modules }) {
     modules = [${modules.join(", ")}],
     compatibilityDate = "${config.compatibility_date}",
     durableObjectNamespaces = [${namespaces.join(", ")}],
-    durableObjectStorage = (inMemory = void),
+    durableObjectStorage = (localDisk = "do-storage"),
     bindings = [${bindings.join(", ")}],
   )`;
 }
@@ -56,11 +56,13 @@ const config :Workerd.Config = (
   services = [
     (name = "js-caller", worker = ${worker("js-caller", caller)}),
     (name = "durable-examples", worker = ${worker("durable-examples", examples)}),
+    (name = "do-storage", disk = (path = "${join(dir.path, "storage")}", writable = true)),
   ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "js-caller")],
 );
 `;
   const configPath = join(dir.path, "config.capnp");
+  mkdirSync(join(dir.path, "storage"));
   writeFileSync(configPath, capnp);
   const child = spawn(WORKERD, ["serve", configPath, "--experimental"], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let logs = "";

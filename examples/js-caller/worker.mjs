@@ -25,7 +25,7 @@ export default {
 
     const name = url.searchParams.get("name") ?? "A";
     const counter = env.COUNTER.getByName(name);
-    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF, JS_COUNTER: env.JS_COUNTER, KV: env.KV, NOTES: env.NOTES, BROKEN_SCHEMA: env.BROKEN_SCHEMA };
+    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF, JS_COUNTER: env.JS_COUNTER, KV: env.KV, NOTES: env.NOTES, BROKEN_SCHEMA: env.BROKEN_SCHEMA, SQL_BENCH: env.SQL_BENCH, JS_SQL_BENCH: env.JS_SQL_BENCH };
 
     if (url.pathname === "/js/counter") {
       // The documented interface: increment(amount), decrement(amount), getCounterValue().
@@ -103,5 +103,39 @@ export class JsCounter extends DurableObject {
   /** The benchmarks' structured-value call, as in the Rust `Counter::weigh`. */
   weigh(batch) {
     return batch.items.length;
+  }
+}
+
+/** The SQL benchmark's JavaScript object: the same work as the Rust `SqlBench`. */
+export class JsSqlBench extends DurableObject {
+  reset() {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DROP TABLE IF EXISTS rows");
+    sql.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL)");
+  }
+
+  insertEach(n) {
+    const sql = this.ctx.storage.sql;
+    for (let i = 0; i < n; i++) sql.exec("INSERT INTO rows (id, name, score) VALUES (?, ?, ?)", i, `row ${i}`, i * 0.5);
+    return n;
+  }
+
+  insertBatch(n, offset) {
+    const sql = this.ctx.storage.sql;
+    return this.ctx.storage.transactionSync(() => {
+      for (let i = offset; i < offset + n; i++) sql.exec("INSERT INTO rows (id, name, score) VALUES (?, ?, ?)", i, `row ${i}`, i * 0.5);
+      return n;
+    });
+  }
+
+  readAll() {
+    return this.ctx.storage.sql.exec("SELECT id, name, score FROM rows").toArray().length;
+  }
+
+  lookup(n, modulo) {
+    const sql = this.ctx.storage.sql;
+    let found = 0;
+    for (let i = 0; i < n; i++) found += sql.exec("SELECT id, name, score FROM rows WHERE id = ?", (i * 7919) % Math.max(modulo, 1)).toArray().length;
+    return found;
   }
 }

@@ -9,6 +9,7 @@
 //! | `/faults/` | errors and panics, and what survives them | `Faults` |
 //! | `/shelf/` | structured values over JS RPC | `Shelf` |
 //! | (RPC only) | the whole KV storage API, for the tests | `KvExplorer` |
+//! | (RPC only) | the SQL benchmark's object | `SqlBench` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
@@ -20,6 +21,7 @@ pub mod kv_explorer;
 pub mod location;
 pub mod notes;
 pub mod shelf;
+pub mod sql_bench;
 
 use worker::{event, Context, Env, Request, Response, Result, Url};
 

@@ -11,37 +11,53 @@ use crate::error::conversion_message;
 use crate::sys;
 use crate::{Error, Result};
 
+// One call across the boundary per batch of rows: blobs (ArrayBuffer) become
+// Uint8Array, which serde reads as bytes, and an integer the runtime could only
+// return rounded (beyond ±2^53) is reported by its column.
 #[wasm_bindgen(inline_js = r#"
-export function blobs_as_bytes(rows) {
-  for (const row of rows) {
-    for (const key in row) {
-      if (row[key] instanceof ArrayBuffer) row[key] = new Uint8Array(row[key]);
-    }
-  }
-  return rows;
-}
-export function raw_blobs_as_bytes(rows) {
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      if (row[i] instanceof ArrayBuffer) row[i] = new Uint8Array(row[i]);
-    }
-  }
-  return rows;
-}
-export function unsafe_integer(rows) {
+function prepare(rows, named) {
+  let unsafe;
   for (const row of rows) {
     for (const key in row) {
       const v = row[key];
-      if (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) return key;
+      if (v instanceof ArrayBuffer) row[key] = new Uint8Array(v);
+      else if (unsafe === undefined && typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) unsafe = named ? key : `#${Number(key) + 1}`;
     }
   }
-  return undefined;
+  return unsafe;
+}
+export function all_rows(cursor) {
+  const rows = cursor.toArray();
+  return [rows, prepare(rows, true)];
+}
+export function raw_rows(cursor) {
+  const rows = Array.from(cursor.raw());
+  return [rows, prepare(rows, false)];
+}
+export function next_row(cursor) {
+  const step = cursor.next();
+  if (step.done) return undefined;
+  const rows = [step.value];
+  return [rows, prepare(rows, true)];
 }
 "#)]
 extern "C" {
-    fn blobs_as_bytes(rows: &Array) -> Array;
-    fn raw_blobs_as_bytes(rows: &Array) -> Array;
-    fn unsafe_integer(rows: &Array) -> Option<String>;
+    #[wasm_bindgen(catch)]
+    fn all_rows(cursor: &sys::SqlCursor) -> std::result::Result<Array, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn raw_rows(cursor: &sys::SqlCursor) -> std::result::Result<Array, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn next_row(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
+}
+
+/// Splits `[rows, unsafeColumn]` and refuses rounded integers.
+fn checked_rows(pair: Array) -> Result<Array> {
+    if let Some(column) = pair.get(1).as_string() {
+        return Err(Error::Conversion(format!(
+            "column `{column}` holds an integer beyond ±2^53, which the runtime cannot return exactly: select CAST({column} AS TEXT)"
+        )));
+    }
+    Ok(pair.get(0).unchecked_into())
 }
 
 /// A value bound to a `?` in a statement. Every SQLite type is here; build
@@ -245,15 +261,6 @@ fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
         .map_err(|e| Error::Conversion(format!("row {index} does not fit the requested type: {}", conversion_message(e))))
 }
 
-fn check_integers(rows: &Array) -> Result<()> {
-    match unsafe_integer(rows) {
-        Some(column) => Err(Error::Conversion(format!(
-            "column `{column}` holds an integer beyond ±2^53, which the runtime cannot return exactly: select CAST({column} AS TEXT)"
-        ))),
-        None => Ok(()),
-    }
-}
-
 impl Cursor {
     /// Every row, converted to `T` (a struct with the column names as fields,
     /// a map, a tuple struct...).
@@ -264,8 +271,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn all<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        let rows = blobs_as_bytes(&self.raw.to_array().map_err(Error::from_js)?);
-        check_integers(&rows)?;
+        let rows = checked_rows(all_rows(&self.raw).map_err(Error::from_js)?)?;
         rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
     }
 
@@ -310,10 +316,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn raw<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        let iterator = self.raw.raw().map_err(Error::from_js)?;
-        let rows = Array::from(&iterator);
-        let rows = raw_blobs_as_bytes(&rows);
-        check_integers(&rows)?;
+        let rows = checked_rows(raw_rows(&self.raw).map_err(Error::from_js)?)?;
         rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
     }
 
@@ -348,22 +351,19 @@ impl<T: DeserializeOwned> Iterator for Rows<T> {
         if self.done {
             return None;
         }
-        let step = match self.cursor.raw.next() {
+        let step = match next_row(&self.cursor.raw) {
+            Ok(step) if step.is_undefined() => {
+                self.done = true;
+                return None;
+            }
             Ok(step) => step,
             Err(e) => {
                 self.done = true;
                 return Some(Err(Error::from_js(e)));
             }
         };
-        let finished = js_sys::Reflect::get(&step, &JsValue::from_str("done")).ok().and_then(|d| d.as_bool()).unwrap_or(true);
-        if finished {
-            self.done = true;
-            return None;
-        }
-        let value = js_sys::Reflect::get(&step, &JsValue::from_str("value")).unwrap_or(JsValue::UNDEFINED);
-        let rows = blobs_as_bytes(&Array::of1(&value));
         let index = self.index;
         self.index += 1;
-        Some(check_integers(&rows).and_then(|()| row_from_js(index, rows.get(0))))
+        Some(checked_rows(step.unchecked_into()).and_then(|rows| row_from_js(index, rows.get(0))))
     }
 }

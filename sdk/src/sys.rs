@@ -129,15 +129,6 @@ extern "C" {
     #[derive(Debug, Clone)]
     pub type SqlCursor;
 
-    #[wasm_bindgen(method, catch)]
-    pub fn next(this: &SqlCursor) -> Result<JsValue, JsValue>;
-
-    #[wasm_bindgen(method, catch, js_name = toArray)]
-    pub fn to_array(this: &SqlCursor) -> Result<js_sys::Array, JsValue>;
-
-    #[wasm_bindgen(method, catch)]
-    pub fn raw(this: &SqlCursor) -> Result<JsValue, JsValue>;
-
     #[wasm_bindgen(method, getter, js_name = columnNames)]
     pub fn column_names(this: &SqlCursor) -> js_sys::Array;
 

@@ -1,5 +1,5 @@
-// The RPC benchmark still runs end to end on plain workerd (a few calls only:
-// this checks the benchmark, it does not measure).
+// The benchmarks still run end to end on plain workerd (a few calls only:
+// this checks the benchmarks, they do not measure here).
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -18,4 +18,13 @@ test("bench/rpc.mjs runs on plain workerd and reports ratios", async () => {
   assert.equal(rows.length, 6, stdout);
   assert.ok(rows.every((r) => Number(r[2]) > 0), stdout);
   assert.equal(rows[0][3], "1.00");
+});
+
+test("bench/sql.mjs runs on plain workerd and reports ratios", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ["bench/sql.mjs", "--rows", "50", "--rounds", "1"], {
+    cwd: ROOT,
+    timeout: 300_000,
+  });
+  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+JS\s+([\d.]+) ms\s+Rust\s+([\d.]+) ms\s+([\d.]+)x$/gm)];
+  assert.equal(rows.length, 4, stdout);
 });

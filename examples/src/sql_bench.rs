@@ -1,0 +1,74 @@
+//! The SQL benchmark's Rust object (`bench/sql.mjs`); `JsSqlBench` in
+//! `examples/js-caller` does the same work in JavaScript.
+
+use durable::params;
+use durable::prelude::*;
+use serde::Deserialize;
+
+/// A table of `n` rows, written and read in the ways the benchmark compares.
+#[durable_object]
+pub struct SqlBench {
+    state: State,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // read to measure conversion, not used
+struct Row {
+    id: i64,
+    name: String,
+    score: f64,
+}
+
+#[durable_object]
+impl SqlBench {
+    pub fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    /// Recreates the table, empty.
+    pub fn reset(&self) -> Result<()> {
+        let sql = self.state.storage().sql()?;
+        sql.exec("DROP TABLE IF EXISTS rows", &[])?;
+        sql.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL)", &[])?;
+        Ok(())
+    }
+
+    /// Inserts `n` rows, one statement each.
+    pub fn insert_each(&self, n: u32) -> Result<u32> {
+        let sql = self.state.storage().sql()?;
+        for i in 0..n {
+            sql.exec("INSERT INTO rows (id, name, score) VALUES (?, ?, ?)", &params![i, format!("row {i}"), f64::from(i) * 0.5])?;
+        }
+        Ok(n)
+    }
+
+    /// Inserts `n` rows in one transaction.
+    pub fn insert_batch(&self, n: u32, offset: u32) -> Result<u32> {
+        let storage = self.state.storage();
+        let sql = storage.sql()?;
+        storage.transaction_sync(move || {
+            for i in offset..offset + n {
+                sql.exec("INSERT INTO rows (id, name, score) VALUES (?, ?, ?)", &params![i, format!("row {i}"), f64::from(i) * 0.5])?;
+            }
+            Ok(n)
+        })
+    }
+
+    /// Reads every row as a typed struct; returns how many.
+    pub fn read_all(&self) -> Result<u32> {
+        let sql = self.state.storage().sql()?;
+        let rows: Vec<Row> = sql.exec("SELECT id, name, score FROM rows", &[])?.all()?;
+        Ok(rows.len() as u32)
+    }
+
+    /// `n` point lookups by primary key; returns how many were found.
+    pub fn lookup(&self, n: u32, modulo: u32) -> Result<u32> {
+        let sql = self.state.storage().sql()?;
+        let mut found = 0;
+        for i in 0..n {
+            let rows: Vec<Row> = sql.exec("SELECT id, name, score FROM rows WHERE id = ?", &params![(i * 7919) % modulo.max(1)])?.all()?;
+            found += rows.len() as u32;
+        }
+        Ok(found)
+    }
+}
