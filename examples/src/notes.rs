@@ -222,6 +222,22 @@ impl Notes {
         Ok(data)
     }
 
+    /// Point-in-time recovery, as far as the runtime offers it: the current
+    /// bookmark, one for a minute ago, and the undo bookmark of scheduling a
+    /// restore to the current one (not applied: the object is not restarted).
+    /// Each answer is the bookmark, or `error: <message>`.
+    pub async fn bookmarks(&self) -> Result<Vec<String>> {
+        let storage = self.state.storage();
+        let shown = |r: Result<String>| r.unwrap_or_else(|e| format!("error: {e}"));
+        let current = storage.get_current_bookmark().await;
+        let earlier = storage.get_bookmark_for_time(js_sys_now() - 60_000.0).await;
+        let undo = match &current {
+            Ok(bookmark) => storage.on_next_session_restore_bookmark(bookmark).await,
+            Err(e) => Err(e.clone()),
+        };
+        Ok(vec![shown(current), shown(earlier), shown(undo)])
+    }
+
     /// Adds two notes in one transaction, the second failing: nothing is kept.
     pub fn add_pair_failing(&self, first: NewNote) -> Result<()> {
         let storage = self.state.storage();
@@ -232,6 +248,11 @@ impl Notes {
             Ok(())
         })
     }
+}
+
+fn js_sys_now() -> f64 {
+    // Date.now(): the runtime's clock (it advances with I/O).
+    durable::worker::Date::now().as_millis() as f64
 }
 
 fn to_sql(value: &Value) -> Result<SqlValue> {

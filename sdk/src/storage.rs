@@ -499,8 +499,13 @@ impl Storage {
         Ok(current)
     }
 
-    /// A bookmark for the current state (point-in-time recovery). The local
-    /// runtime answers a placeholder of zeros.
+    /// A bookmark for the current state (point-in-time recovery).
+    ///
+    /// Under `wrangler dev` and local workerd this answers a placeholder of
+    /// zeros, and [`get_bookmark_for_time`](Self::get_bookmark_for_time) and
+    /// [`on_next_session_restore_bookmark`](Self::on_next_session_restore_bookmark)
+    /// fail with "This Durable Object's storage back-end does not implement
+    /// point-in-time recovery."; they work on Cloudflare.
     ///
     /// ```no_run
     /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {

@@ -115,6 +115,14 @@ describe("SQL storage (the Notes example)", () => {
     }
   });
 
+  test("point-in-time recovery calls reach the runtime (the local one has no history)", async () => {
+    const [current, earlier, undo] = await ok(uniqueName("pitr"), "bookmarks");
+    assert.equal(current, "00000000-00000000-00000000-00000000000000000000000000000000");
+    const missing = "error: This Durable Object's storage back-end does not implement point-in-time recovery.";
+    assert.equal(earlier, missing);
+    assert.equal(undo, missing);
+  });
+
   test("the notes routes over HTTP", async () => {
     const name = uniqueName("http");
     const post = (body) => fetch(`${runtime.url}/notes/?name=${name}`, { method: "POST", body: JSON.stringify(body) });
