@@ -238,7 +238,16 @@ impl Sql {
     }
 }
 
-/// One step of an object's schema (see [`crate::Storage::migrate`]).
+/// One step of an object's schema (see [`crate::Storage::migrate`]). Never
+/// change a step once it has run anywhere: add the next one.
+///
+/// ```
+/// use durable::sql::Migration;
+/// const SCHEMA: &[Migration] = &[
+///     Migration { version: 1, name: "users", sql: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)" },
+///     Migration { version: 2, name: "email", sql: "ALTER TABLE users ADD COLUMN email TEXT; CREATE INDEX users_email ON users (email)" },
+/// ];
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     /// Increasing version number, starting at 1.
@@ -251,6 +260,15 @@ pub struct Migration {
 
 /// The result of [`Sql::exec`]: rows, read lazily or all at once, and
 /// statistics.
+///
+/// ```no_run
+/// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+/// #[derive(serde::Deserialize)]
+/// struct User { id: i64, name: String }
+/// let cursor = sql.exec("SELECT id, name FROM users WHERE name LIKE ?", &durable::params!["A%"])?;
+/// let users: Vec<User> = cursor.all()?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Cursor {
     raw: sys::SqlCursor,
@@ -321,22 +339,50 @@ impl Cursor {
     }
 
     /// The names of the result's columns.
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let cursor = sql.exec("SELECT 1 AS one, 'x' AS letter", &[])?;
+    /// assert_eq!(cursor.column_names(), ["one", "letter"]);
+    /// # Ok(()) }
+    /// ```
     pub fn column_names(&self) -> Vec<String> {
         self.raw.column_names().iter().filter_map(|n| n.as_string()).collect()
     }
 
     /// Rows read so far by this statement (billing).
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let cursor = sql.exec("SELECT * FROM notes", &[])?;
+    /// let rows: Vec<std::collections::BTreeMap<String, String>> = cursor.all()?;
+    /// println!("{} rows read", cursor.rows_read());
+    /// # Ok(()) }
+    /// ```
     pub fn rows_read(&self) -> u64 {
         self.raw.rows_read() as u64
     }
 
     /// Rows written by this statement (billing).
+    ///
+    /// ```no_run
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let deleted = sql.exec("DELETE FROM notes WHERE id = ?", &durable::params![7])?.rows_written();
+    /// # Ok(()) }
+    /// ```
     pub fn rows_written(&self) -> u64 {
         self.raw.rows_written() as u64
     }
 }
 
-/// The lazy row iterator of [`Cursor::rows`].
+/// The lazy row iterator of [`Cursor::rows`]: each step reads one row from
+/// the runtime and converts it.
+///
+/// ```no_run
+/// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+/// let first_ten: Vec<(i64,)> = sql.exec("SELECT id FROM notes", &[])?.rows().take(10).collect::<durable::Result<_>>()?;
+/// # Ok(()) }
+/// ```
 pub struct Rows<T> {
     cursor: Cursor,
     index: usize,

@@ -564,6 +564,15 @@ impl Storage {
 
 /// The storage seen inside [`Storage::transaction`]: the same KV operations,
 /// applied atomically when the transaction's work succeeds.
+///
+/// ```no_run
+/// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+/// storage.transaction(|txn: durable::Transaction| async move {
+///     let n: u32 = txn.get("n").await?.unwrap_or(0);
+///     txn.put("n", &(n + 1)).await
+/// }).await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Transaction {
     raw: sys::DurableObjectStorage,
@@ -595,6 +604,14 @@ impl Transaction {
 
 /// The synchronous KV API of SQLite-backed objects (`ctx.storage.kv`): reads
 /// and writes without awaiting, in the same database as [`Storage`].
+///
+/// ```no_run
+/// # fn demo(state: durable::State) -> durable::Result<()> {
+/// let kv = state.storage().kv()?;
+/// let visits: u64 = kv.get("visits")?.unwrap_or(0);
+/// kv.put("visits", &(visits + 1))?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct SyncKv {
     raw: sys::SyncKvStorage,
