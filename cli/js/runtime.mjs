@@ -226,6 +226,11 @@ class Host {
     return this.#runtime.call((id) => this.#current().fetch(request, id)).catch(errorResponse);
   }
 
+  /** The alarm fired; a rejection makes the runtime retry it. */
+  alarm(info) {
+    return this.#runtime.call((id) => this.#current().alarm(info, id));
+  }
+
   /** A JS RPC call: `glue` is the method on the Wasm-side class. */
   rpc(glue, args) {
     return this.#runtime.call((id) => this.#current()[glue](args, id));

@@ -18,7 +18,7 @@ use serde::Deserialize;
 pub const SECTION: &str = "durable_objects";
 
 /// The handler kinds this tool generates JavaScript for.
-pub const KNOWN_HANDLERS: &[&str] = &["fetch"];
+pub const KNOWN_HANDLERS: &[&str] = &["fetch", "alarm"];
 
 /// One Durable Object class, ready for code generation.
 #[derive(Debug, Clone, PartialEq, Eq)]

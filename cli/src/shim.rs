@@ -57,6 +57,7 @@ fn class_source(class: &Class) -> String {
 fn handler_source(handler: &str) -> Option<&'static str> {
     match handler {
         "fetch" => Some("  fetch(request) {\n    return this.#host.fetch(request);\n  }\n"),
+        "alarm" => Some("  alarm(alarmInfo) {\n    return this.#host.alarm(alarmInfo);\n  }\n"),
         _ => None,
     }
 }

@@ -6,17 +6,20 @@
 pub enum HandlerKind {
     /// `fetch(request)`: an HTTP request sent with `stub.fetch`.
     Fetch,
+    /// `alarm(alarmInfo)`: the alarm set with `storage.set_alarm` fired.
+    Alarm,
 }
 
 impl HandlerKind {
     /// Every kind, in the order they are documented.
-    pub const ALL: &'static [HandlerKind] = &[HandlerKind::Fetch];
+    pub const ALL: &'static [HandlerKind] = &[HandlerKind::Fetch, HandlerKind::Alarm];
 
     /// The Rust method name that selects this handler by convention; also its
     /// name in the build metadata.
     pub fn name(self) -> &'static str {
         match self {
             HandlerKind::Fetch => "fetch",
+            HandlerKind::Alarm => "alarm",
         }
     }
 
@@ -28,7 +31,7 @@ impl HandlerKind {
     /// How many arguments the handler takes besides `&self`.
     pub fn arity(self) -> usize {
         match self {
-            HandlerKind::Fetch => 1,
+            HandlerKind::Fetch | HandlerKind::Alarm => 1,
         }
     }
 
@@ -36,6 +39,7 @@ impl HandlerKind {
     pub fn signature(self) -> &'static str {
         match self {
             HandlerKind::Fetch => "async fn fetch(&self, req: Request) -> Result<Response>",
+            HandlerKind::Alarm => "async fn alarm(&self, info: AlarmInfo) -> Result<()>",
         }
     }
 
@@ -43,6 +47,7 @@ impl HandlerKind {
     pub fn trait_name(self) -> &'static str {
         match self {
             HandlerKind::Fetch => "Fetch",
+            HandlerKind::Alarm => "Alarm",
         }
     }
 }
@@ -61,6 +66,19 @@ pub fn trait_impl(handler: &Handler, self_ty: &syn::Type) -> TokenStream {
         Ident::new(name, handler.arg_spans.get(i).copied().unwrap_or_else(Span::call_site))
     };
     match handler.kind {
+        HandlerKind::Alarm => {
+            let info = arg(0, "info");
+            let call = quote_spanned! {handler.ret_span=>
+                ::core::result::Result::map_err(<#self_ty>::#method(self, #info).await, ::core::convert::Into::into)
+            };
+            quote! {
+                impl ::durable::Alarm for #self_ty {
+                    async fn alarm(&self, info: ::durable::AlarmInfo) -> ::durable::Result<()> {
+                        #call
+                    }
+                }
+            }
+        }
         HandlerKind::Fetch => {
             let request = arg(0, "request");
             let call = quote_spanned! {handler.ret_span=>
@@ -81,6 +99,15 @@ pub fn trait_impl(handler: &Handler, self_ty: &syn::Type) -> TokenStream {
 /// this event.
 pub fn glue_method(kind: HandlerKind) -> TokenStream {
     match kind {
+        HandlerKind::Alarm => quote! {
+            pub fn alarm(
+                &self,
+                info: ::durable::__private::wasm_bindgen::JsValue,
+                call: u32,
+            ) -> ::durable::__private::js_sys::Promise {
+                self.instance.alarm(info, call)
+            }
+        },
         HandlerKind::Fetch => quote! {
             pub fn fetch(
                 &self,

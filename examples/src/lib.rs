@@ -10,9 +10,13 @@
 //! | `/shelf/` | structured values over JS RPC | `Shelf` |
 //! | (RPC only) | the whole KV storage API, for the tests | `KvExplorer` |
 //! | (RPC only) | the SQL benchmark's object | `SqlBench` |
+//! | `/batch/` | the alarms documentation's batch processor | `BatchProcessor` |
+//! | (RPC only) | alarms under test: retries and their count | `AlarmLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
+pub mod alarm_lab;
+pub mod batch;
 pub mod cached_counter;
 pub mod counter;
 pub mod faults;
@@ -38,6 +42,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "faults" => faults::handle(req, &env, &url, rest).await,
         "shelf" => shelf::handle(&env, &url, rest).await,
         "notes" => notes::handle(req, &env, &url, rest).await,
+        "batch" => batch::handle(req, &env, &url, rest).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }

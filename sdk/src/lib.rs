@@ -57,7 +57,7 @@ mod sys;
 
 pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
-pub use object::{DurableObject, Fetch};
+pub use object::{Alarm, AlarmInfo, DurableObject, Fetch};
 pub use state::{ObjectId, State};
 pub use storage::{ListOptions, ReadOptions, Storage, SyncKv, Transaction, WriteOptions};
 
@@ -69,7 +69,7 @@ pub use worker::{Env, Request, Response};
 /// Everything a typical object needs: `use durable::prelude::*;`.
 pub mod prelude {
     pub use crate::rpc::{Namespace, RpcError};
-    pub use crate::{durable_object, DurableObject, Env, Error, Request, Response, Result, State, Storage};
+    pub use crate::{durable_object, AlarmInfo, DurableObject, Env, Error, Request, Response, Result, State, Storage};
 }
 
 /// Re-exports for the code `#[durable_object]` generates. Not a public API.

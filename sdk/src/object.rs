@@ -55,3 +55,46 @@ pub trait Fetch: DurableObject {
     /// Answers one request.
     async fn fetch(&self, request: Request) -> Result<Response>;
 }
+
+/// What the runtime says about an alarm that fired.
+///
+/// ```
+/// let info = durable::AlarmInfo::default();
+/// assert!(!info.is_retry);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AlarmInfo {
+    /// How many times this alarm has been retried (0 on the first attempt).
+    pub retry_count: u32,
+    /// Whether this is a retry after a failed attempt.
+    pub is_retry: bool,
+}
+
+/// The `alarm` handler: the alarm set with
+/// [`Storage::set_alarm`](crate::Storage::set_alarm) fired.
+///
+/// Implemented by `#[durable_object]` from an inherent
+/// `async fn alarm(&self, info: AlarmInfo) -> Result<()>`. An `Err` (or a panic)
+/// makes the runtime retry the alarm, with exponential backoff, up to six times.
+///
+/// ```no_run
+/// use durable::prelude::*;
+///
+/// #[durable_object]
+/// pub struct Reminder { state: State }
+///
+/// #[durable_object]
+/// impl Reminder {
+///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+///
+///     pub async fn alarm(&self, info: AlarmInfo) -> Result<()> {
+///         self.state.storage().put("fired", &info.retry_count).await
+///     }
+/// }
+/// ```
+#[allow(async_fn_in_trait)] // Wasm is single-threaded: handler futures are never `Send`.
+pub trait Alarm: DurableObject {
+    /// Handles one firing of the alarm.
+    async fn alarm(&self, info: AlarmInfo) -> Result<()>;
+}

@@ -139,6 +139,18 @@ impl<T: DurableObject> Instance<T> {
     }
 }
 
+impl<T: crate::Alarm> Instance<T> {
+    /// Runs the `alarm` handler as call `call`. Rejects on `Err`, which makes
+    /// the runtime retry the alarm.
+    pub fn alarm(&self, info: JsValue, call: u32) -> Promise {
+        let object = Rc::clone(&self.object);
+        future_to_promise(Tracked::new(call, async move {
+            let info: crate::AlarmInfo = if info.is_object() { serde_wasm_bindgen::from_value(info).unwrap_or_default() } else { Default::default() };
+            object.alarm(info).await.map(|()| JsValue::UNDEFINED).map_err(|e| to_js_error(&e))
+        }))
+    }
+}
+
 impl<T: Fetch> Instance<T> {
     /// Runs the `fetch` handler as call `call`. Resolves to the `Response`;
     /// rejects on `Err` with a JavaScript `Error` carrying the error's message,

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use js_sys::{Array, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
@@ -497,6 +498,59 @@ impl Storage {
             current = step.version;
         }
         Ok(current)
+    }
+
+    /// When the alarm is set to fire, if it is set.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// if storage.get_alarm().await?.is_none() {
+    ///     storage.set_alarm_after(std::time::Duration::from_secs(10)).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_alarm(&self) -> Result<Option<SystemTime>> {
+        let value = JsFuture::from(self.raw.get_alarm()?).await?;
+        Ok(value.as_f64().map(|ms| UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)))
+    }
+
+    /// Sets the object's one alarm to fire at `at` (replacing any other); the
+    /// `alarm` handler runs then, even if the object is not in memory.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage, at: std::time::SystemTime) -> durable::Result<()> {
+    /// storage.set_alarm(at).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_alarm(&self, at: SystemTime) -> Result<()> {
+        let ms = at.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(0.0);
+        JsFuture::from(self.raw.set_alarm(ms)?).await?;
+        Ok(())
+    }
+
+    /// Sets the alarm to fire `delay` from now.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// storage.set_alarm_after(std::time::Duration::from_secs(10)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_alarm_after(&self, delay: Duration) -> Result<()> {
+        let ms = js_sys::Date::now() + delay.as_millis() as f64;
+        JsFuture::from(self.raw.set_alarm(ms)?).await?;
+        Ok(())
+    }
+
+    /// Cancels the alarm, if set.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// storage.delete_alarm().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_alarm(&self) -> Result<()> {
+        JsFuture::from(self.raw.delete_alarm()?).await?;
+        Ok(())
     }
 
     /// A bookmark for the current state (point-in-time recovery).

@@ -147,6 +147,15 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = transactionSync)]
     pub fn transaction_sync(this: &DurableObjectStorage, closure: &js_sys::Function) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = getAlarm)]
+    pub fn get_alarm(this: &DurableObjectStorage) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = setAlarm)]
+    pub fn set_alarm(this: &DurableObjectStorage, scheduled_time: f64) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = deleteAlarm)]
+    pub fn delete_alarm(this: &DurableObjectStorage) -> Result<js_sys::Promise, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = getCurrentBookmark)]
     pub fn get_current_bookmark(this: &DurableObjectStorage) -> Result<js_sys::Promise, JsValue>;
 

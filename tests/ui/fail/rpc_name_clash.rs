@@ -11,8 +11,9 @@ impl Counter {
         Self { state }
     }
 
-    // Not the alarm handler, but its name is the runtime's.
-    pub async fn alarm(&self) -> Result<()> {
+    // Not the alarm handler, but its JavaScript name would be the runtime's.
+    #[durable(name = "alarm")]
+    pub async fn wake_up(&self) -> Result<()> {
         Ok(())
     }
 
