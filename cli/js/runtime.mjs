@@ -231,6 +231,19 @@ class Host {
     return this.#runtime.call((id) => this.#current().alarm(info, id));
   }
 
+  /** Hibernatable WebSocket events. */
+  webSocketMessage(ws, message) {
+    return this.#runtime.call((id) => this.#current().web_socket_message(ws, message, id));
+  }
+
+  webSocketClose(ws, code, reason, wasClean) {
+    return this.#runtime.call((id) => this.#current().web_socket_close(ws, code, reason, wasClean, id));
+  }
+
+  webSocketError(ws, error) {
+    return this.#runtime.call((id) => this.#current().web_socket_error(ws, error, id));
+  }
+
   /** A JS RPC call: `glue` is the method on the Wasm-side class. */
   rpc(glue, args) {
     return this.#runtime.call((id) => this.#current()[glue](args, id));

@@ -18,7 +18,7 @@ use serde::Deserialize;
 pub const SECTION: &str = "durable_objects";
 
 /// The handler kinds this tool generates JavaScript for.
-pub const KNOWN_HANDLERS: &[&str] = &["fetch", "alarm"];
+pub const KNOWN_HANDLERS: &[&str] = &["fetch", "alarm", "web_socket_message", "web_socket_close", "web_socket_error"];
 
 /// One Durable Object class, ready for code generation.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -58,6 +58,11 @@ fn handler_source(handler: &str) -> Option<&'static str> {
     match handler {
         "fetch" => Some("  fetch(request) {\n    return this.#host.fetch(request);\n  }\n"),
         "alarm" => Some("  alarm(alarmInfo) {\n    return this.#host.alarm(alarmInfo);\n  }\n"),
+        "web_socket_message" => Some("  webSocketMessage(ws, message) {\n    return this.#host.webSocketMessage(ws, message);\n  }\n"),
+        "web_socket_close" => Some(
+            "  webSocketClose(ws, code, reason, wasClean) {\n    return this.#host.webSocketClose(ws, code, reason, wasClean);\n  }\n",
+        ),
+        "web_socket_error" => Some("  webSocketError(ws, error) {\n    return this.#host.webSocketError(ws, error);\n  }\n"),
         _ => None,
     }
 }

@@ -12,6 +12,7 @@
 //! | (RPC only) | the SQL benchmark's object | `SqlBench` |
 //! | `/batch/` | the alarms documentation's batch processor | `BatchProcessor` |
 //! | (RPC only) | alarms under test: retries and their count | `AlarmLab` |
+//! | `/ws/` | WebSockets, standard and hibernatable | `WsLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
@@ -26,6 +27,7 @@ pub mod location;
 pub mod notes;
 pub mod shelf;
 pub mod sql_bench;
+pub mod ws_lab;
 
 use worker::{event, Context, Env, Request, Response, Result, Url};
 
@@ -43,6 +45,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "shelf" => shelf::handle(&env, &url, rest).await,
         "notes" => notes::handle(req, &env, &url, rest).await,
         "batch" => batch::handle(req, &env, &url, rest).await,
+        "ws" => ws_lab::handle(req, &env, &url).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }

@@ -54,17 +54,18 @@ pub mod sql;
 mod state;
 mod storage;
 mod sys;
+pub mod ws;
 
 pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
-pub use object::{Alarm, AlarmInfo, DurableObject, Fetch};
+pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use state::{ObjectId, State};
 pub use storage::{ListOptions, ReadOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on
 /// one version of `Request`, `Response` and `Env`.
 pub use worker;
-pub use worker::{Env, Request, Response};
+pub use worker::{Env, Request, Response, WebSocket, WebSocketPair};
 
 /// Everything a typical object needs: `use durable::prelude::*;`.
 pub mod prelude {

@@ -98,3 +98,82 @@ pub trait Alarm: DurableObject {
     /// Handles one firing of the alarm.
     async fn alarm(&self, info: AlarmInfo) -> Result<()>;
 }
+
+/// The `webSocketMessage` handler: a message arrived on a WebSocket accepted
+/// with [`State::accept_web_socket`](crate::State::accept_web_socket) (the
+/// hibernation API). Runs even if the object was evicted meanwhile: it is
+/// rebuilt first.
+///
+/// ```no_run
+/// use durable::prelude::*;
+///
+/// #[durable_object]
+/// pub struct Room { state: State }
+///
+/// #[durable_object]
+/// impl Room {
+///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+///
+///     pub async fn web_socket_message(&self, ws: durable::WebSocket, message: durable::ws::Message) -> Result<()> {
+///         if let Some(text) = message.as_text() {
+///             for peer in self.state.get_web_sockets(None) {
+///                 peer.send_with_str(text)?;
+///             }
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+#[allow(async_fn_in_trait)]
+pub trait WebSocketMessage: DurableObject {
+    /// Handles one message.
+    async fn web_socket_message(&self, ws: crate::WebSocket, message: crate::ws::Message) -> Result<()>;
+}
+
+/// The `webSocketClose` handler: a hibernatable WebSocket was closed by its
+/// peer.
+///
+/// ```no_run
+/// use durable::prelude::*;
+///
+/// #[durable_object]
+/// pub struct Room { state: State }
+///
+/// #[durable_object]
+/// impl Room {
+///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+///
+///     pub async fn web_socket_close(&self, ws: durable::WebSocket, code: u16, reason: String, _clean: bool) -> Result<()> {
+///         ws.close(Some(code), Some(reason))?;
+///         Ok(())
+///     }
+/// }
+/// ```
+#[allow(async_fn_in_trait)]
+pub trait WebSocketClose: DurableObject {
+    /// Handles the close.
+    async fn web_socket_close(&self, ws: crate::WebSocket, code: u16, reason: String, was_clean: bool) -> Result<()>;
+}
+
+/// The `webSocketError` handler: a hibernatable WebSocket failed.
+///
+/// ```no_run
+/// use durable::prelude::*;
+///
+/// #[durable_object]
+/// pub struct Room { state: State }
+///
+/// #[durable_object]
+/// impl Room {
+///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+///
+///     pub async fn web_socket_error(&self, _ws: durable::WebSocket, error: Error) -> Result<()> {
+///         self.state.storage().put("last-error", &error.to_string()).await
+///     }
+/// }
+/// ```
+#[allow(async_fn_in_trait)]
+pub trait WebSocketError: DurableObject {
+    /// Handles the error.
+    async fn web_socket_error(&self, ws: crate::WebSocket, error: crate::Error) -> Result<()>;
+}

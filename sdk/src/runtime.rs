@@ -139,15 +139,45 @@ impl<T: DurableObject> Instance<T> {
     }
 }
 
+/// A handler with no result: resolves to `undefined`, rejects with the error.
+fn unit_handler<F: Future<Output = crate::Result<()>> + 'static>(call: u32, work: F) -> Promise {
+    future_to_promise(Tracked::new(call, async move { work.await.map(|()| JsValue::UNDEFINED).map_err(|e| to_js_error(&e)) }))
+}
+
 impl<T: crate::Alarm> Instance<T> {
     /// Runs the `alarm` handler as call `call`. Rejects on `Err`, which makes
     /// the runtime retry the alarm.
     pub fn alarm(&self, info: JsValue, call: u32) -> Promise {
         let object = Rc::clone(&self.object);
-        future_to_promise(Tracked::new(call, async move {
-            let info: crate::AlarmInfo = if info.is_object() { serde_wasm_bindgen::from_value(info).unwrap_or_default() } else { Default::default() };
-            object.alarm(info).await.map(|()| JsValue::UNDEFINED).map_err(|e| to_js_error(&e))
-        }))
+        let info: crate::AlarmInfo =
+            if info.is_object() { serde_wasm_bindgen::from_value(info).unwrap_or_default() } else { Default::default() };
+        unit_handler(call, async move { object.alarm(info).await })
+    }
+}
+
+impl<T: crate::WebSocketMessage> Instance<T> {
+    /// Runs the `webSocketMessage` handler as call `call`.
+    pub fn web_socket_message(&self, ws: web_sys::WebSocket, message: JsValue, call: u32) -> Promise {
+        let object = Rc::clone(&self.object);
+        let message = crate::ws::Message::from_js(message);
+        unit_handler(call, async move { object.web_socket_message(ws.into(), message).await })
+    }
+}
+
+impl<T: crate::WebSocketClose> Instance<T> {
+    /// Runs the `webSocketClose` handler as call `call`.
+    pub fn web_socket_close(&self, ws: web_sys::WebSocket, code: u16, reason: String, was_clean: bool, call: u32) -> Promise {
+        let object = Rc::clone(&self.object);
+        unit_handler(call, async move { object.web_socket_close(ws.into(), code, reason, was_clean).await })
+    }
+}
+
+impl<T: crate::WebSocketError> Instance<T> {
+    /// Runs the `webSocketError` handler as call `call`.
+    pub fn web_socket_error(&self, ws: web_sys::WebSocket, error: JsValue, call: u32) -> Promise {
+        let object = Rc::clone(&self.object);
+        let error = Error::from_js(error);
+        unit_handler(call, async move { object.web_socket_error(ws.into(), error).await })
     }
 }
 

@@ -2,6 +2,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -142,6 +143,99 @@ impl State {
     /// ```
     pub fn abort(&self, reason: &str) {
         self.raw.abort(reason)
+    }
+}
+
+impl State {
+    /// Accepts a WebSocket with the hibernation API: the runtime holds the
+    /// connection, the object may be evicted while it stays open, and messages
+    /// arrive at the `web_socket_message` handler. `tags` (up to 10) let
+    /// [`get_web_sockets`](Self::get_web_sockets) find it.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<durable::Response> {
+    /// let pair = durable::WebSocketPair::new()?;
+    /// state.accept_web_socket(&pair.server, &["room:lobby", "user:ada"])?;
+    /// Ok(durable::Response::from_websocket(pair.client)?)
+    /// # }
+    /// ```
+    pub fn accept_web_socket(&self, ws: &crate::WebSocket, tags: &[&str]) -> Result<()> {
+        let tags: js_sys::Array = tags.iter().map(|t| JsValue::from_str(t)).collect();
+        Ok(self.raw.accept_web_socket(ws.as_ref(), &tags)?)
+    }
+
+    /// The open hibernatable WebSockets, all or those with `tag`.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// for ws in state.get_web_sockets(Some("room:lobby")) {
+    ///     ws.send_with_str("hello, lobby")?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_web_sockets(&self, tag: Option<&str>) -> Vec<crate::WebSocket> {
+        let tag = tag.map_or(JsValue::UNDEFINED, JsValue::from_str);
+        self.raw.get_web_sockets(&tag).iter().map(|ws| crate::WebSocket::from(ws.unchecked_into::<web_sys::WebSocket>())).collect()
+    }
+
+    /// The tags a hibernatable WebSocket was accepted with.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State, ws: &durable::WebSocket) -> durable::Result<()> {
+    /// let tags = state.get_tags(ws)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_tags(&self, ws: &crate::WebSocket) -> Result<Vec<String>> {
+        Ok(self.raw.get_tags(ws.as_ref())?.iter().filter_map(|t| t.as_string()).collect())
+    }
+
+    /// Answers `request` with `response` on every hibernatable WebSocket
+    /// without waking the object (a keep-alive ping, typically).
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// state.set_web_socket_auto_response("ping", "pong")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_web_socket_auto_response(&self, request: &str, response: &str) -> Result<()> {
+        let pair = sys::WebSocketRequestResponsePair::new(request, response)?;
+        Ok(self.raw.set_web_socket_auto_response(&pair)?)
+    }
+
+    /// Removes the auto-response.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// state.clear_web_socket_auto_response()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn clear_web_socket_auto_response(&self) -> Result<()> {
+        Ok(self.raw.set_web_socket_auto_response(&JsValue::UNDEFINED)?)
+    }
+
+    /// When the runtime last auto-responded on `ws`, if ever.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State, ws: &durable::WebSocket) {
+    /// let last_ping = state.get_web_socket_auto_response_timestamp(ws);
+    /// # }
+    /// ```
+    pub fn get_web_socket_auto_response_timestamp(&self, ws: &crate::WebSocket) -> Option<SystemTime> {
+        let value = self.raw.get_web_socket_auto_response_timestamp(ws.as_ref());
+        let date = value.dyn_ref::<js_sys::Date>()?;
+        Some(UNIX_EPOCH + Duration::from_millis(date.get_time().max(0.0) as u64))
+    }
+
+    /// How long a hibernatable WebSocket event handler may run (`None`: no limit).
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// state.set_hibernatable_web_socket_event_timeout(Some(std::time::Duration::from_secs(5)))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_hibernatable_web_socket_event_timeout(&self, timeout: Option<Duration>) -> Result<()> {
+        let ms = timeout.map_or(JsValue::UNDEFINED, |t| JsValue::from_f64(t.as_millis() as f64));
+        Ok(self.raw.set_hibernatable_web_socket_event_timeout(&ms)?)
     }
 }
 

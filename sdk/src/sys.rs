@@ -25,6 +25,30 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn abort(this: &DurableObjectState, reason: &str);
 
+    #[wasm_bindgen(method, catch, js_name = acceptWebSocket)]
+    pub fn accept_web_socket(this: &DurableObjectState, ws: &web_sys::WebSocket, tags: &JsValue) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, js_name = getWebSockets)]
+    pub fn get_web_sockets(this: &DurableObjectState, tag: &JsValue) -> js_sys::Array;
+
+    #[wasm_bindgen(method, catch, js_name = getTags)]
+    pub fn get_tags(this: &DurableObjectState, ws: &web_sys::WebSocket) -> Result<js_sys::Array, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = setWebSocketAutoResponse)]
+    pub fn set_web_socket_auto_response(this: &DurableObjectState, pair: &JsValue) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method, js_name = getWebSocketAutoResponseTimestamp)]
+    pub fn get_web_socket_auto_response_timestamp(this: &DurableObjectState, ws: &web_sys::WebSocket) -> JsValue;
+
+    #[wasm_bindgen(method, catch, js_name = setHibernatableWebSocketEventTimeout)]
+    pub fn set_hibernatable_web_socket_event_timeout(this: &DurableObjectState, ms: &JsValue) -> Result<(), JsValue>;
+
+    /// `WebSocketRequestResponsePair`, for auto-responses.
+    pub type WebSocketRequestResponsePair;
+
+    #[wasm_bindgen(constructor, catch)]
+    pub fn new(request: &str, response: &str) -> Result<WebSocketRequestResponsePair, JsValue>;
+
     /// `DurableObjectId`.
     #[derive(Debug, Clone)]
     pub type DurableObjectId;
