@@ -12,6 +12,7 @@
 //! | (RPC only) | the SQL benchmark's object | `SqlBench` |
 //! | `/batch/` | the alarms documentation's batch processor | `BatchProcessor` |
 //! | (RPC only) | alarms under test: retries and their count | `AlarmLab` |
+//! | (RPC only) | many scheduled tasks on one alarm | `Reminders` |
 //! | `/ws/` | WebSockets, standard and hibernatable | `WsLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
@@ -25,6 +26,7 @@ pub mod js_counter;
 pub mod kv_explorer;
 pub mod location;
 pub mod notes;
+pub mod reminders;
 pub mod shelf;
 pub mod sql_bench;
 pub mod ws_lab;

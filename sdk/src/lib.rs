@@ -50,6 +50,7 @@ mod error;
 mod object;
 pub mod rpc;
 pub mod runtime;
+pub mod schedule;
 pub mod sql;
 mod state;
 mod storage;

@@ -79,6 +79,55 @@ describe("alarms", () => {
   });
 });
 
+describe("many tasks on one alarm (durable::schedule)", () => {
+  const rem = (name, method, ...args) => rpcCall(runtime.url, "REMINDERS", name, method, ...args);
+
+  test("tasks fire in due order; a cancelled one never fires", async () => {
+    const name = uniqueName("order");
+    await rem(name, "remindIn", 900, "third");
+    await rem(name, "remindIn", 300, "first");
+    const cancelled = (await rem(name, "remindIn", 500, "never")).ok;
+    await rem(name, "remindIn", 600, "second");
+    assert.deepEqual((await rem(name, "pending")).ok, ["first", "never", "second", "third"]);
+    assert.equal((await rem(name, "cancel", cancelled)).ok, true);
+    assert.equal((await rem(name, "cancel", cancelled)).ok, false);
+    const fired = await until(async () => (await rem(name, "fired")).ok, (f) => f.length >= 3);
+    await sleep(500);
+    assert.deepEqual((await rem(name, "fired")).ok, ["first", "second", "third"]);
+    assert.deepEqual(fired, ["first", "second", "third"]);
+    assert.deepEqual((await rem(name, "pending")).ok, []);
+  });
+
+  test("a repeating task fires until it is cancelled", async () => {
+    const name = uniqueName("repeat");
+    const id = (await rem(name, "remindEvery", 400, "tick")).ok;
+    await until(async () => (await rem(name, "fired")).ok, (f) => f.length >= 3);
+    assert.equal((await rem(name, "cancel", id)).ok, true);
+    const count = (await rem(name, "fired")).ok.length;
+    await sleep(1200);
+    assert.equal((await rem(name, "fired")).ok.length, count);
+    assert.deepEqual((await rem(name, "pending")).ok, []);
+  });
+});
+
+test("tasks that come due while the runtime is down run after it restarts", async () => {
+  const state = `${dir.path}/tasks-down-state`;
+  let rt = await startWithCaller(dir.path, state);
+  try {
+    await rpcCall(rt.url, "REMINDERS", "down", "remindIn", 1200, "while down 1");
+    await rpcCall(rt.url, "REMINDERS", "down", "remindIn", 1500, "while down 2");
+    await rpcCall(rt.url, "REMINDERS", "down", "remindIn", 60_000, "later");
+    await rt.stop();
+    await sleep(2500);
+    rt = await startWithCaller(dir.path, state);
+    const fired = await until(async () => (await rpcCall(rt.url, "REMINDERS", "down", "fired")).ok, (f) => f.length >= 2);
+    assert.deepEqual(fired, ["while down 1", "while down 2"]);
+    assert.deepEqual((await rpcCall(rt.url, "REMINDERS", "down", "pending")).ok, ["later"]);
+  } finally {
+    await rt.stop();
+  }
+});
+
 test("an alarm that comes due while the runtime is down fires after it restarts", async () => {
   const state = `${dir.path}/down-state`;
   let rt = await startWithCaller(dir.path, state);
