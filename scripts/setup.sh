@@ -29,6 +29,16 @@ if ! command -v node >/dev/null || [ "$(node_major)" -lt 20 ]; then
   exit 1
 fi
 
+# Debian's Chromium, for the browser test of the chat page (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing Debian's chromium (for the chat page's browser test)"
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    say "note: /usr/bin/chromium is missing and cannot be installed here; the browser test will be skipped"
+  fi
+fi
+
 # npm ci only when the lock file changed since the last install.
 if ! cmp -s package-lock.json node_modules/.durable-lock 2>/dev/null; then
   say "installing npm packages from package-lock.json"

@@ -13,6 +13,7 @@
 //! | `/batch/` | the alarms documentation's batch processor | `BatchProcessor` |
 //! | (RPC only) | alarms under test: retries and their count | `AlarmLab` |
 //! | (RPC only) | many scheduled tasks on one alarm | `Reminders` |
+//! | `/chat/` | a chat room in the browser, with a rate limiter over typed RPC | `ChatRoom`, `RateLimiter` |
 //! | `/ws/` | WebSockets, standard and hibernatable | `WsLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
@@ -20,6 +21,7 @@
 pub mod alarm_lab;
 pub mod batch;
 pub mod cached_counter;
+pub mod chat;
 pub mod counter;
 pub mod faults;
 pub mod js_counter;
@@ -48,6 +50,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "notes" => notes::handle(req, &env, &url, rest).await,
         "batch" => batch::handle(req, &env, &url, rest).await,
         "ws" => ws_lab::handle(req, &env, &url).await,
+        "chat" => chat::handle(req, &env, &url, rest).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
