@@ -38,6 +38,10 @@ export default {
       return json({ value, type: typeof value });
     }
 
+    if (url.pathname === "/js/ws") {
+      return env.JS_WS_ROOM.getByName(name).fetch(request);
+    }
+
     if (url.pathname === "/js/bench") {
       // N sequential RPC calls to the Rust Counter or the JavaScript JsCounter.
       const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
@@ -137,5 +141,35 @@ export class JsSqlBench extends DurableObject {
     let found = 0;
     for (let i = 0; i < n; i++) found += sql.exec("SELECT id, name, score FROM rows WHERE id = ?", (i * 7919) % Math.max(modulo, 1)).toArray().length;
     return found;
+  }
+}
+
+/**
+ * The WebSocket benchmark's JavaScript room: the same protocol as the Rust
+ * `WsLab` in hibernation mode for `echo:` and `broadcast:`.
+ */
+export class JsWsRoom extends DurableObject {
+  fetch() {
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1], ["all"]);
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  webSocketMessage(ws, message) {
+    if (typeof message !== "string") return;
+    if (message.startsWith("broadcast:")) {
+      const text = `broadcast:${message.slice("broadcast:".length)}`;
+      for (const peer of this.ctx.getWebSockets()) {
+        try {
+          peer.send(text);
+        } catch {}
+      }
+    } else {
+      ws.send(`echo:${message}`);
+    }
+  }
+
+  webSocketClose(ws, code) {
+    ws.close(code === 1005 ? 1000 : code, "closed");
   }
 }

@@ -28,3 +28,13 @@ test("bench/sql.mjs runs on plain workerd and reports ratios", async () => {
   const rows = [...stdout.matchAll(/^ {2}(.+?)\s+JS\s+([\d.]+) ms\s+Rust\s+([\d.]+) ms\s+([\d.]+)x$/gm)];
   assert.equal(rows.length, 4, stdout);
 });
+
+test("bench/ws.mjs runs on plain workerd and reports ratios", async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["bench/ws.mjs", "--messages", "20", "--sockets", "5", "--broadcasts", "5", "--rounds", "1"],
+    { cwd: ROOT, timeout: 300_000 },
+  );
+  const rows = [...stdout.matchAll(/^ {2}(echo|broadcast)\s+JS\s+(\d+)\s+Rust\s+(\d+) .*?([\d.]+)x$/gm)];
+  assert.equal(rows.length, 2, stdout);
+});
