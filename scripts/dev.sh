@@ -7,7 +7,7 @@ scripts/setup.sh
 scripts/build.sh
 export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false
 port="${PORT:-8787}"
-echo "Serving the examples on http://127.0.0.1:${port}/ (try /counter/increment?name=A); Ctrl-C stops."
+echo "Serving the examples on http://127.0.0.1:${port}/ (try /counter/increment?name=A, or open http://127.0.0.1:${port}/chat/ in a browser); Ctrl-C stops."
 # Two workers in one runtime: the JavaScript worker (examples/js-caller) answers
 # /js/... and hands every other path to the Rust examples (wrangler.jsonc).
 exec node_modules/.bin/wrangler dev -c examples/js-caller/wrangler.jsonc -c wrangler.jsonc \
