@@ -3,25 +3,14 @@
 // that comes due while the runtime is down.
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { get, rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
+import { get, rpcCall, startWithCaller, uniqueName, useRuntime } from "./harness.mjs";
 
-let runtime;
-let dir;
-
-before(async () => {
-  dir = tempDir();
-  runtime = await startWithCaller(dir.path);
-});
-
-after(async () => {
-  await runtime?.stop();
-  dir?.cleanup();
-});
+const shared = useRuntime();
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const lab = (name, method, ...args) => rpcCall(runtime.url, "ALARM_LAB", name, method, ...args);
+const lab = (name, method, ...args) => rpcCall(shared.runtime.url, "ALARM_LAB", name, method, ...args);
 
 /** Polls `probe` until `done(value)` or the deadline. */
 async function until(probe, done, timeoutMs = 30_000) {
@@ -38,9 +27,9 @@ async function until(probe, done, timeoutMs = 30_000) {
 describe("alarms", () => {
   test("the batch processor queues jobs and an alarm processes the batch", async () => {
     const name = uniqueName("batch");
-    const status = async () => JSON.parse((await get(runtime.url, `/batch/status?name=${name}`)).text);
-    assert.equal((await get(runtime.url, `/batch/?name=${name}&job=one&delay_ms=1000`)).text, "Queued");
-    assert.equal((await get(runtime.url, `/batch/?name=${name}&job=two`)).text, "Queued");
+    const status = async () => JSON.parse((await get(shared.runtime.url, `/batch/status?name=${name}`)).text);
+    assert.equal((await get(shared.runtime.url, `/batch/?name=${name}&job=one&delay_ms=1000`)).text, "Queued");
+    assert.equal((await get(shared.runtime.url, `/batch/?name=${name}&job=two`)).text, "Queued");
     const queued = await status();
     assert.deepEqual(queued.queued, ["one", "two"]);
     assert.equal(typeof queued.alarm, "number");
@@ -80,7 +69,7 @@ describe("alarms", () => {
 });
 
 describe("many tasks on one alarm (durable::schedule)", () => {
-  const rem = (name, method, ...args) => rpcCall(runtime.url, "REMINDERS", name, method, ...args);
+  const rem = (name, method, ...args) => rpcCall(shared.runtime.url, "REMINDERS", name, method, ...args);
 
   test("tasks fire in due order; a cancelled one never fires", async () => {
     const name = uniqueName("order");
@@ -111,15 +100,15 @@ describe("many tasks on one alarm (durable::schedule)", () => {
 });
 
 test("tasks that come due while the runtime is down run after it restarts", async () => {
-  const state = `${dir.path}/tasks-down-state`;
-  let rt = await startWithCaller(dir.path, state);
+  const state = `${shared.dir.path}/tasks-down-state`;
+  let rt = await startWithCaller(shared.dir.path, state);
   try {
     await rpcCall(rt.url, "REMINDERS", "down", "remindIn", 1200, "while down 1");
     await rpcCall(rt.url, "REMINDERS", "down", "remindIn", 1500, "while down 2");
     await rpcCall(rt.url, "REMINDERS", "down", "remindIn", 60_000, "later");
     await rt.stop();
     await sleep(2500);
-    rt = await startWithCaller(dir.path, state);
+    rt = await startWithCaller(shared.dir.path, state);
     const fired = await until(async () => (await rpcCall(rt.url, "REMINDERS", "down", "fired")).ok, (f) => f.length >= 2);
     assert.deepEqual(fired, ["while down 1", "while down 2"]);
     assert.deepEqual((await rpcCall(rt.url, "REMINDERS", "down", "pending")).ok, ["later"]);
@@ -129,13 +118,13 @@ test("tasks that come due while the runtime is down run after it restarts", asyn
 });
 
 test("an alarm that comes due while the runtime is down fires after it restarts", async () => {
-  const state = `${dir.path}/down-state`;
-  let rt = await startWithCaller(dir.path, state);
+  const state = `${shared.dir.path}/down-state`;
+  let rt = await startWithCaller(shared.dir.path, state);
   try {
     await rpcCall(rt.url, "ALARM_LAB", "down", "schedule", 1500, 0, "error");
     await rt.stop();
     await sleep(2500);
-    rt = await startWithCaller(dir.path, state);
+    rt = await startWithCaller(shared.dir.path, state);
     const attempts = await until(async () => (await rpcCall(rt.url, "ALARM_LAB", "down", "attempts")).ok, (a) => a.length >= 1);
     assert.deepEqual(attempts, [{ retryCount: 0, isRetry: false, failed: false }]);
   } finally {

@@ -5,30 +5,22 @@
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 
 import WebSocket from "ws";
 
-import { get, startRuntime, tempDir, testConfig, uniqueName } from "./harness.mjs";
+import { get, uniqueName, useRuntime } from "./harness.mjs";
 
-let runtime;
-let dir;
+const shared = useRuntime({ withCaller: false });
 const sockets = new Set();
 
-before(async () => {
-  dir = tempDir();
-  runtime = await startRuntime({ config: testConfig(dir.path), persistDir: `${dir.path}/state` });
-});
-
-after(async () => {
+after(() => {
   for (const ws of sockets) ws.terminate();
-  await runtime?.stop();
-  dir?.cleanup();
 });
 
 function join(room, name) {
   return new Promise((resolve, reject) => {
-    const url = `${runtime.url.replace("http", "ws")}/chat/room/${room}/websocket?name=${encodeURIComponent(name)}`;
+    const url = `${shared.runtime.url.replace("http", "ws")}/chat/room/${room}/websocket?name=${encodeURIComponent(name)}`;
     const ws = new WebSocket(url);
     sockets.add(ws);
     const inbox = [];
@@ -56,7 +48,7 @@ function join(room, name) {
 
 describe("chat protocol", () => {
   test("the page is served", async () => {
-    const page = await get(runtime.url, "/chat/");
+    const page = await get(shared.runtime.url, "/chat/");
     assert.equal(page.status, 200);
     assert.match(page.text, /<title>Durable chat<\/title>/);
   });
@@ -115,7 +107,7 @@ describe("chat page in a browser", { skip: !existsSync(CHROMIUM) && "Debian's ch
       const open = async (name) => {
         const context = await browser.newContext();
         const page = await context.newPage();
-        await page.goto(`${runtime.url}/chat/`);
+        await page.goto(`${shared.runtime.url}/chat/`);
         await page.fill("#name", name);
         await page.fill("#room", room);
         await page.click("#enter");

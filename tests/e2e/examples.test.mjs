@@ -1,27 +1,16 @@
 // The examples' HTTP behaviour on the real runtime (workerd via wrangler dev).
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { get, startRuntime, tempDir, testConfig, uniqueName } from "./harness.mjs";
+import { get, uniqueName, useRuntime } from "./harness.mjs";
 
 const HINT =
   "Select a Durable Object to contact by using the `name` URL query string parameter, for example, ?name=A";
 
-let runtime;
-let dir;
+const shared = useRuntime({ withCaller: false });
 
-before(async () => {
-  dir = tempDir();
-  runtime = await startRuntime({ config: testConfig(dir.path), persistDir: `${dir.path}/state` });
-});
-
-after(async () => {
-  await runtime?.stop();
-  dir?.cleanup();
-});
-
-const at = (path) => get(runtime.url, path);
+const at = (path) => get(shared.runtime.url, path);
 
 for (const prefix of ["counter", "cached-counter"]) {
   describe(`/${prefix}/`, () => {

@@ -2,6 +2,7 @@
 // port with the examples' bundle, and stops it again, also when a test fails.
 
 import { spawn } from "node:child_process";
+import { after, before } from "node:test";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -175,4 +176,24 @@ export async function rpcCall(base, object, name, method, ...args) {
   });
   if (response.status !== 200) throw new Error(`rpc ${method}: HTTP ${response.status}: ${await response.text()}`);
   return response.json();
+}
+
+/**
+ * Registers `before`/`after` hooks that start the runtime (with the JavaScript
+ * caller in front, unless `withCaller` is false) in a fresh directory and stop
+ * it again. Returns an object whose `runtime` and `dir` are set once started.
+ */
+export function useRuntime({ withCaller = true } = {}) {
+  const shared = { runtime: undefined, dir: undefined };
+  before(async () => {
+    shared.dir = tempDir();
+    shared.runtime = withCaller
+      ? await startWithCaller(shared.dir.path)
+      : await startRuntime({ config: testConfig(shared.dir.path), persistDir: `${shared.dir.path}/state` });
+  });
+  after(async () => {
+    await shared.runtime?.stop();
+    shared.dir?.cleanup();
+  });
+  return shared;
 }

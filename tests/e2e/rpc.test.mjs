@@ -3,36 +3,25 @@
 // input, and nothing of wasm-bindgen reachable.
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { get, rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
+import { get, rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
-let runtime;
-let dir;
+const shared = useRuntime();
 
-before(async () => {
-  dir = tempDir();
-  runtime = await startWithCaller(dir.path);
-});
-
-after(async () => {
-  await runtime?.stop();
-  dir?.cleanup();
-});
-
-const call = (name, method, ...args) => rpcCall(runtime.url, "COUNTER", name, method, ...args);
-const callOn = (object, name, method, ...args) => rpcCall(runtime.url, object, name, method, ...args);
+const call = (name, method, ...args) => rpcCall(shared.runtime.url, "COUNTER", name, method, ...args);
+const callOn = (object, name, method, ...args) => rpcCall(shared.runtime.url, object, name, method, ...args);
 
 describe("JavaScript -> Rust RPC", () => {
   test("the documented Counter interface resolves to numbers", async () => {
     const name = uniqueName("js");
-    const at = async (q) => JSON.parse((await get(runtime.url, `/js/counter?name=${name}&${q}`)).text);
+    const at = async (q) => JSON.parse((await get(shared.runtime.url, `/js/counter?name=${name}&${q}`)).text);
     assert.deepEqual(await at("op=get"), { value: 0, type: "number" });
     assert.deepEqual(await at("op=increment&amount=5"), { value: 5, type: "number" });
     assert.deepEqual(await at("op=decrement&amount=2"), { value: 3, type: "number" });
     assert.deepEqual(await at("op=get"), { value: 3, type: "number" });
     // The Rust worker's typed stub reaches the same object.
-    assert.equal((await get(runtime.url, `/counter/?name=${name}`)).text, `Durable Object '${name}' count: 3`);
+    assert.equal((await get(shared.runtime.url, `/counter/?name=${name}`)).text, `Durable Object '${name}' count: 3`);
   });
 
   test("wrong argument types and counts are errors naming the method and argument", async () => {
@@ -115,7 +104,7 @@ describe("structured values over RPC (the Shelf example)", () => {
     };
     assert.deepEqual(await callOn("SHELF", name, "summary"), { ok: summary, type: "object" });
     // The Rust worker gets the same through the typed ShelfStub.
-    assert.deepEqual(JSON.parse((await get(runtime.url, `/shelf/summary?name=${name}`)).text), summary);
+    assert.deepEqual(JSON.parse((await get(shared.runtime.url, `/shelf/summary?name=${name}`)).text), summary);
   });
 
   test("byte buffers cross as Uint8Array", async () => {
@@ -162,7 +151,7 @@ describe("structured values over RPC (the Shelf example)", () => {
 describe("Rust -> JavaScript RPC (a #[durable_object] trait)", () => {
   test("the Rust worker calls the JavaScript counter through its typed stub", async () => {
     const name = uniqueName("jsobj");
-    const at = (path) => get(runtime.url, path);
+    const at = (path) => get(shared.runtime.url, path);
     assert.deepEqual(await at(`/js-counter/?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 0` });
     assert.deepEqual(await at(`/js-counter/increment?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 1` });
     assert.deepEqual(await at(`/js-counter/increment?name=${name}`), { status: 200, text: `Durable Object '${name}' count: 2` });
@@ -176,7 +165,7 @@ describe("Rust -> JavaScript RPC (a #[durable_object] trait)", () => {
     const name = uniqueName("jsbad");
     // The JavaScript counter happily adds a fraction; the Rust interface says i64.
     await callOn("JS_COUNTER", name, "increment", 0.5);
-    const answer = await get(runtime.url, `/js-counter/?name=${name}`);
+    const answer = await get(shared.runtime.url, `/js-counter/?name=${name}`);
     assert.equal(answer.status, 500);
     assert.match(answer.text, /conversion error: getCounterValue: the result does not fit the declared type: .*0\.5/);
   });

@@ -4,24 +4,13 @@
 // and leave nothing behind.
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { get, rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
+import { get, rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
-let runtime;
-let dir;
+const shared = useRuntime();
 
-before(async () => {
-  dir = tempDir();
-  runtime = await startWithCaller(dir.path);
-});
-
-after(async () => {
-  await runtime?.stop();
-  dir?.cleanup();
-});
-
-const notes = (name, method, ...args) => rpcCall(runtime.url, "NOTES", name, method, ...args);
+const notes = (name, method, ...args) => rpcCall(shared.runtime.url, "NOTES", name, method, ...args);
 const ok = async (name, method, ...args) => {
   const answer = await notes(name, method, ...args);
   assert.ok(!("error" in answer), `${method}: ${answer.error}`);
@@ -110,7 +99,7 @@ describe("SQL storage (the Notes example)", () => {
   test("a failing migration leaves the schema at the last good version and every call answers its error", async () => {
     const name = uniqueName("broken");
     for (let i = 0; i < 2; i++) {
-      const answer = await rpcCall(runtime.url, "BROKEN_SCHEMA", name, "columns");
+      const answer = await rpcCall(shared.runtime.url, "BROKEN_SCHEMA", name, "columns");
       assert.equal(answer.error, "migration 2 (half done) failed, the schema stays at version 1: incomplete input: SQLITE_ERROR");
     }
   });
@@ -125,7 +114,7 @@ describe("SQL storage (the Notes example)", () => {
 
   test("the notes routes over HTTP", async () => {
     const name = uniqueName("http");
-    const post = (body) => fetch(`${runtime.url}/notes/?name=${name}`, { method: "POST", body: JSON.stringify(body) });
+    const post = (body) => fetch(`${shared.runtime.url}/notes/?name=${name}`, { method: "POST", body: JSON.stringify(body) });
     const created = await post({ title: "t", body: "b", tags: ["x"] });
     assert.equal(created.status, 200);
     assert.equal((await created.json()).title, "t");
@@ -134,6 +123,6 @@ describe("SQL storage (the Notes example)", () => {
     assert.match(await conflict.text(), /UNIQUE constraint failed/);
     const bad = await post({ nope: 1 });
     assert.equal(bad.status, 400);
-    assert.deepEqual(JSON.parse((await get(runtime.url, `/notes/?name=${name}&tag=x`)).text).map((n) => n.title), ["t"]);
+    assert.deepEqual(JSON.parse((await get(shared.runtime.url, `/notes/?name=${name}&tag=x`)).text).map((n) => n.title), ["t"]);
   });
 });

@@ -4,24 +4,13 @@
 // kv API, and errors that leave storage as it was.
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
+import { rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
-let runtime;
-let dir;
+const shared = useRuntime();
 
-before(async () => {
-  dir = tempDir();
-  runtime = await startWithCaller(dir.path);
-});
-
-after(async () => {
-  await runtime?.stop();
-  dir?.cleanup();
-});
-
-const kv = (name, method, ...args) => rpcCall(runtime.url, "KV", name, method, ...args);
+const kv = (name, method, ...args) => rpcCall(shared.runtime.url, "KV", name, method, ...args);
 const ok = async (name, method, ...args) => {
   const answer = await kv(name, method, ...args);
   assert.ok(!("error" in answer), `${method}: ${answer.error}`);

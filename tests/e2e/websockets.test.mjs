@@ -4,31 +4,23 @@
 // bad input that gets a close with a reason instead of crashing the object.
 
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 
 import WebSocket from "ws";
 
-import { rpcCall, startWithCaller, tempDir, uniqueName } from "./harness.mjs";
+import { rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
-let runtime;
-let dir;
+const shared = useRuntime();
 const sockets = new Set();
 
-before(async () => {
-  dir = tempDir();
-  runtime = await startWithCaller(dir.path);
-});
-
-after(async () => {
+after(() => {
   for (const ws of sockets) ws.terminate();
-  await runtime?.stop();
-  dir?.cleanup();
 });
 
 /** Opens /ws/?query; the socket gets `next()` (the next message) and `closed`. */
 function open(query) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${runtime.url.replace("http", "ws")}/ws/?${query}`);
+    const ws = new WebSocket(`${shared.runtime.url.replace("http", "ws")}/ws/?${query}`);
     sockets.add(ws);
     const inbox = [];
     const waiting = [];
@@ -77,7 +69,7 @@ describe("hibernatable WebSockets", () => {
     bob.close(4001, "leaving");
     assert.deepEqual(await bob.closed, [1000, "closed"]);
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok((await rpcCall(runtime.url, "WS_LAB", name, "closes")).ok.includes("4001:leaving:true"));
+    assert.ok((await rpcCall(shared.runtime.url, "WS_LAB", name, "closes")).ok.includes("4001:leaving:true"));
   });
 
   test("oversized frames get a close with a reason; the room keeps serving", async () => {
