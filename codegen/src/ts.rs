@@ -217,7 +217,14 @@ fn serde_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> Serde {
 }
 
 /// The object type of named fields: `{ title: string; year?: number }`.
-fn fields_object(cx: &Ctxt, fields: &syn::FieldsNamed, rule: Option<&str>, params: &[String], refs: &mut BTreeSet<String>) -> String {
+fn fields_object(
+    cx: &Ctxt,
+    fields: &syn::FieldsNamed,
+    rule: Option<&str>,
+    all_optional: bool,
+    params: &[String],
+    refs: &mut BTreeSet<String>,
+) -> String {
     let mut members = Vec::new();
     for field in &fields.named {
         let attrs = serde_attrs(cx, &field.attrs);
@@ -229,7 +236,7 @@ fn fields_object(cx: &Ctxt, fields: &syn::FieldsNamed, rule: Option<&str>, param
         let name = attrs.rename.unwrap_or_else(|| rename(ident, rule));
         let (ty, optional) = match option_inner(&field.ty) {
             Some(inner) => (ts_type(inner, params, refs), true),
-            None => (ts_type(&field.ty, params, refs), attrs.optional),
+            None => (ts_type(&field.ty, params, refs), attrs.optional || all_optional),
         };
         members.push(format!("{}{}: {ty}", lit(&name), if optional { "?" } else { "" }));
     }
@@ -285,7 +292,8 @@ pub fn declare(cx: &Ctxt, input: &syn::DeriveInput) -> Declaration {
                 .first()
                 .map(|f| ts_type(&f.ty, &params, &mut refs))
                 .unwrap_or_else(|| "unknown".into()),
-            syn::Fields::Named(f) => fields_object(cx, f, rule, &params, &mut refs),
+            // `#[serde(default)]` on the container makes every field optional.
+            syn::Fields::Named(f) => fields_object(cx, f, rule, container.optional, &params, &mut refs),
             syn::Fields::Unnamed(f) => unnamed(f, &params, &mut refs),
             syn::Fields::Unit => "null".into(),
         },
@@ -301,7 +309,7 @@ pub fn declare(cx: &Ctxt, input: &syn::DeriveInput) -> Declaration {
                 let content = match &v.fields {
                     syn::Fields::Unit => None,
                     syn::Fields::Unnamed(f) => Some(unnamed(f, &params, &mut refs)),
-                    syn::Fields::Named(f) => Some(fields_object(cx, f, field_rule, &params, &mut refs)),
+                    syn::Fields::Named(f) => Some(fields_object(cx, f, field_rule, false, &params, &mut refs)),
                 };
                 let rendered = if container.untagged {
                     content.unwrap_or_else(|| "null".into())
@@ -380,6 +388,12 @@ mod tests {
             struct Book { title: String, by_genre: Option<u32>, #[serde(skip)] secret: u8, #[serde(rename = "ISBN")] isbn: u64 }
         });
         assert_eq!(out, r#"export type Book = { "title": string; "byGenre"?: number; "ISBN": number };"#);
+    }
+
+    #[test]
+    fn container_default_makes_fields_optional() {
+        let out = derived(quote!(#[serde(default)] struct Options { reverse: bool, limit: Option<u32> }));
+        assert_eq!(out, r#"export type Options = { "reverse"?: boolean; "limit"?: number };"#);
     }
 
     #[test]

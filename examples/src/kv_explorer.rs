@@ -7,20 +7,7 @@ use std::collections::BTreeMap;
 
 use durable::prelude::*;
 use durable::{ListOptions, WriteOptions};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-/// `list` options, as a JavaScript caller writes them.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, durable::TypeScript)]
-#[serde(rename_all = "camelCase", default)]
-pub struct ListQuery {
-    pub start: Option<String>,
-    pub start_after: Option<String>,
-    pub end: Option<String>,
-    pub prefix: Option<String>,
-    pub reverse: bool,
-    pub limit: Option<u32>,
-}
 
 /// Every KV operation, callable over RPC.
 #[durable_object]
@@ -58,16 +45,7 @@ impl KvExplorer {
         self.state.storage().delete_many(&keys).await
     }
 
-    pub async fn list(&self, query: ListQuery) -> Result<Vec<(String, Value)>> {
-        let options = ListOptions {
-            start: query.start,
-            start_after: query.start_after,
-            end: query.end,
-            prefix: query.prefix,
-            reverse: query.reverse,
-            limit: query.limit,
-            ..Default::default()
-        };
+    pub async fn list(&self, options: ListOptions) -> Result<Vec<(String, Value)>> {
         self.state.storage().list(&options).await
     }
 

@@ -95,12 +95,15 @@ impl WriteOptions {
     }
 }
 
-/// Which keys `list` returns, in key order (UTF-8 byte order).
+/// Which keys `list` returns, in key order (UTF-8 byte order). It converts
+/// from and to the JavaScript option object (`{ prefix, startAfter, .. }`), so
+/// an RPC method can take it as an argument.
 ///
 /// ```
 /// let recent = durable::ListOptions { prefix: Some("log:".into()), reverse: true, limit: Some(10), ..Default::default() };
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, durable_macros::TypeScript)]
+#[serde(rename_all = "camelCase", default)]
 pub struct ListOptions {
     /// First key to include.
     pub start: Option<String>,
