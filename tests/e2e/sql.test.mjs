@@ -88,8 +88,11 @@ describe("SQL storage (the Notes example)", () => {
     assert.equal(count.error, "Wrong number of parameter bindings for SQL query.");
     const unique = await notes(name, "add", { title: "only", body: "again" });
     assert.match(unique.error, /^UNIQUE constraint failed: notes.title/);
-    const shape = await notes(name, "query", "SELECT 1 AS a", []).then(() => notes(name, "get", 1));
-    assert.equal(shape.ok.title, "only");
+    // A row that does not fit the requested type: `big` is NULL for a blob-only row.
+    await ok(name, "blobRoundTrip", "blob-only", { bytes: [1] });
+    const shape = await notes(name, "getBigAsNumber", "blob-only");
+    assert.equal(shape.error, "row 0 does not fit the requested type: invalid type: unit value, expected i64");
+    assert.equal((await ok(name, "get", 1)).title, "only");
     // The second insert of the pair violates NOT NULL: the first is rolled back.
     const pair = await notes(name, "addPairFailing", { title: "pair", body: "x" });
     assert.match(pair.error, /^NOT NULL constraint failed: notes.body/);
