@@ -7,14 +7,56 @@ use syn::parse::Parser;
 use crate::ctxt::Ctxt;
 use crate::handler::HandlerKind;
 
-/// Arguments accepted on the struct: `#[durable_object(name = "Counter")]`.
+/// Arguments accepted on the struct:
+/// `#[durable_object(name = "Counter", binding = "COUNTERS", renamed_from = "Tally", storage = "kv")]`.
 #[derive(Debug, Default)]
 pub struct ClassArgs {
     /// The JavaScript class name, when it differs from the Rust one.
     pub name: Option<(String, Span)>,
+    /// The binding name `durable config` gives the class in `wrangler.jsonc`.
+    pub binding: Option<(String, Span)>,
+    /// The class this one was renamed from: `durable config` writes a
+    /// `renamed_classes` migration, which keeps the stored objects.
+    pub renamed_from: Option<(String, Span)>,
+    /// The storage backend: SQLite (default) or the legacy key-value one.
+    pub storage: Option<(StorageBackend, Span)>,
 }
 
-const CLASS_ARGS_HELP: &str = "expected `name = \"ClassName\"`";
+/// The storage backend a new class is created with (`new_sqlite_classes` or
+/// `new_classes` in its migration). It cannot change once the class exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageBackend {
+    /// `storage = "sqlite"`, the default: SQL and the key-value API.
+    Sqlite,
+    /// `storage = "kv"`: the legacy key-value backend (no SQL).
+    Kv,
+}
+
+impl StorageBackend {
+    /// The name used in the attribute and in the build metadata.
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageBackend::Sqlite => "sqlite",
+            StorageBackend::Kv => "kv",
+        }
+    }
+}
+
+const CLASS_ARGS_HELP: &str =
+    "expected `name = \"ClassName\"`, `binding = \"BINDING\"`, `renamed_from = \"OldClassName\"` or `storage = \"sqlite\" | \"kv\"`";
+
+/// Parses a string argument that must be a JavaScript identifier.
+fn identifier_value(meta: &syn::meta::ParseNestedMeta, what: &str) -> syn::Result<(String, Span)> {
+    let lit: syn::LitStr = meta.value()?.parse()?;
+    let value = lit.value();
+    if !is_js_identifier(&value) {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("`{value}` is not a valid {what}: use letters, digits, `_` or `$`, not starting with a digit"),
+        ));
+    }
+    Ok((value, lit.span()))
+}
 
 impl ClassArgs {
     /// Parses the attribute's arguments, recording problems in `cx`.
@@ -22,16 +64,33 @@ impl ClassArgs {
         let mut out = ClassArgs::default();
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("name") {
-                let lit: syn::LitStr = meta.value()?.parse()?;
-                let value = lit.value();
-                if !is_js_identifier(&value) {
-                    return Err(syn::Error::new(
-                        lit.span(),
-                        format!("`{value}` is not a valid JavaScript class name: use letters, digits, `_` or `$`, not starting with a digit"),
-                    ));
-                }
-                out.name = Some((value, lit.span()));
+                out.name = Some(identifier_value(&meta, "JavaScript class name")?);
                 Ok(())
+            } else if meta.path.is_ident("binding") {
+                out.binding = Some(identifier_value(&meta, "binding name")?);
+                Ok(())
+            } else if meta.path.is_ident("renamed_from") {
+                out.renamed_from = Some(identifier_value(&meta, "class name to rename from")?);
+                Ok(())
+            } else if meta.path.is_ident("storage") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                let backend = match lit.value().as_str() {
+                    "sqlite" => StorageBackend::Sqlite,
+                    "kv" => StorageBackend::Kv,
+                    other => {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!("unknown storage backend `{other}`: expected `\"sqlite\"` (the default) or `\"kv\"` (the legacy key-value backend)"),
+                        ))
+                    }
+                };
+                out.storage = Some((backend, lit.span()));
+                Ok(())
+            } else if meta.path.is_ident("transferred_from") {
+                Err(meta.error(
+                    "`durable config` does not generate transfers between scripts: write the \
+                     `transferred_classes` migration in wrangler.jsonc by hand (`durable config` then treats the class as existing)",
+                ))
             } else {
                 let name = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_else(|| "this".into());
                 Err(meta.error(format!("unknown argument `{name}` for #[durable_object] on a struct: {CLASS_ARGS_HELP}")))
@@ -159,6 +218,23 @@ mod tests {
         let args = ClassArgs::parse(&cx, quote!(name = "Renamed"));
         assert!(cx.check().is_ok());
         assert_eq!(args.name.unwrap().0, "Renamed");
+    }
+
+    #[test]
+    fn deployment_arguments() {
+        let cx = Ctxt::new();
+        let args = ClassArgs::parse(&cx, quote!(binding = "ROOMS", renamed_from = "Room", storage = "kv"));
+        assert!(cx.check().is_ok());
+        assert_eq!(args.binding.unwrap().0, "ROOMS");
+        assert_eq!(args.renamed_from.unwrap().0, "Room");
+        assert_eq!(args.storage.unwrap().0, StorageBackend::Kv);
+    }
+
+    #[test]
+    fn unknown_storage_backend_is_an_error() {
+        let cx = Ctxt::new();
+        ClassArgs::parse(&cx, quote!(storage = "postgres"));
+        assert!(cx.check().unwrap_err()[0].to_string().contains("unknown storage backend `postgres`"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::attr::ClassArgs;
+use crate::attr::{ClassArgs, StorageBackend};
 use crate::ctxt::{to_compile_errors, Ctxt};
 use crate::meta;
 
@@ -13,6 +13,12 @@ pub struct Class {
     pub item: syn::ItemStruct,
     /// The JavaScript class name.
     pub js_name: String,
+    /// `binding = "..."`: its binding name in wrangler.jsonc.
+    pub binding: Option<String>,
+    /// `renamed_from = "..."`: the class it was renamed from.
+    pub renamed_from: Option<String>,
+    /// `storage = "..."`: its storage backend, when chosen explicitly.
+    pub storage: Option<StorageBackend>,
 }
 
 /// The Rust type that carries the class across the Wasm boundary. Derived from
@@ -43,7 +49,18 @@ impl Class {
             cx.error_spanned_by(&item.ident, "a Durable Object class name cannot be a raw identifier");
         }
         let js_name = args.name.map(|(name, _)| name).unwrap_or(rust);
-        Class { item, js_name }
+        if let Some((from, span)) = &args.renamed_from {
+            if *from == js_name {
+                cx.error_at(*span, format!("`{js_name}` cannot be renamed from itself: `renamed_from` names the class's previous JavaScript name"));
+            }
+        }
+        Class {
+            item,
+            js_name,
+            binding: args.binding.map(|(b, _)| b),
+            renamed_from: args.renamed_from.map(|(r, _)| r),
+            storage: args.storage.map(|(s, _)| s),
+        }
     }
 }
 
@@ -64,7 +81,12 @@ fn generate(class: &Class) -> TokenStream {
     let item = &class.item;
     let rust = &item.ident;
     let export = export_name(rust);
-    let record = meta::class_record(&rust.to_string(), &class.js_name, &export);
+    let deployment = meta::Deployment {
+        binding: class.binding.as_deref(),
+        renamed_from: class.renamed_from.as_deref(),
+        storage: class.storage.map(StorageBackend::name),
+    };
+    let record = meta::class_record(&rust.to_string(), &class.js_name, &export, &deployment);
     let meta_static = meta::emit(&format!("__DURABLE_CLASS_{rust}"), &record);
     quote! {
         #item

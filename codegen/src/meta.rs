@@ -14,10 +14,28 @@ pub const SECTION: &str = "durable_objects";
 /// Version of the record format, bumped on incompatible changes.
 pub const VERSION: u32 = 1;
 
-/// A record for a struct: the class's Rust name, JavaScript name and the name of
-/// its Wasm-side export.
-pub fn class_record(rust: &str, js: &str, export: &str) -> String {
-    format!(r#"{{"v":{VERSION},"kind":"class","rust":"{rust}","js":"{js}","export":"{export}"}}"#)
+/// What `durable config` needs to know of a class to write its binding and
+/// migration: optional fields, left out of the record when unset.
+#[derive(Debug, Default)]
+pub struct Deployment<'a> {
+    /// `binding = "..."`.
+    pub binding: Option<&'a str>,
+    /// `renamed_from = "..."`.
+    pub renamed_from: Option<&'a str>,
+    /// `storage = "..."`.
+    pub storage: Option<&'a str>,
+}
+
+/// A record for a struct: the class's Rust name, JavaScript name, the name of
+/// its Wasm-side export and how it is deployed.
+pub fn class_record(rust: &str, js: &str, export: &str, deployment: &Deployment) -> String {
+    let mut extra = String::new();
+    for (key, value) in [("binding", deployment.binding), ("renamed_from", deployment.renamed_from), ("storage", deployment.storage)] {
+        if let Some(value) = value {
+            extra.push_str(&format!(",\"{key}\":{}", json_string(value)));
+        }
+    }
+    format!(r#"{{"v":{VERSION},"kind":"class","rust":"{rust}","js":"{js}","export":"{export}"{extra}}}"#)
 }
 
 /// One RPC method in an impl record.
@@ -92,8 +110,13 @@ mod tests {
     #[test]
     fn records_are_json_lines() {
         assert_eq!(
-            class_record("Counter", "Counter", "__durable_Counter"),
+            class_record("Counter", "Counter", "__durable_Counter", &Deployment::default()),
             r#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter"}"#
+        );
+        let deployment = Deployment { binding: Some("COUNTERS"), renamed_from: Some("Tally"), storage: Some("kv") };
+        assert_eq!(
+            class_record("Counter", "Counter", "__durable_Counter", &deployment),
+            r#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter","binding":"COUNTERS","renamed_from":"Tally","storage":"kv"}"#
         );
         let method = MethodRecord { js: "getValue".into(), export: "__rpc_get_value".into(), ts: "getValue(): Promise<Value>".into() };
         let refs = BTreeSet::from(["Value".to_owned()]);

@@ -9,6 +9,9 @@
 //! | argument | meaning | default |
 //! |---|---|---|
 //! | `name = "Counter"` | the JavaScript class name, used as `class_name` in `wrangler.jsonc` | the struct's name |
+//! | `binding = "COUNTERS"` | the binding `durable config` writes for the class in `wrangler.jsonc` | an existing binding of the class, else the name in `SCREAMING_SNAKE_CASE` (`ChatRoom` -> `CHAT_ROOM`) |
+//! | `renamed_from = "Tally"` | the class's previous JavaScript name: `durable config` writes a `renamed_classes` migration, which keeps every stored object | none |
+//! | `storage = "kv"` | the storage backend of a new class: `"sqlite"` (`new_sqlite_classes`: SQL and key-value) or `"kv"` (`new_classes`: the legacy key-value backend) | `"sqlite"` |
 //!
 //! The struct may not be generic. Its fields are the object's in-memory state.
 //!
