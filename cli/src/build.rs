@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{bindgen, classes, shim, typescript, wasm};
+use crate::{bindgen, classes, config, generate, shim, typescript, wasm};
 
 /// The JavaScript half of the runtime, shipped next to the entry module.
 const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
@@ -20,16 +20,42 @@ pub struct Options {
     pub out_dir: PathBuf,
     /// Cargo profile of the Wasm build.
     pub profile: String,
+    /// The wrangler config whose bindings and migrations must match the
+    /// classes (`None`: `wrangler.jsonc` or `wrangler.json`, if present).
+    pub config: Option<PathBuf>,
+    /// Whether to check that config (`--no-config-check` turns it off).
+    pub check_config: bool,
+}
+
+/// What to compile: the Wasm part of [`Options`].
+pub struct Target<'a> {
+    /// `-p PACKAGE`; `None` builds the package in the current directory.
+    pub package: Option<&'a str>,
+    /// Cargo profile of the Wasm build.
+    pub profile: &'a str,
+}
+
+/// Compiles the crate and reads what it declares; returns the module's bytes too.
+pub fn compile(target: &Target) -> Result<(Vec<u8>, classes::Module), String> {
+    let wasm_path = cargo_build(target)?;
+    let wasm_bytes = fs::read(&wasm_path).map_err(|e| format!("reading {}: {e}", wasm_path.display()))?;
+    let sections = wasm::custom_sections(&wasm_bytes, classes::SECTION)?;
+    let module = classes::read(&sections)?;
+    Ok((wasm_bytes, module))
 }
 
 /// Runs the whole build.
 pub fn run(options: &Options) -> Result<(), String> {
     let started = Instant::now();
-    let wasm_path = cargo_build(options)?;
-    let wasm_bytes = fs::read(&wasm_path).map_err(|e| format!("reading {}: {e}", wasm_path.display()))?;
-    let sections = wasm::custom_sections(&wasm_bytes, classes::SECTION)?;
-    let module = classes::read(&sections)?;
+    let (wasm_bytes, module) = compile(&Target { package: options.package.as_deref(), profile: &options.profile })?;
     let classes = &module.classes;
+    // wrangler must never see a class without its binding and migration: check
+    // them before writing anything it would load.
+    if options.check_config {
+        if let Some(path) = config::locate(options.config.as_deref())? {
+            config::sync(&path, classes, &generate::Options::default(), config::Mode::Check)?;
+        }
+    }
     let out = &options.out_dir;
     fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))?;
     let stamp = stamp(&wasm_bytes);
@@ -72,12 +98,12 @@ pub fn run(options: &Options) -> Result<(), String> {
 }
 
 /// Builds the cdylib for `wasm32-unknown-unknown`; returns the `.wasm` path.
-fn cargo_build(options: &Options) -> Result<PathBuf, String> {
+fn cargo_build(options: &Target) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--lib", "--target", "wasm32-unknown-unknown", "--message-format=json-render-diagnostics"]);
-    cmd.args(["--profile", &options.profile]);
-    if let Some(package) = &options.package {
+    cmd.args(["--profile", options.profile]);
+    if let Some(package) = options.package {
         cmd.args(["--package", package]);
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());

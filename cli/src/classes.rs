@@ -33,6 +33,33 @@ pub struct Class {
     pub handlers: Vec<String>,
     /// Its JS RPC methods.
     pub methods: Vec<Method>,
+    /// How `wrangler.jsonc` declares it.
+    pub deployment: Deployment,
+}
+
+/// What `durable config` writes for a class: from `#[durable_object(...)]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Deployment {
+    /// `binding = "..."`: the binding name to give it.
+    #[serde(default)]
+    pub binding: Option<String>,
+    /// `renamed_from = "..."`: its previous class name.
+    #[serde(default)]
+    pub renamed_from: Option<String>,
+    /// `storage = "..."`: its storage backend.
+    #[serde(default)]
+    pub storage: Storage,
+}
+
+/// The storage backend of a class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    /// SQLite-backed (`new_sqlite_classes`), the default.
+    #[default]
+    Sqlite,
+    /// The legacy key-value backend (`new_classes`).
+    Kv,
 }
 
 /// One JS RPC method of a class.
@@ -70,7 +97,14 @@ pub struct Module {
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 enum Record {
-    Class { v: u32, rust: String, js: String, export: String },
+    Class {
+        v: u32,
+        rust: String,
+        js: String,
+        export: String,
+        #[serde(flatten)]
+        deployment: Deployment,
+    },
     Impl {
         v: u32,
         rust: String,
@@ -97,7 +131,7 @@ pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
 
 /// Reads everything the module declares from the custom sections' contents.
 pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
-    let mut structs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut structs: BTreeMap<String, (String, String, Deployment)> = BTreeMap::new();
     let mut types: BTreeMap<String, String> = BTreeMap::new();
     let mut refs: std::collections::BTreeSet<String> = Default::default();
     let mut impls: BTreeMap<String, (Vec<String>, Vec<Method>)> = BTreeMap::new();
@@ -106,9 +140,9 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
         for line in text.split(['\n', '\0']).map(str::trim).filter(|l| !l.is_empty()) {
             let record: Record = serde_json::from_str(line).map_err(|e| format!("bad class metadata `{line}`: {e}"))?;
             match record {
-                Record::Class { v, rust, js, export } => {
+                Record::Class { v, rust, js, export, deployment } => {
                     check_version(v)?;
-                    if structs.insert(rust.clone(), (js, export)).is_some() {
+                    if structs.insert(rust.clone(), (js, export, deployment)).is_some() {
                         return Err(format!("two Durable Object structs are named `{rust}`; rename one"));
                     }
                 }
@@ -138,14 +172,14 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     }
     let mut classes = Vec::new();
     let mut by_js: BTreeMap<String, String> = BTreeMap::new();
-    for (rust, (js, export)) in structs {
+    for (rust, (js, export, deployment)) in structs {
         if let Some(other) = by_js.insert(js.clone(), rust.clone()) {
             return Err(format!("`{other}` and `{rust}` are both exported as the JavaScript class `{js}`"));
         }
         let (handlers, methods) = impls.remove(&rust).ok_or_else(|| {
             format!("`{rust}` is marked #[durable_object] but has no #[durable_object] impl block with its constructor")
         })?;
-        classes.push(Class { js, rust, export, handlers, methods });
+        classes.push(Class { js, rust, export, handlers, methods, deployment });
     }
     let undeclared = refs.into_iter().filter(|r| !types.contains_key(r)).collect();
     let types = types.into_iter().map(|(name, decl)| TypeDecl { name, decl }).collect();
@@ -185,7 +219,19 @@ mod tests {
                 export: "__durable_Counter".into(),
                 handlers: vec!["fetch".into()],
                 methods: vec![],
+                deployment: Deployment::default(),
             }]
+        );
+    }
+
+    #[test]
+    fn reads_deployment_arguments() {
+        let kv = br#"{"v":1,"kind":"class","rust":"A","js":"B","export":"__durable_A","binding":"BS","renamed_from":"Old","storage":"kv"}
+{"v":1,"kind":"impl","rust":"A","handlers":[]}"#;
+        let class = &from_sections(&[kv]).unwrap()[0];
+        assert_eq!(
+            class.deployment,
+            Deployment { binding: Some("BS".into()), renamed_from: Some("Old".into()), storage: Storage::Kv }
         );
     }
 

@@ -77,6 +77,7 @@ mod tests {
             js: "Counter".into(),
             rust: "Counter".into(),
             export: "__durable_Counter".into(),
+            deployment: Default::default(),
             handlers: vec!["fetch".into()],
             methods: vec![crate::classes::Method {
                 js: "increment".into(),

@@ -43,6 +43,7 @@ mod tests {
                 js: "Shelf".into(),
                 rust: "Shelf".into(),
                 export: "__durable_Shelf".into(),
+                deployment: Default::default(),
                 handlers: vec![],
                 methods: vec![Method { js: "add".into(), export: "__rpc_add".into(), ts: "add(book: Book): Promise<number>".into() }],
             }],

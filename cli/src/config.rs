@@ -1,0 +1,87 @@
+//! `durable config`: writes (or, with `--check`, verifies) the Durable Object
+//! bindings and migrations of a wrangler config from the classes the compiled
+//! code declares. See [`crate::generate`] for what it writes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::classes::Class;
+use crate::diff;
+use crate::generate::{self, Declared};
+
+/// Write the changes, or only say whether there are any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Update the file.
+    Write,
+    /// Leave the file alone; fail with a diff when it is out of date.
+    Check,
+}
+
+/// The config files `durable` looks for, in order, when none is named.
+const DEFAULT_NAMES: &[&str] = &["wrangler.jsonc", "wrangler.json"];
+
+/// The config to use: the one named, or the first of [`DEFAULT_NAMES`] in the
+/// current directory (`None` if there is none).
+pub fn locate(named: Option<&Path>) -> Result<Option<PathBuf>, String> {
+    if let Some(path) = named {
+        if !path.exists() {
+            return Err(format!("{} does not exist", path.display()));
+        }
+        return Ok(Some(path.to_owned()));
+    }
+    if Path::new("wrangler.toml").exists() && !DEFAULT_NAMES.iter().any(|n| Path::new(n).exists()) {
+        return Err("found wrangler.toml: durable edits wrangler.jsonc only (the same settings in JSON with comments); \
+                    convert it, or pass --no-config-check to build without checking bindings and migrations"
+            .into());
+    }
+    Ok(DEFAULT_NAMES.iter().map(PathBuf::from).find(|p| p.exists()))
+}
+
+/// Brings `path` up to date with `classes` (or checks that it is).
+pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: Mode) -> Result<(), String> {
+    let label = path.display().to_string();
+    if path.extension().is_some_and(|e| e == "toml") {
+        return Err(format!("{label}: durable edits wrangler.jsonc only (the same settings in JSON with comments): convert it first"));
+    }
+    let text = fs::read_to_string(path).map_err(|e| format!("reading {label}: {e}"))?;
+    let declared: Vec<Declared> = classes.iter().map(Declared::from).collect();
+    let outcome = generate::generate(&text, &declared, options)
+        .map_err(|problems| format!("{label} cannot be brought up to date; it was left untouched:\n{}", problems.report(&label)))?;
+    if outcome.text == text {
+        eprintln!("durable: {label}: bindings and migrations are up to date ({} classes)", declared.len());
+        return Ok(());
+    }
+    let changes: String = outcome.changes.iter().map(|c| format!("  {c}\n")).collect();
+    match mode {
+        Mode::Check => Err(format!(
+            "{label} is out of date with the classes the code declares:\n{changes}{}\
+             run `durable config` to write it (it never deletes a class unless told to with --delete)",
+            diff::unified(&label, &text, &outcome.text)
+        )),
+        Mode::Write => {
+            for warning in &outcome.warnings {
+                eprintln!("durable: WARNING: {warning}");
+            }
+            write_atomically(path, &outcome.text)?;
+            eprintln!("durable: updated {label}:\n{}", changes.trim_end());
+            Ok(())
+        }
+    }
+}
+
+/// Replaces the file in one step, so an interrupted run never leaves half a
+/// config behind.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".durable-tmp");
+    let temporary = PathBuf::from(temporary);
+    fs::write(&temporary, text).map_err(|e| format!("writing {}: {e}", temporary.display()))?;
+    if let Ok(metadata) = fs::metadata(path) {
+        let _ = fs::set_permissions(&temporary, metadata.permissions());
+    }
+    fs::rename(&temporary, path).map_err(|e| {
+        let _ = fs::remove_file(&temporary);
+        format!("replacing {}: {e}", path.display())
+    })
+}

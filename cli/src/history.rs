@@ -1,0 +1,305 @@
+//! The migration history of a wrangler config: which classes exist after the
+//! `migrations` entries already written, in order.
+//!
+//! Cloudflare applies migrations by tag, in order, and never again; an entry
+//! that contradicts the ones before it (a class created twice, a rename from a
+//! class that never existed) is refused at deploy time, after the upload. Here
+//! it is found before, with the line that says it.
+
+use std::collections::BTreeMap;
+
+use crate::classes::Storage;
+use crate::jsonc::{self, Kind, Value};
+use crate::problem::Problems;
+
+/// A class that exists once the history is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveClass {
+    /// Its storage backend; `None` when it came from another script by a
+    /// transfer (the backend is whatever it had there).
+    pub storage: Option<Storage>,
+    /// The tag of the migration that made it exist under this name.
+    pub since: String,
+    /// That migration's line.
+    pub line: usize,
+}
+
+/// What the `migrations` array says, replayed.
+#[derive(Debug, Default)]
+pub struct History {
+    /// Classes that exist now, by JavaScript class name.
+    pub live: BTreeMap<String, LiveClass>,
+    /// Classes deleted by a migration (and not created again), with its tag.
+    pub deleted: BTreeMap<String, String>,
+    /// The tags used, in order.
+    pub tags: Vec<String>,
+    /// Whether the entries are written one per line (`{ "tag": ... }`).
+    pub one_line_entries: bool,
+}
+
+impl History {
+    /// The tag for a new migration: `v<N+1>` after `v1`..`vN`, else the first
+    /// free `v<count+1>`, `v<count+2>`, ...
+    pub fn next_tag(&self) -> String {
+        let numbered: Option<Vec<u64>> =
+            self.tags.iter().map(|t| t.strip_prefix('v').and_then(|n| n.parse::<u64>().ok())).collect();
+        let mut next = match numbered {
+            Some(numbers) => numbers.into_iter().max().unwrap_or(0) + 1,
+            None => self.tags.len() as u64 + 1,
+        };
+        while self.tags.iter().any(|t| *t == format!("v{next}")) {
+            next += 1;
+        }
+        format!("v{next}")
+    }
+}
+
+/// The migration kinds this tool reads. Any other key of an entry is an error:
+/// wrangler would refuse it too, and a typo there silently loses a migration.
+const KNOWN_KEYS: &[&str] =
+    &["tag", "new_classes", "new_sqlite_classes", "renamed_classes", "deleted_classes", "transferred_classes"];
+
+/// Replays `migrations` (the array's value, if the config has one), recording
+/// every inconsistency in `problems`.
+pub fn replay(text: &str, migrations: Option<&Value>, problems: &mut Problems) -> History {
+    let mut history = History { one_line_entries: true, ..History::default() };
+    let Some(migrations) = migrations else { return history };
+    let Some(entries) = migrations.as_array() else {
+        problems.at(text, migrations.span.start, "`migrations` must be an array of migration entries");
+        return history;
+    };
+    let mut tag_lines: BTreeMap<String, usize> = BTreeMap::new();
+    for entry in entries {
+        let line = jsonc::line_col(text, entry.span.start).0;
+        if text[entry.span.clone()].contains('\n') {
+            history.one_line_entries = false;
+        }
+        let Some(members) = entry.as_object() else {
+            problems.at(text, entry.span.start, "a migration entry must be an object with a `tag`");
+            continue;
+        };
+        for member in members {
+            if !KNOWN_KEYS.contains(&member.key.as_str()) {
+                problems.at(
+                    text,
+                    member.key_span.start,
+                    format!("unknown migration key `{}`: expected one of {}", member.key, KNOWN_KEYS.join(", ")),
+                );
+            }
+        }
+        let tag = match entry.get("tag") {
+            Some(Value { kind: Kind::String(tag), span }) => {
+                if let Some(first) = tag_lines.insert(tag.clone(), line) {
+                    problems.at(text, span.start, format!("migration tag `{tag}` is used twice (first at line {first}): tags must be unique"));
+                }
+                tag.clone()
+            }
+            Some(other) => {
+                problems.at(text, other.span.start, "a migration's `tag` must be a string");
+                continue;
+            }
+            None => {
+                problems.at(text, entry.span.start, "this migration entry has no `tag`");
+                continue;
+            }
+        };
+        history.tags.push(tag.clone());
+        let mut ctx = Entry { text, tag: &tag, line, history: &mut history, problems };
+        for (key, storage) in [("new_sqlite_classes", Some(Storage::Sqlite)), ("new_classes", Some(Storage::Kv))] {
+            for (name, at) in ctx.names(entry.get(key), key) {
+                ctx.create(&name, at, storage);
+            }
+        }
+        if let Some(renames) = ctx.objects(entry.get("renamed_classes"), "renamed_classes") {
+            for rename in renames {
+                let (Some(from), Some(to)) = (ctx.field(rename, "from"), ctx.field(rename, "to")) else { continue };
+                ctx.rename(&from, &to, rename.span.start);
+            }
+        }
+        for (name, at) in ctx.names(entry.get("deleted_classes"), "deleted_classes") {
+            ctx.delete(&name, at);
+        }
+        if let Some(transfers) = ctx.objects(entry.get("transferred_classes"), "transferred_classes") {
+            for transfer in transfers {
+                let fields = (ctx.field(transfer, "from"), ctx.field(transfer, "from_script"), ctx.field(transfer, "to"));
+                if let (Some(_), Some(_), Some(to)) = fields {
+                    ctx.create(&to, transfer.span.start, None);
+                }
+            }
+        }
+    }
+    history
+}
+
+/// One migration entry being applied.
+struct Entry<'a> {
+    text: &'a str,
+    tag: &'a str,
+    line: usize,
+    history: &'a mut History,
+    problems: &'a mut Problems,
+}
+
+impl Entry<'_> {
+    fn create(&mut self, name: &str, at: usize, storage: Option<Storage>) {
+        if let Some(existing) = self.history.live.get(name) {
+            let message = format!(
+                "class `{name}` is created twice: migration `{}` (line {}) already created it, and migration `{}` creates it again",
+                existing.since, existing.line, self.tag
+            );
+            self.problems.at(self.text, at, message);
+            return;
+        }
+        self.history.deleted.remove(name);
+        self.history.live.insert(name.to_owned(), LiveClass { storage, since: self.tag.to_owned(), line: self.line });
+    }
+
+    fn rename(&mut self, from: &str, to: &str, at: usize) {
+        let Some(old) = self.history.live.remove(from) else {
+            let why = match self.history.deleted.get(from) {
+                Some(tag) => format!("migration `{tag}` deleted it"),
+                None => "no earlier migration creates it".to_owned(),
+            };
+            self.problems.at(self.text, at, format!("migration `{}` renames `{from}` to `{to}`, but `{from}` does not exist: {why}", self.tag));
+            return;
+        };
+        if let Some(existing) = self.history.live.get(to) {
+            let message = format!(
+                "migration `{}` renames `{from}` to `{to}`, but `{to}` already exists (created by migration `{}`, line {})",
+                self.tag, existing.since, existing.line
+            );
+            self.problems.at(self.text, at, message);
+            return;
+        }
+        let renamed = LiveClass { storage: old.storage, since: self.tag.to_owned(), line: self.line };
+        self.history.live.insert(to.to_owned(), renamed);
+    }
+
+    fn delete(&mut self, name: &str, at: usize) {
+        if self.history.live.remove(name).is_none() {
+            let message = format!("migration `{}` deletes `{name}`, which does not exist at that point", self.tag);
+            self.problems.at(self.text, at, message);
+            return;
+        }
+        self.history.deleted.insert(name.to_owned(), self.tag.to_owned());
+    }
+
+    /// The class names of an array-of-strings migration key, with positions.
+    fn names(&mut self, value: Option<&Value>, key: &str) -> Vec<(String, usize)> {
+        let Some(value) = value else { return Vec::new() };
+        let Some(items) = value.as_array() else {
+            self.problems.at(self.text, value.span.start, format!("`{key}` must be an array of class names"));
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        for item in items {
+            match item.as_str() {
+                Some(name) => names.push((name.to_owned(), item.span.start)),
+                None => self.problems.at(self.text, item.span.start, format!("`{key}` must hold class names (strings)")),
+            }
+        }
+        names
+    }
+
+    /// The objects of an array-of-objects migration key.
+    fn objects<'v>(&mut self, value: Option<&'v Value>, key: &str) -> Option<&'v [Value]> {
+        let value = value?;
+        match value.as_array() {
+            Some(items) => Some(items),
+            None => {
+                self.problems.at(self.text, value.span.start, format!("`{key}` must be an array of objects"));
+                None
+            }
+        }
+    }
+
+    /// A string field of a rename or transfer object.
+    fn field(&mut self, object: &Value, key: &str) -> Option<String> {
+        match object.get(key).and_then(Value::as_str) {
+            Some(value) => Some(value.to_owned()),
+            None => {
+                self.problems.at(self.text, object.span.start, format!("this entry needs a string `{key}`"));
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replay_text(text: &str) -> (History, Vec<String>) {
+        let root = jsonc::parse(text).unwrap();
+        let mut problems = Problems::default();
+        let history = replay(text, root.get("migrations"), &mut problems);
+        (history, problems.messages())
+    }
+
+    #[test]
+    fn applies_creates_renames_deletes_and_transfers() {
+        let (history, problems) = replay_text(
+            r#"{ "migrations": [
+                { "tag": "v1", "new_sqlite_classes": ["A", "B"], "new_classes": ["K"] },
+                { "tag": "v2", "renamed_classes": [{ "from": "A", "to": "A2" }], "deleted_classes": ["B"] },
+                { "tag": "v3", "transferred_classes": [{ "from": "X", "from_script": "other", "to": "T" }] }
+            ] }"#,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let live: Vec<&str> = history.live.keys().map(String::as_str).collect();
+        assert_eq!(live, ["A2", "K", "T"]);
+        assert_eq!(history.live["A2"].storage, Some(Storage::Sqlite));
+        assert_eq!(history.live["K"].storage, Some(Storage::Kv));
+        assert_eq!(history.live["T"].storage, None);
+        assert_eq!(history.deleted["B"], "v2");
+        assert_eq!(history.next_tag(), "v4");
+        assert!(history.one_line_entries);
+    }
+
+    #[test]
+    fn next_tag_after_custom_tags() {
+        let history = History { tags: vec!["initial".into(), "v2".into()], ..History::default() };
+        assert_eq!(history.next_tag(), "v3");
+        let history = History { tags: vec!["initial".into(), "v3".into()], ..History::default() };
+        assert_eq!(history.next_tag(), "v4");
+        assert_eq!(History::default().next_tag(), "v1");
+    }
+
+    #[test]
+    fn a_class_created_twice_is_reported_with_both_lines() {
+        let (_, problems) = replay_text("{ \"migrations\": [\n  { \"tag\": \"v1\", \"new_sqlite_classes\": [\"A\"] },\n  { \"tag\": \"v2\", \"new_classes\": [\"A\"] }\n] }");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("line 3, column 34: class `A` is created twice: migration `v1` (line 2)"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn a_rename_from_a_class_that_never_existed_is_reported() {
+        let (_, problems) =
+            replay_text("{ \"migrations\": [\n  { \"tag\": \"v1\", \"renamed_classes\": [{ \"from\": \"Ghost\", \"to\": \"B\" }] }\n] }");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("line 2, column 38: migration `v1` renames `Ghost` to `B`, but `Ghost` does not exist: no earlier migration creates it"), "{}", problems[0]);
+    }
+
+    #[test]
+    fn a_rename_from_a_deleted_class_says_so() {
+        let (_, problems) = replay_text(
+            r#"{ "migrations": [ { "tag": "v1", "new_sqlite_classes": ["A"] }, { "tag": "v2", "deleted_classes": ["A"] },
+               { "tag": "v3", "renamed_classes": [{ "from": "A", "to": "B" }] } ] }"#,
+        );
+        assert!(problems[0].contains("migration `v2` deleted it"), "{problems:?}");
+    }
+
+    #[test]
+    fn duplicate_tags_unknown_keys_and_bad_shapes_are_reported() {
+        let (_, problems) = replay_text(
+            r#"{ "migrations": [ { "tag": "v1", "new_sqlite_clases": ["A"] }, { "tag": "v1" }, { "new_classes": ["B"] },
+               { "tag": "v3", "deleted_classes": ["Nobody"] }, { "tag": "v4", "new_classes": "C" } ] }"#,
+        );
+        let all = problems.join("\n");
+        assert!(all.contains("unknown migration key `new_sqlite_clases`"), "{all}");
+        assert!(all.contains("migration tag `v1` is used twice (first at line 1)"), "{all}");
+        assert!(all.contains("has no `tag`"), "{all}");
+        assert!(all.contains("deletes `Nobody`, which does not exist"), "{all}");
+        assert!(all.contains("`new_classes` must be an array of class names"), "{all}");
+    }
+}

@@ -1,0 +1,318 @@
+//! `durable new PATH`: a project that builds, serves under `wrangler dev` and
+//! passes `wrangler deploy --dry-run` as it is: one Durable Object (a counter
+//! in SQLite-backed storage), a worker calling it by typed RPC, the
+//! `wrangler.jsonc` (its binding and migration written by the same generator
+//! as `durable config`), and a test that runs it on the real runtime.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::classes::Storage;
+use crate::generate::{self, Declared};
+
+/// What to create.
+pub struct Options {
+    /// The directory to create (must not exist, or be empty).
+    pub path: PathBuf,
+    /// Crate and worker name; default: the directory's name.
+    pub name: Option<String>,
+    /// The SDK checkout to depend on; default: the one this tool was built from.
+    pub sdk: Option<PathBuf>,
+}
+
+/// The versions the SDK is tested with, written into the new project.
+const WRANGLER_VERSION: &str = "4.86.0";
+const COMPATIBILITY_DATE: &str = "2025-09-01";
+
+/// Creates the project.
+pub fn run(options: &Options) -> Result<(), String> {
+    let path = &options.path;
+    if path.exists() && fs::read_dir(path).map_err(|e| format!("reading {}: {e}", path.display()))?.next().is_some() {
+        return Err(format!("{} already exists and is not empty: choose a new directory", path.display()));
+    }
+    let dir_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| format!("{}: give a directory name for the project", path.display()))?;
+    let name = options.name.clone().unwrap_or_else(|| dir_name.to_owned());
+    check_name(&name)?;
+    let sdk = sdk_root(options.sdk.as_deref())?;
+
+    let files = project_files(&name, &sdk)?;
+    fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
+    for (relative, contents) in &files {
+        let target = path.join(relative);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        fs::write(&target, contents).map_err(|e| format!("writing {}: {e}", target.display()))?;
+    }
+    // The same dependency versions the SDK is built and tested with.
+    if let Ok(lock) = fs::read_to_string(sdk.join("Cargo.lock")) {
+        fs::write(path.join("Cargo.lock"), lock).map_err(|e| format!("writing Cargo.lock: {e}"))?;
+    }
+    eprintln!(
+        "durable: created {} (crate and worker `{name}`, Durable Object class `Counter`)\n\n\
+         next:\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
+         npm test               # builds, serves and calls it on the local runtime\n  npx wrangler deploy",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// A crate name that is also a fine worker name: lowercase letters, digits and
+/// `-`, starting with a letter.
+fn check_name(name: &str) -> Result<(), String> {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-')
+        && name.len() <= 63;
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` cannot name a crate and a worker: use lowercase letters, digits and `-`, starting with a letter \
+             (at most 63 characters), or pass --name"
+        ))
+    }
+}
+
+/// The SDK checkout: the named one, or the one this tool was built from.
+fn sdk_root(named: Option<&Path>) -> Result<PathBuf, String> {
+    let root = match named {
+        Some(path) => path.to_owned(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+    };
+    let manifest = root.join("sdk").join("Cargo.toml");
+    if !manifest.exists() {
+        return Err(format!(
+            "{} is not a checkout of the durable SDK (no sdk/Cargo.toml): pass --sdk PATH",
+            root.display()
+        ));
+    }
+    fs::canonicalize(&root).map_err(|e| format!("{}: {e}", root.display()))
+}
+
+/// Every file of the new project, by relative path.
+fn project_files(name: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, String> {
+    let sdk_crate = sdk.join("sdk");
+    let sdk_crate = sdk_crate.to_str().ok_or("the SDK's path is not UTF-8")?;
+    let declared = [Declared { js: "Counter".into(), binding: None, renamed_from: None, storage: Storage::Sqlite }];
+    let wrangler = generate::generate(&wrangler_base(name), &declared, &generate::Options::default())
+        .map_err(|p| format!("internal error writing wrangler.jsonc:\n{}", p.report("wrangler.jsonc")))?
+        .text;
+    Ok(vec![
+        ("Cargo.toml", cargo_toml(name, sdk_crate)),
+        ("src/lib.rs", LIB_RS.to_owned()),
+        ("wrangler.jsonc", wrangler),
+        ("package.json", package_json(name)),
+        ("tests/worker.test.mjs", TEST_MJS.to_owned()),
+        (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n".to_owned()),
+    ])
+}
+
+fn cargo_toml(name: &str, sdk_crate: &str) -> String {
+    let sdk_crate = sdk_crate.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        r#"[package]
+name = "{name}"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+# A Wasm library: `durable build` compiles it and writes the worker wrangler loads.
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+durable = {{ path = "{sdk_crate}" }}
+worker = "0.8.7"
+serde = {{ version = "1", features = ["derive"] }}
+
+# The profile `durable build` uses: small and fast Wasm.
+[profile.wasm-release]
+inherits = "release"
+opt-level = "s"
+lto = true
+codegen-units = 1
+
+# A project of its own, even when created inside another cargo workspace.
+[workspace]
+"#
+    )
+}
+
+fn wrangler_base(name: &str) -> String {
+    format!(
+        r#"// The worker `{name}`. `durable build` (run by wrangler before `dev` and
+// `deploy`) compiles the crate into dist/ and checks the Durable Object
+// bindings and migrations below against the classes the code declares;
+// `durable config` writes them.
+{{
+  "$schema": "node_modules/wrangler/config-schema.json",
+  "name": "{name}",
+  "main": "dist/worker.mjs",
+  "compatibility_date": "{COMPATIBILITY_DATE}",
+  "build": {{
+    "command": "durable build",
+    "watch_dir": ["src"]
+  }}
+}}
+"#
+    )
+}
+
+fn package_json(name: &str) -> String {
+    format!(
+        r#"{{
+  "name": "{name}",
+  "private": true,
+  "type": "module",
+  "scripts": {{
+    "dev": "wrangler dev",
+    "deploy": "wrangler deploy",
+    "test": "node --test tests/"
+  }},
+  "devDependencies": {{
+    "wrangler": "{WRANGLER_VERSION}"
+  }}
+}}
+"#
+    )
+}
+
+const LIB_RS: &str = r#"//! A worker with one Durable Object: a counter per name, kept in the object's
+//! SQLite-backed storage, called by typed RPC.
+//!
+//! `GET /<name>` adds one to the counter `<name>` and answers `<name>: <count>`.
+
+use durable::prelude::*;
+use worker::{event, Context};
+
+/// One counter. Each name gets its own object, in one place in the world.
+#[durable_object]
+pub struct Counter {
+    state: State,
+}
+
+#[durable_object]
+impl Counter {
+    pub fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+
+    /// Adds `amount` and returns the new count. Public methods are RPC
+    /// methods: the worker calls this one through the generated `CounterStub`.
+    pub async fn increment(&self, amount: i64) -> Result<i64> {
+        let storage = self.state.storage();
+        let count: i64 = storage.get("count").await?.unwrap_or(0);
+        let count = count.checked_add(amount).ok_or_else(|| Error::message("the count would overflow"))?;
+        storage.put("count", &count).await?;
+        Ok(count)
+    }
+
+    /// The current count.
+    pub async fn count(&self) -> Result<i64> {
+        Ok(self.state.storage().get("count").await?.unwrap_or(0))
+    }
+}
+
+#[event(fetch, respond_with_errors)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let path = req.path();
+    let name = path.trim_start_matches('/');
+    if name.is_empty() || name.contains('/') {
+        return Response::ok("GET /<name> counts one more for <name>\n");
+    }
+    let counter = Namespace::<Counter>::from_env(&env, "COUNTER")?.get_by_name(name)?;
+    let count = counter.increment(1).await?;
+    Response::ok(format!("{name}: {count}\n"))
+}
+"#;
+
+const TEST_MJS: &str = r#"// Runs the worker on the local runtime (`wrangler dev`, which builds it first)
+// and calls it over HTTP. `npm test`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startWorker(t) {
+  const port = await freePort();
+  const persist = mkdtempSync(join(tmpdir(), "worker-test-"));
+  const args = ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
+    "--inspector-port", String(await freePort()), "--persist-to", persist, "--show-interactive-dev-session=false"];
+  const dev = spawn("npx", args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    detached: true,
+  });
+  let output = "";
+  dev.stdout.on("data", (d) => (output += d));
+  dev.stderr.on("data", (d) => (output += d));
+  t.after(() => {
+    try { process.kill(-dev.pid, "SIGTERM"); } catch {}
+    rmSync(persist, { recursive: true, force: true });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 600_000; // the first build compiles every dependency
+  while (Date.now() < deadline) {
+    if (dev.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+    try {
+      if ((await fetch(url)).ok) return url;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the worker did not answer in time:\n${output}`);
+}
+
+test("each name counts on its own, over typed RPC", { timeout: 660_000 }, async (t) => {
+  const url = await startWorker(t);
+  const get = async (path) => (await fetch(url + path)).text();
+  assert.equal(await get("/apples"), "apples: 1\n");
+  assert.equal(await get("/apples"), "apples: 2\n");
+  assert.equal(await get("/pears"), "pears: 1\n");
+});
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_must_suit_crates_and_workers() {
+        assert!(check_name("hello-counter").is_ok());
+        assert!(check_name("Hello").is_err());
+        assert!(check_name("1x").is_err());
+        assert!(check_name("a_b").is_err());
+        assert!(check_name("").is_err());
+    }
+
+    #[test]
+    fn the_config_binds_and_migrates_the_counter() {
+        let files = project_files("hello", Path::new("/sdk")).unwrap();
+        let wrangler = &files.iter().find(|(p, _)| *p == "wrangler.jsonc").unwrap().1;
+        let parsed = crate::jsonc::parse(wrangler).unwrap();
+        let binding = &parsed.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
+        assert_eq!(binding.get("name").unwrap().as_str(), Some("COUNTER"));
+        assert_eq!(binding.get("class_name").unwrap().as_str(), Some("Counter"));
+        let migration = &parsed.get("migrations").unwrap().as_array().unwrap()[0];
+        assert_eq!(migration.get("tag").unwrap().as_str(), Some("v1"));
+        assert!(wrangler.starts_with("// The worker `hello`."), "{wrangler}");
+    }
+}

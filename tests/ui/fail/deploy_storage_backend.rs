@@ -1,0 +1,15 @@
+use durable::prelude::*;
+
+#[durable_object(storage = "postgres")]
+pub struct Counter {
+    state: State,
+}
+
+#[durable_object]
+impl Counter {
+    pub fn new(state: State, _env: Env) -> Self {
+        Self { state }
+    }
+}
+
+fn main() {}
