@@ -12,5 +12,8 @@ cargo test --workspace
 echo "== build the examples"
 scripts/build.sh
 
+echo "== wrangler.jsonc binds and migrates every class the examples declare"
+cargo run --quiet --release -p durable-cli -- config --check -p durable-examples
+
 echo "== end-to-end tests on the real runtime"
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/

@@ -49,7 +49,7 @@ pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: M
     let outcome = generate::generate(&text, &declared, options)
         .map_err(|problems| format!("{label} cannot be brought up to date; it was left untouched:\n{}", problems.report(&label)))?;
     if outcome.text == text {
-        eprintln!("durable: {label}: bindings and migrations are up to date ({} classes)", declared.len());
+        eprintln!("durable: {label}: bindings and migrations are up to date ({} {})", declared.len(), if declared.len() == 1 { "class" } else { "classes" });
         return Ok(());
     }
     let changes: String = outcome.changes.iter().map(|c| format!("  {c}\n")).collect();

@@ -180,13 +180,15 @@ fn plan(text: &str, declared: &[Declared], options: &Options) -> Result<Plan, Pr
         }
     }
 
-    write_migration(text, "", &root, &top, &mut plan);
+    // Bindings before migrations: where both sections are new, they read in
+    // that order.
     plan_bindings(text, "", &root, declared, &top, &mut problems, &mut plan);
+    write_migration(text, "", &root, &top, &mut plan);
     for (label, env, own) in &envs {
+        plan_bindings(text, label, env, declared, own.as_ref().unwrap_or(&top), &mut problems, &mut plan);
         if let Some(own) = own {
             write_migration(text, label, env, own, &mut plan);
         }
-        plan_bindings(text, label, env, declared, own.as_ref().unwrap_or(&top), &mut problems, &mut plan);
     }
     if problems.is_empty() {
         Ok(plan)
@@ -619,7 +621,7 @@ mod tests {
         assert!(out.text.contains(
             "    { \"tag\": \"v2\", \"new_classes\": [\"Store\"] },\n    { \"tag\": \"v3\", \"new_sqlite_classes\": [\"ChatRoom\"] }\n  ]"
         ), "{}", out.text);
-        assert_eq!(out.changes, ["migration `v3`: new SQLite-backed `ChatRoom`", "binding `CHAT_ROOM` -> class `ChatRoom`"]);
+        assert_eq!(out.changes, ["binding `CHAT_ROOM` -> class `ChatRoom`", "migration `v3`: new SQLite-backed `ChatRoom`"]);
         // Running again changes nothing.
         let again = run(&out.text, &classes).unwrap();
         assert_eq!(again.text, out.text);
@@ -634,15 +636,15 @@ mod tests {
             out.text,
             r#"{
   "name": "app",
-  "migrations": [
-    { "tag": "v1", "new_sqlite_classes": ["Counter", "Room"] }
-  ],
   "durable_objects": {
     "bindings": [
       { "name": "COUNTER", "class_name": "Counter" },
       { "name": "ROOMS", "class_name": "Room" }
     ]
-  }
+  },
+  "migrations": [
+    { "tag": "v1", "new_sqlite_classes": ["Counter", "Room"] }
+  ]
 }
 "#
         );
