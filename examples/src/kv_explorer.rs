@@ -9,8 +9,9 @@ use durable::prelude::*;
 use durable::{ListOptions, WriteOptions};
 use serde_json::Value;
 
-/// Every KV operation, callable over RPC.
-#[durable_object]
+/// Every KV operation, callable over RPC. Its binding is `KV`, not the
+/// default `KV_EXPLORER`.
+#[durable_object(binding = "KV")]
 pub struct KvExplorer {
     state: State,
 }
