@@ -374,13 +374,12 @@ fn write_migration(text: &str, label: &str, container: &Value, migration: &Migra
 struct Binding<'a> {
     name: String,
     class: String,
-    class_value: Option<&'a Value>,
+    class_value: &'a Value,
     local: bool,
     index: usize,
     line: usize,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn plan_bindings(
     text: &str,
     label: &str,
@@ -420,7 +419,7 @@ fn plan_bindings(
             problems.at(text, item.span.start, format!("two bindings are named `{name}` (the first at line {first}): binding names must be unique"));
         }
         let local = item.get("script_name").is_none();
-        bindings.push(Binding { name: name.to_owned(), class: class.to_owned(), class_value: Some(class_value), local, index, line });
+        bindings.push(Binding { name: name.to_owned(), class: class.to_owned(), class_value, local, index, line });
     }
 
     let renamed: BTreeMap<&str, &str> = migration.renamed.iter().map(|(f, t)| (f.as_str(), t.as_str())).collect();
@@ -428,10 +427,8 @@ fn plan_bindings(
     let mut removed = Vec::new();
     for binding in bindings.iter_mut().filter(|b| b.local) {
         if let Some(to) = renamed.get(binding.class.as_str()) {
-            if let Some(value) = binding.class_value {
-                plan.rewrites.push(jsonc::replace_value(value, &json(to)));
-                plan.changes.push(format!("binding `{}`{label}: class_name `{}` -> `{to}`", binding.name, binding.class));
-            }
+            plan.rewrites.push(jsonc::replace_value(binding.class_value, &json(to)));
+            plan.changes.push(format!("binding `{}`{label}: class_name `{}` -> `{to}`", binding.name, binding.class));
             binding.class = to.to_string();
         } else if migration.deleted.contains(&binding.class) {
             removed.push(binding.index);
@@ -777,6 +774,26 @@ mod tests {
         assert_eq!(eu_migrations[1].get("tag").unwrap().as_str(), Some("v2"));
         assert!(out.changes.iter().any(|c| c.contains("(env.eu)")), "{:?}", out.changes);
         assert_eq!(run(&out.text, &[class("Counter"), class("Room")]).unwrap().text, out.text);
+    }
+
+    #[test]
+    fn the_repositorys_own_config_takes_a_new_class_by_insertion_only() {
+        let text = include_str!("../../wrangler.jsonc");
+        let root = jsonc::parse(text).unwrap();
+        let mut classes: Vec<Declared> = Vec::new();
+        let bindings = root.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap();
+        for binding in bindings.iter().filter(|b| b.get("script_name").is_none()) {
+            let name = binding.get("name").unwrap().as_str().unwrap();
+            let js = binding.get("class_name").unwrap().as_str().unwrap();
+            let binding = (screaming_snake(js) != name).then(|| name.to_owned());
+            classes.push(Declared { binding, ..class(js) });
+        }
+        assert_eq!(run(text, &classes).unwrap().text, text, "the repository's config is up to date");
+        classes.push(class("Auditor"));
+        let out = run(text, &classes).unwrap();
+        only_added(text, &out.text);
+        assert_eq!(out.text.lines().count(), text.lines().count() + 2);
+        assert!(out.text.contains("\"new_sqlite_classes\": [\"Auditor\"] }"), "{}", out.text);
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     match command.as_str() {
         "build" => {
-            let flags = Flags::parse(rest, &["-p", "--package", "--out-dir", "--profile", "-c", "--config"], &["--no-config-check"])?;
+            let flags = Flags::parse(rest, &["-p", "--package", "--out-dir", "--profile", "-c", "--config"], &["--no-config-check"], 0)?;
             build::run(&build::Options {
                 package: flags.value(&["-p", "--package"]),
                 out_dir: PathBuf::from(flags.value(&["--out-dir"]).unwrap_or_else(|| "dist".into())),
@@ -87,7 +87,7 @@ fn run(args: &[String]) -> Result<(), String> {
             })
         }
         "config" => {
-            let flags = Flags::parse(rest, &["-p", "--package", "--profile", "-c", "--config", "--delete"], &["--check"])?;
+            let flags = Flags::parse(rest, &["-p", "--package", "--profile", "-c", "--config", "--delete"], &["--check"], 0)?;
             let package = flags.value(&["-p", "--package"]);
             let profile = flags.value(&["--profile"]).unwrap_or_else(|| "wasm-release".into());
             let named = flags.value(&["-c", "--config"]).map(PathBuf::from);
@@ -99,7 +99,7 @@ fn run(args: &[String]) -> Result<(), String> {
             config::sync(&path, &module.classes, &options, mode)
         }
         "new" => {
-            let flags = Flags::parse(rest, &["--name", "--sdk"], &[])?;
+            let flags = Flags::parse(rest, &["--name", "--sdk"], &[], 1)?;
             let [path] = flags.positional.as_slice() else {
                 return Err(format!("`new` takes one PATH: the directory to create\n{USAGE}"));
             };
@@ -125,7 +125,10 @@ struct Flags {
 }
 
 impl Flags {
-    fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Self, String> {
+    /// Reads `args`: options in `with_value` take a value (`--x V` or
+    /// `--x=V`), `switches` stand alone, and at most `positionals` other
+    /// arguments are allowed.
+    fn parse(args: &[String], with_value: &[&str], switches: &[&str], positionals: usize) -> Result<Self, String> {
         let mut flags = Flags { values: Vec::new(), switches: Vec::new(), positional: Vec::new() };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -147,7 +150,7 @@ impl Flags {
                 flags.positional.push(arg.clone());
             }
         }
-        if let Some(extra) = flags.positional.first().filter(|_| with_value.contains(&"--delete") || with_value.contains(&"--out-dir")) {
+        if let Some(extra) = flags.positional.get(positionals) {
             return Err(format!("unexpected argument `{extra}`\n{USAGE}"));
         }
         Ok(flags)
