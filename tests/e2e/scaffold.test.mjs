@@ -136,7 +136,7 @@ test("a new class: build refuses the stale config with a diff; durable config wr
   assert.equal((await durable("build")).code, 0);
 });
 
-test("a rename keeps the class's objects: renamed_classes, and the binding follows", { timeout: 600_000 }, async () => {
+test("a rename writes renamed_classes, and the binding follows", { timeout: 600_000 }, async () => {
   const lib = join(project, "src/lib.rs");
   const original = readFileSync(join(project, "lib.rs.orig"), "utf8");
   writeFileSync(lib, original + chatRoom('(renamed_from = "ChatRoom")').replaceAll("CLASS", "Room"));
