@@ -357,14 +357,18 @@ fn write_migration(text: &str, label: &str, container: &Value, migration: &Migra
             ));
         }
     }
+    let unit = jsonc::indent_unit(text);
     let entry = if migration.history.one_line_entries {
         format!("{{ {} }}", fields.join(", "))
     } else {
-        format!("{{\n  {}\n}}", fields.join(",\n  "))
+        format!("{{\n{unit}{}\n}}", fields.join(&format!(",\n{unit}")))
     };
     let edit = match container.get("migrations") {
         Some(array) => jsonc::append_element(text, array, &entry),
-        None => jsonc::append_member(text, container, "migrations", &format!("[\n  {entry}\n]")),
+        None => {
+            let entry = entry.replace('\n', &format!("\n{unit}"));
+            jsonc::append_member(text, container, "migrations", &format!("[\n{unit}{entry}\n]"))
+        }
     };
     plan.inserts.push(edit);
     plan.changes.push(format!("migration `{tag}`{label}: {}", summary.join("; ")));
@@ -505,19 +509,20 @@ fn plan_bindings(
     for (name, class) in &added {
         plan.changes.push(format!("binding `{name}`{label} -> class `{class}`"));
     }
+    let u = jsonc::indent_unit(text);
     let edit = match (durable_objects, array) {
         (Some(_), Some(array)) => {
             let multi_line = text[array.span.clone()].contains('\n') || array.as_array().is_some_and(<[Value]>::is_empty);
             jsonc::append_element(text, array, &elements.join(if multi_line { ",\n" } else { ", " }))
         }
         (Some(object), None) => {
-            jsonc::append_member(text, object, "bindings", &format!("[\n  {}\n]", elements.join(",\n  ")))
+            jsonc::append_member(text, object, "bindings", &format!("[\n{u}{}\n]", elements.join(&format!(",\n{u}"))))
         }
         (None, _) => jsonc::append_member(
             text,
             container,
             "durable_objects",
-            &format!("{{\n  \"bindings\": [\n    {}\n  ]\n}}", elements.join(",\n    ")),
+            &format!("{{\n{u}\"bindings\": [\n{u}{u}{}\n{u}]\n}}", elements.join(&format!(",\n{u}{u}"))),
         ),
     };
     plan.inserts.push(edit);
@@ -794,6 +799,16 @@ mod tests {
         only_added(text, &out.text);
         assert_eq!(out.text.lines().count(), text.lines().count() + 2);
         assert!(out.text.contains("\"new_sqlite_classes\": [\"Auditor\"] }"), "{}", out.text);
+    }
+
+    #[test]
+    fn windows_line_endings_and_tabs_are_kept() {
+        let text = "{\r\n\t\"name\": \"app\",\r\n\t\"migrations\": [\r\n\t\t{\r\n\t\t\t\"tag\": \"v1\",\r\n\t\t\t\"new_sqlite_classes\": [\"A\"]\r\n\t\t}\r\n\t]\r\n}\r\n";
+        let out = run(text, &[class("A"), class("B")]).unwrap();
+        assert!(!out.text.replace("\r\n", "").contains('\n'), "a bare newline crept in: {:?}", out.text);
+        assert!(out.text.contains("\t\t{\r\n\t\t\t\"tag\": \"v2\",\r\n\t\t\t\"new_sqlite_classes\": [\"B\"]\r\n\t\t}"), "{:?}", out.text);
+        assert!(out.text.contains("\t\"durable_objects\": {\r\n\t\t\"bindings\": [\r\n\t\t\t{ \"name\": \"A\", \"class_name\": \"A\" },\r\n"), "{:?}", out.text);
+        assert_eq!(run(&out.text, &[class("A"), class("B")]).unwrap().text, out.text);
     }
 
     #[test]

@@ -1022,7 +1022,7 @@ fn newline(text: &str) -> &'static str {
 /// The document's indentation unit: a tab if most indented lines start with
 /// one, else the smallest number of leading spaces of an indented line, else
 /// two spaces. Lines starting inside a block comment do not count.
-fn indent_unit(text: &str) -> String {
+pub fn indent_unit(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut i = if text.starts_with(BOM) { BOM.len() } else { 0 };
     let (mut tab_lines, mut space_lines, mut min_spaces) = (0, 0, usize::MAX);
