@@ -52,8 +52,9 @@ pub fn run(options: &Options) -> Result<(), String> {
     // wrangler must never see a class without its binding and migration: check
     // them before writing anything it would load.
     if options.check_config {
-        if let Some(path) = config::locate(options.config.as_deref())? {
-            config::sync(&path, classes, &generate::Options::default(), config::Mode::Check)?;
+        match config::locate(options.config.as_deref())? {
+            Some(path) => config::sync(&path, classes, &generate::Options::default(), config::Mode::Check)?,
+            None => eprintln!("durable: note: no wrangler.jsonc here, so bindings and migrations were not checked (--config FILE names one)"),
         }
     }
     let out = &options.out_dir;
