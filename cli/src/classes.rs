@@ -8,6 +8,7 @@
 //! {"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"]}
 //! ```
 //!
+//! plus, for each struct, where it is declared (`@Counter 12 src/lib.rs`).
 //! This module merges them into one [`Class`] per struct.
 
 use std::collections::BTreeMap;
@@ -35,6 +36,22 @@ pub struct Class {
     pub methods: Vec<Method>,
     /// How `wrangler.jsonc` declares it.
     pub deployment: Deployment,
+    /// Where the struct is declared (`src/lib.rs:12`), when known.
+    pub location: Option<String>,
+}
+
+impl Class {
+    /// `Counter (src/lib.rs:12)`, or `Counter`: the class, for messages.
+    pub fn describe(&self) -> String {
+        describe(&self.rust, self.location.as_deref())
+    }
+}
+
+fn describe(rust: &str, location: Option<&str>) -> String {
+    match location {
+        Some(at) => format!("`{rust}` ({at})"),
+        None => format!("`{rust}`"),
+    }
 }
 
 /// What `durable config` writes for a class: from `#[durable_object(...)]`.
@@ -135,15 +152,24 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     let mut types: BTreeMap<String, String> = BTreeMap::new();
     let mut refs: std::collections::BTreeSet<String> = Default::default();
     let mut impls: BTreeMap<String, (Vec<String>, Vec<Method>)> = BTreeMap::new();
+    let mut locations: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for section in sections {
         let text = std::str::from_utf8(section).map_err(|e| format!("class metadata is not UTF-8: {e}"))?;
         for line in text.split(['\n', '\0']).map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(location) = line.strip_prefix('@') {
+                let mut parts = location.splitn(3, ' ');
+                if let (Some(rust), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) {
+                    locations.entry(rust.to_owned()).or_default().push(format!("{file}:{line}"));
+                }
+                continue;
+            }
             let record: Record = serde_json::from_str(line).map_err(|e| format!("bad class metadata `{line}`: {e}"))?;
             match record {
                 Record::Class { v, rust, js, export, deployment } => {
                     check_version(v)?;
                     if structs.insert(rust.clone(), (js, export, deployment)).is_some() {
-                        return Err(format!("two Durable Object structs are named `{rust}`; rename one"));
+                        let at = locations.get(&rust).map(|l| format!(" ({})", l.join(", "))).unwrap_or_default();
+                        return Err(format!("two Durable Object structs are named `{rust}`{at}: rename one"));
                     }
                 }
                 Record::Ts { v, name, decl, refs: more } => {
@@ -172,14 +198,23 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     }
     let mut classes = Vec::new();
     let mut by_js: BTreeMap<String, String> = BTreeMap::new();
+    let at = |rust: &str| locations.get(rust).and_then(|l| l.first()).cloned();
     for (rust, (js, export, deployment)) in structs {
         if let Some(other) = by_js.insert(js.clone(), rust.clone()) {
-            return Err(format!("`{other}` and `{rust}` are both exported as the JavaScript class `{js}`"));
+            return Err(format!(
+                "{} and {} are both exported as the JavaScript class `{js}`: a class name names one class (change `name = \"...\"` on one)",
+                describe(&other, at(&other).as_deref()),
+                describe(&rust, at(&rust).as_deref())
+            ));
         }
         let (handlers, methods) = impls.remove(&rust).ok_or_else(|| {
-            format!("`{rust}` is marked #[durable_object] but has no #[durable_object] impl block with its constructor")
+            format!(
+                "{} is marked #[durable_object] but has no #[durable_object] impl block with its constructor",
+                describe(&rust, at(&rust).as_deref())
+            )
         })?;
-        classes.push(Class { js, rust, export, handlers, methods, deployment });
+        let location = at(&rust);
+        classes.push(Class { js, rust, export, handlers, methods, deployment, location });
     }
     let undeclared = refs.into_iter().filter(|r| !types.contains_key(r)).collect();
     let types = types.into_iter().map(|(name, decl)| TypeDecl { name, decl }).collect();
@@ -220,6 +255,7 @@ mod tests {
                 handlers: vec!["fetch".into()],
                 methods: vec![],
                 deployment: Deployment::default(),
+                location: None,
             }]
         );
     }
@@ -233,6 +269,22 @@ mod tests {
             class.deployment,
             Deployment { binding: Some("BS".into()), renamed_from: Some("Old".into()), storage: Storage::Kv }
         );
+    }
+
+    #[test]
+    fn locations_name_the_structs_in_errors() {
+        let two = br#"{"v":1,"kind":"class","rust":"A","js":"X","export":"__durable_A"}
+@A 3 src/a b.rs
+{"v":1,"kind":"class","rust":"B","js":"X","export":"__durable_B"}
+@B 40 src/lib.rs
+{"v":1,"kind":"impl","rust":"A","handlers":[]}
+{"v":1,"kind":"impl","rust":"B","handlers":[]}"#;
+        let error = from_sections(&[two]).unwrap_err();
+        assert!(error.starts_with("`A` (src/a b.rs:3) and `B` (src/lib.rs:40) are both exported as the JavaScript class `X`"), "{error}");
+        let one = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}
+@A 3 src/lib.rs
+{"v":1,"kind":"impl","rust":"A","handlers":[]}"#;
+        assert_eq!(from_sections(&[one]).unwrap()[0].location.as_deref(), Some("src/lib.rs:3"));
     }
 
     #[test]

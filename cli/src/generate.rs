@@ -28,6 +28,18 @@ pub struct Declared {
     pub renamed_from: Option<String>,
     /// Its storage backend.
     pub storage: Storage,
+    /// Where the struct is declared (`src/lib.rs:12`), for messages.
+    pub location: Option<String>,
+}
+
+impl Declared {
+    /// `` `Room` (src/lib.rs:12) ``: the class, for messages.
+    fn describe(&self) -> String {
+        match &self.location {
+            Some(at) => format!("`{}` ({at})", self.js),
+            None => format!("`{}`", self.js),
+        }
+    }
 }
 
 impl From<&Class> for Declared {
@@ -37,6 +49,7 @@ impl From<&Class> for Declared {
             binding: class.deployment.binding.clone(),
             renamed_from: class.deployment.renamed_from.clone(),
             storage: class.deployment.storage,
+            location: class.location.clone(),
         }
     }
 }
@@ -204,9 +217,10 @@ fn check_declared(declared: &[Declared], problems: &mut Problems) {
         if let Some(old) = &class.renamed_from {
             if names.contains(old.as_str()) {
                 problems.general(format!(
-                    "`{}` is declared `renamed_from = \"{old}\"`, but the code still declares a class `{old}`: \
+                    "{} is declared `renamed_from = \"{old}\"`, but the code still declares a class `{old}`: \
                      a rename moves the objects of `{old}` to `{}`, so `{old}` must go",
-                    class.js, class.js
+                    class.describe(),
+                    class.js
                 ));
             }
         }
@@ -215,7 +229,7 @@ fn check_declared(declared: &[Declared], problems: &mut Problems) {
     for class in declared {
         if let Some(old) = &class.renamed_from {
             if let Some(other) = sources.insert(old, &class.js) {
-                problems.general(format!("`{other}` and `{}` are both declared `renamed_from = \"{old}\"`: one class can be renamed once", class.js));
+                problems.general(format!("`{other}` and {} are both declared `renamed_from = \"{old}\"`: one class can be renamed once", class.describe()));
             }
         }
     }
@@ -250,9 +264,10 @@ fn plan_migrations(
                         None => "no migration creates it".to_owned(),
                     };
                     problems.general(format!(
-                        "`{}` is declared `renamed_from = \"{old}\"`, but there is no class `{old}` to rename in the migrations{label}: {why}. \
+                        "{} is declared `renamed_from = \"{old}\"`, but there is no class `{old}` to rename in the migrations{label}: {why}. \
                          Remove `renamed_from` to create `{}` as a new, empty class",
-                        class.js, class.js
+                        class.describe(),
+                        class.js
                     ));
                 }
             },
@@ -304,10 +319,10 @@ fn check_storage(class: &Declared, existing: &str, live: &history::LiveClass, la
             live.line,
             1,
             format!(
-                "`{}` is declared with {} storage, but migration `{}`{label} made `{existing}` a {} class: \
+                "{} is declared with {} storage, but migration `{}`{label} made `{existing}` a {} class: \
                  a class's storage backend cannot change once created. Set `storage = \"{}\"` on the struct, \
                  or create a new class and move the data",
-                class.js,
+                class.describe(),
                 name(class.storage),
                 live.since,
                 name(storage),
@@ -465,8 +480,8 @@ fn plan_bindings(
                     b.line,
                     1,
                     format!(
-                        "`{}` asks for the binding `{wanted}`{label}, but that binding is bound to `{}`{}",
-                        class.js,
+                        "{} asks for the binding `{wanted}`{label}, but that binding is bound to `{}`{}",
+                        class.describe(),
                         b.class,
                         if b.local { "" } else { " of another script" }
                     ),
@@ -483,9 +498,10 @@ fn plan_bindings(
                         b.line,
                         1,
                         format!(
-                            "`{}` needs a binding{label}, and its default name `{derived}` is taken by the binding of `{}`: \
+                            "{} needs a binding{label}, and its default name `{derived}` is taken by the binding of `{}`: \
                              choose another with #[durable_object(binding = \"...\")]",
-                            class.js, b.class
+                            class.describe(),
+                            b.class
                         ),
                     ),
                     None => added.push((derived, class.js.clone())),
@@ -559,7 +575,7 @@ mod tests {
     use super::*;
 
     fn class(js: &str) -> Declared {
-        Declared { js: js.into(), binding: None, renamed_from: None, storage: Storage::Sqlite }
+        Declared { js: js.into(), binding: None, renamed_from: None, storage: Storage::Sqlite, location: None }
     }
 
     fn run(text: &str, declared: &[Declared]) -> Result<Outcome, Vec<String>> {
@@ -672,10 +688,11 @@ mod tests {
 
     #[test]
     fn a_rename_from_a_class_that_never_existed_is_refused() {
-        let classes = vec![class("Counter"), Declared { storage: Storage::Kv, ..class("Store") }, Declared { renamed_from: Some("Ghost".into()), ..class("Room") }];
+        let ghost = Declared { renamed_from: Some("Ghost".into()), location: Some("src/room.rs:7".into()), ..class("Room") };
+        let classes = vec![class("Counter"), Declared { storage: Storage::Kv, ..class("Store") }, ghost];
         let errors = run(PROJECT, &classes).unwrap_err();
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].contains("`Room` is declared `renamed_from = \"Ghost\"`, but there is no class `Ghost` to rename"), "{errors:?}");
+        assert!(errors[0].contains("`Room` (src/room.rs:7) is declared `renamed_from = \"Ghost\"`, but there is no class `Ghost` to rename"), "{errors:?}");
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn sdk_root(named: Option<&Path>) -> Result<PathBuf, String> {
 fn project_files(name: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, String> {
     let sdk_crate = sdk.join("sdk");
     let sdk_crate = sdk_crate.to_str().ok_or("the SDK's path is not UTF-8")?;
-    let declared = [Declared { js: "Counter".into(), binding: None, renamed_from: None, storage: Storage::Sqlite }];
+    let declared = [Declared { js: "Counter".into(), binding: None, renamed_from: None, storage: Storage::Sqlite, location: None }];
     let wrangler = generate::generate(&wrangler_base(name), &declared, &generate::Options::default())
         .map_err(|p| format!("internal error writing wrangler.jsonc:\n{}", p.report("wrangler.jsonc")))?
         .text;

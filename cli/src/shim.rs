@@ -78,6 +78,7 @@ mod tests {
             rust: "Counter".into(),
             export: "__durable_Counter".into(),
             deployment: Default::default(),
+            location: None,
             handlers: vec!["fetch".into()],
             methods: vec![crate::classes::Method {
                 js: "increment".into(),

@@ -44,6 +44,7 @@ mod tests {
                 rust: "Shelf".into(),
                 export: "__durable_Shelf".into(),
                 deployment: Default::default(),
+            location: None,
                 handlers: vec![],
                 methods: vec![Method { js: "add".into(), export: "__rpc_add".into(), ts: "add(book: Book): Promise<number>".into() }],
             }],

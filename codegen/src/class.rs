@@ -88,6 +88,7 @@ fn generate(class: &Class) -> TokenStream {
     };
     let record = meta::class_record(&rust.to_string(), &class.js_name, &export, &deployment);
     let meta_static = meta::emit(&format!("__DURABLE_CLASS_{rust}"), &record);
+    let location = meta::emit_location(rust);
     quote! {
         #item
 
@@ -96,6 +97,7 @@ fn generate(class: &Class) -> TokenStream {
         const _: fn() = ::durable::__private::assert_durable_object::<#rust>;
 
         #meta_static
+        #location
     }
 }
 

@@ -86,6 +86,22 @@ pub fn json_string(s: &str) -> String {
     out
 }
 
+/// A record of where a class is declared: `@Counter 12 src/lib.rs`, one line,
+/// not JSON (a file name may hold characters JSON would need escaped). The line
+/// and file are the compiler's (`line!()`, `file!()` at the struct's name), so
+/// the build tool can point at the struct in its messages.
+pub fn emit_location(rust: &syn::Ident) -> TokenStream {
+    let prefix = format!("@{rust} ");
+    quote::quote_spanned! {rust.span()=>
+        const _: () = {
+            const RECORD: &str = ::core::concat!(#prefix, ::core::line!(), " ", ::core::file!(), "\n");
+            #[used]
+            #[cfg_attr(target_family = "wasm", link_section = "durable_objects")]
+            static LOCATION: [u8; RECORD.len()] = ::durable::__private::record_bytes(RECORD);
+        };
+    }
+}
+
 /// A `static` that places `record` (plus a newline) in the custom section.
 /// Identifiers and class names are checked before they get here, so the JSON
 /// needs no escaping.

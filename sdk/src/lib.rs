@@ -84,4 +84,17 @@ pub mod __private {
     /// Compiles only for Durable Object classes; the struct macro names it so
     /// that a missing impl block is reported where the class is declared.
     pub fn assert_durable_object<T: crate::DurableObject>() {}
+
+    /// The bytes of a build-metadata record, as an array a `static` in a
+    /// custom section can hold.
+    pub const fn record_bytes<const N: usize>(record: &str) -> [u8; N] {
+        let bytes = record.as_bytes();
+        let mut out = [0u8; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = bytes[i];
+            i += 1;
+        }
+        out
+    }
 }
