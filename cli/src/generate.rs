@@ -829,6 +829,22 @@ mod tests {
     }
 
     #[test]
+    fn any_damaged_config_gives_an_answer_never_a_panic() {
+        // Every prefix, and the text with any one character removed: each is
+        // either a config to update or a list of problems.
+        let classes = project_classes();
+        let boundaries: Vec<usize> = PROJECT.char_indices().map(|(i, _)| i).collect();
+        for &end in &boundaries {
+            let _ = generate(&PROJECT[..end], &classes, &Options::default());
+            let next = PROJECT[end..].chars().next().map_or(end, |c| end + c.len_utf8());
+            let damaged = format!("{}{}", &PROJECT[..end], &PROJECT[next..]);
+            if let Ok(out) = generate(&damaged, &classes, &Options::default()) {
+                assert!(jsonc::parse(&out.text).is_ok());
+            }
+        }
+    }
+
+    #[test]
     fn default_binding_names() {
         assert_eq!(screaming_snake("ChatRoom"), "CHAT_ROOM");
         assert_eq!(screaming_snake("Counter"), "COUNTER");
