@@ -40,13 +40,7 @@ pub struct Class {
     pub location: Option<String>,
 }
 
-impl Class {
-    /// `Counter (src/lib.rs:12)`, or `Counter`: the class, for messages.
-    pub fn describe(&self) -> String {
-        describe(&self.rust, self.location.as_deref())
-    }
-}
-
+/// `` `Counter` (src/lib.rs:12) ``, or `` `Counter` ``: a struct, for messages.
 fn describe(rust: &str, location: Option<&str>) -> String {
     match location {
         Some(at) => format!("`{rust}` ({at})"),
