@@ -212,3 +212,17 @@ test("bad input: malformed JSONC, a class created twice, two classes with one na
   assert.equal(config(), good);
   writeFileSync(lib, readFileSync(join(project, "lib.rs.orig"), "utf8"));
 });
+
+test("an environment gets its own binding of each class; wrangler deploys it with --env", { timeout: 600_000 }, async () => {
+  const path = join(project, "wrangler.jsonc");
+  writeFileSync(path, config().replace('  "build": {', '  // Staging: a worker of its own.\n  "env": {\n    "staging": {\n      "vars": { "STAGE": "staging" }\n    }\n  },\n  "build": {'));
+  const write = await durable("config");
+  assert.equal(write.code, 0, write.output);
+  assert.match(write.output, /binding `COUNTER` \(env\.staging\) -> class `Counter`/);
+  assert.match(config(), /"vars": \{ "STAGE": "staging" \},\n {6}"durable_objects": \{\n {8}"bindings": \[\n {10}\{ "name": "COUNTER", "class_name": "Counter" \}/);
+  assert.match(config(), /\/\/ Staging: a worker of its own\./);
+  const deploy = await run(WRANGLER, ["deploy", "--dry-run", "--env", "staging", "--outdir", join(dir.path, "out")], project);
+  assert.equal(deploy.code, 0, deploy.output);
+  assert.match(deploy.output, /env\.COUNTER \(Counter\)/);
+  assert.match(deploy.output, /env\.STAGE \("staging"\)/);
+});
