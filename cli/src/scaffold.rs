@@ -109,7 +109,34 @@ fn project_files(name: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, 
         ("package.json", package_json(name)),
         ("tests/worker.test.mjs", TEST_MJS.to_owned()),
         (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n".to_owned()),
+        ("README.md", readme(name)),
     ])
+}
+
+fn readme(name: &str) -> String {
+    format!(
+        r#"# {name}
+
+A Cloudflare worker in Rust with one Durable Object, `Counter` (`src/lib.rs`),
+written with the `durable` SDK.
+
+```sh
+npm install           # wrangler
+npx wrangler dev      # build (`durable build`) and serve: http://localhost:8787/apples -> "apples: 1"
+npm test              # build, serve and call it on the local runtime (tests/worker.test.mjs)
+npx wrangler deploy   # to Cloudflare
+```
+
+`durable build` needs the `durable` tool on PATH (`cargo install --path cli` in
+the SDK's checkout). It refuses to build when `wrangler.jsonc` lacks the binding
+or migration of a class the code declares; then run `durable config`, which
+writes them (a new class gets a binding and a `new_sqlite_classes` migration; a
+class renamed with `#[durable_object(renamed_from = "Old")]` gets a
+`renamed_classes` migration; a removed class is refused unless you run
+`durable config --delete Name`, which deletes all of its stored data once
+deployed).
+"#
+    )
 }
 
 fn cargo_toml(name: &str, sdk_crate: &str) -> String {
