@@ -31,8 +31,8 @@ pub fn locate(named: Option<&Path>) -> Result<Option<PathBuf>, String> {
         return Ok(Some(path.to_owned()));
     }
     if Path::new("wrangler.toml").exists() && !DEFAULT_NAMES.iter().any(|n| Path::new(n).exists()) {
-        return Err("found wrangler.toml: durable edits wrangler.jsonc only (the same settings in JSON with comments); \
-                    convert it, or pass --no-config-check to build without checking bindings and migrations"
+        return Err("found wrangler.toml: durable reads and edits wrangler.jsonc only (the same settings in JSON with comments); \
+                    convert it (`durable build --no-config-check` builds without checking bindings and migrations)"
             .into());
     }
     Ok(DEFAULT_NAMES.iter().map(PathBuf::from).find(|p| p.exists()))

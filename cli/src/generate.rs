@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::classes::{Class, Storage};
 use crate::history::{self, History};
-use crate::jsonc::{self, Edit, Value};
+use crate::jsonc::{self, quote as json, Edit, Value};
 use crate::problem::Problems;
 
 /// A class as the generator sees it.
@@ -560,10 +560,6 @@ pub fn screaming_snake(name: &str) -> String {
         out.extend(c.to_uppercase());
     }
     out
-}
-
-fn json(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 fn names(list: &[&String]) -> String {

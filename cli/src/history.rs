@@ -44,11 +44,20 @@ impl History {
         let numbered: Option<Vec<u64>> =
             self.tags.iter().map(|t| t.strip_prefix('v').and_then(|n| n.parse::<u64>().ok())).collect();
         let mut next = match numbered {
-            Some(numbers) => numbers.into_iter().max().unwrap_or(0) + 1,
+            Some(numbers) => numbers.into_iter().max().unwrap_or(0).saturating_add(1),
             None => self.tags.len() as u64 + 1,
         };
-        while self.tags.iter().any(|t| *t == format!("v{next}")) {
-            next += 1;
+        let taken = |n: u64| self.tags.iter().any(|t| *t == format!("v{n}"));
+        while taken(next) {
+            match next.checked_add(1) {
+                Some(n) => next = n,
+                None => {
+                    // At most `tags.len()` numbers are taken, so one of the
+                    // first `tags.len() + 1` is free.
+                    next = (1..).find(|&n| !taken(n)).unwrap_or(next);
+                    break;
+                }
+            }
         }
         format!("v{next}")
     }
@@ -262,7 +271,12 @@ mod tests {
         assert_eq!(history.next_tag(), "v3");
         let history = History { tags: vec!["initial".into(), "v3".into()], ..History::default() };
         assert_eq!(history.next_tag(), "v4");
+        let history = History { tags: vec!["initial".into(), "v1".into(), "v2".into(), "v3".into()], ..History::default() };
+        assert_eq!(history.next_tag(), "v5");
         assert_eq!(History::default().next_tag(), "v1");
+        // A tag at the end of the numbers gives a free tag, not an overflow.
+        let history = History { tags: vec![format!("v{}", u64::MAX)], ..History::default() };
+        assert_eq!(history.next_tag(), "v1");
     }
 
     #[test]

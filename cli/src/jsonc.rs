@@ -1109,7 +1109,7 @@ fn indent_lines(item: &str, indent: &str, nl: &str) -> String {
 }
 
 /// `s` as a JSON string literal.
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
