@@ -76,37 +76,26 @@ pub struct Outcome {
 pub fn generate(text: &str, declared: &[Declared], options: &Options) -> Result<Outcome, Problems> {
     // Edits that replace or remove text go first, on their own: an insertion
     // next to a removed binding would overlap it. Planning again on the result
-    // then only inserts.
+    // then finds the same insertions, at positions in the rewritten text. The
+    // first plan describes every change.
     let first = plan(text, declared, options)?;
-    let mut changes = first.changes.clone();
-    let mut warnings = first.warnings.clone();
-    let (text, second) = if first.rewrites.is_empty() {
-        (text.to_owned(), first)
+    let (text, inserts) = if first.rewrites.is_empty() {
+        (text.to_owned(), first.inserts)
     } else {
         let rewritten = apply(text, &first.rewrites)?;
         let second = plan(&rewritten, declared, options).map_err(internal)?;
-        (rewritten, second)
+        if !second.rewrites.is_empty() {
+            return Err(internal_error("rewrites remain after rewriting"));
+        }
+        (rewritten, second.inserts)
     };
-    if !second.rewrites.is_empty() {
-        return Err(internal_error("rewrites remain after rewriting"));
-    }
-    let text = apply(&text, &second.inserts)?;
-    for line in second.changes.into_iter() {
-        if !changes.contains(&line) {
-            changes.push(line);
-        }
-    }
-    for line in second.warnings.into_iter() {
-        if !warnings.contains(&line) {
-            warnings.push(line);
-        }
-    }
+    let text = apply(&text, &inserts)?;
     // The result must be a fixed point: nothing left to do on it.
     let check = plan(&text, declared, options).map_err(internal)?;
     if !check.rewrites.is_empty() || !check.inserts.is_empty() {
         return Err(internal_error("the generated config is not stable"));
     }
-    Ok(Outcome { text, changes, warnings })
+    Ok(Outcome { text, changes: first.changes, warnings: first.warnings })
 }
 
 fn apply(text: &str, edits: &[Edit]) -> Result<String, Problems> {
