@@ -1,123 +1,169 @@
 // The JavaScript half of the durable SDK's runtime, copied next to the
 // generated entry module by `durable build`.
 //
-// It owns the Wasm instance. Each generated Durable Object class (which
-// `extends DurableObject`) keeps a Host in a private field: the Host builds the
-// Rust object, forwards runtime events into Wasm and turns failures into
-// errors. Nothing of wasm-bindgen (free, __wbg_*) is reachable from the class,
-// so nothing of it is callable over RPC.
+// Each generated Durable Object class (which `extends DurableObject`) keeps a
+// Host in a private field. The Host owns the object's own Wasm instance
+// (`glue.js` is an instance factory: one compiled module, one instance per
+// object), builds the Rust object in it, forwards runtime events into it and
+// turns failures into errors. Nothing of wasm-bindgen (free, __wbg_*) is
+// reachable from the class, so nothing of it is callable over RPC.
 //
-// Panics. Rust on wasm32-unknown-unknown aborts on panic: the Wasm instance
-// traps and its memory can no longer be trusted. Every call into Wasm gets an
-// id; the Rust side records the id of the call it is running, and its panic
-// hook reports (id, message) here just before the trap. Then:
-//  1. the panicking call is failed with the message at once, while its own
-//     request is still running (a request is only told about a settled
-//     promise if that happens in its own turn, and the trap ends this turn);
-//  2. the module is marked poisoned: nothing may run in the old instance;
-//  3. at the next moment JavaScript runs outside the trap (the next call into
-//     Wasm, or any other request's pending callback into the old instance,
-//     which the patched wasm-bindgen glue routes to `stale` below), the module
-//     is instantiated afresh and every other call that was in flight is
-//     failed, each in a turn of a live request;
-//  4. each Host rebuilds its Rust object from its constructor on its next
-//     event. Storage is untouched; memory starts over, as after an eviction.
-
-const PANIC_HOOK = Symbol.for("durable.panic");
-const POISONED = Symbol.for("durable.poisoned");
-const STALE_HOOK = Symbol.for("durable.stale");
-const TRACK_HOOK = Symbol.for("durable.track");
+// Panics. Rust on wasm32-unknown-unknown aborts on panic: the instance traps
+// and its memory can no longer be trusted. Because every object has its own
+// instance, a trap costs exactly one object its in-memory state:
+//  1. every call into an instance gets an id; the Rust side records the id of
+//     the call it is polling, and its panic hook reports (id, message) to the
+//     instance's hooks just before the trap (a trap no panic announced, such
+//     as a stack overflow, is recognised when it unwinds out of Wasm);
+//  2. the instance is killed: its calls in flight are failed (the one that
+//     panicked with its own message), promises the runtime awaits on its
+//     behalf are settled, standard WebSockets it accepted are closed with
+//     1011, and the panic is logged once;
+//  3. the next event to the object builds a fresh instance and runs the
+//     constructor again, and is held back until the constructor's
+//     `blockConcurrencyWhile` work has finished, exactly as on a first load.
+//     Storage is untouched; memory starts over, as after an eviction.
+// Other objects, their requests and their sockets never notice.
+//
+// The worker's own handlers (`#[event(fetch)]`) share one instance per
+// isolate, as a JavaScript module's top-level state is shared; a panic there
+// fails the worker-level requests in flight in that instance, and the next
+// request gets a fresh one. Durable Objects are not affected.
 
 /**
- * A Rust panic, as seen by JavaScript callers. Its `name` stays "Error": JS
- * RPC carries the standard error types only, and would otherwise prefix the
- * message with the class name.
+ * A Rust panic (or a Wasm trap), as seen by JavaScript callers. Its `name`
+ * stays "Error": JS RPC carries the standard error types only, and would
+ * otherwise prefix the message with the class name.
  */
-export class RustPanic extends Error {
-  constructor(message) {
-    super(`Rust panic: ${message}`);
-  }
-}
+export class RustPanic extends Error {}
+
+/** The environment variable that puts error details into HTTP answers. */
+const DETAILS_VAR = "DURABLE_ERROR_DETAILS";
 
 export class Runtime {
-  #glue;
-  #generation = 0;
-  #nextCall = 1;
-  /** Calls in flight: id -> reject. */
-  #inflight = new Map();
-  /** The message of the panic that poisoned the module, or null. */
-  #panic = null;
-  /**
-   * Promises the runtime awaits on an object's behalf (blockConcurrencyWhile,
-   * transaction and waitUntil callbacks): { call, reject }. A panic must settle
-   * them too, or the runtime would wait on them forever.
-   */
-  #watched = new Set();
+  #instantiate;
+  #module;
+  #worker = null;
 
-  constructor(glue, wasmModule) {
-    this.#glue = glue;
-    glue.initSync({ module: wasmModule });
-    glue.__durable_init();
-    globalThis[POISONED] = false;
-    globalThis[PANIC_HOOK] = (call, message) => this.#onPanic(call, message);
-    globalThis[STALE_HOOK] = () => {
-      this.#recover();
-      return true;
-    };
-    globalThis[TRACK_HOOK] = (call, promise) => this.#watch(call, promise);
+  /** `instantiate` is glue.js's factory; `wasmModule` the compiled module. */
+  constructor(instantiate, wasmModule) {
+    this.#instantiate = instantiate;
+    this.#module = wasmModule;
   }
 
-  /** Increases each time the module is instantiated afresh after a panic. */
-  get generation() {
-    return this.#generation;
+  /** A fresh Wasm instance, its glue and its call bookkeeping. */
+  instance(label) {
+    return new Instance(this.#instantiate, this.#module, label);
   }
 
-  /** A Host for one object of the class exported from Wasm as `Glue`. */
-  host(Glue, ctx, env) {
-    return new Host(this, Glue, ctx, env);
+  /** A Host for one object of the class whose glue export is `exportName`. */
+  host(exportName, className, ctx, env) {
+    return new Host(this, exportName, className, ctx, env);
   }
 
   /** The worker's default export: forwards each handler the Wasm exports. */
   entrypoint(handlers) {
     const entry = {};
     for (const name of handlers) {
-      const forward = (...args) => this.call(() => this.#glue[name](...args));
-      entry[name] = name === "fetch" ? (...args) => forward(...args).catch(errorResponse) : forward;
+      const forward = (...args) => this.#workerInstance().call(name, (glue) => glue[name](...args));
+      entry[name] = name === "fetch" ? (request, env, ctx) => forward(request, env, ctx).catch((e) => errorResponse(e, env, "worker fetch")) : forward;
     }
     return entry;
   }
 
+  #workerInstance() {
+    if (this.#worker === null || this.#worker.dead) this.#worker = this.instance("worker");
+    return this.#worker;
+  }
+}
+
+/** One Wasm instance: its glue, the calls in flight in it, and its death. */
+class Instance {
+  /** The object `instantiate` returned: the glue's exports, and `kill`. */
+  glue;
+  dead = false;
+  #label;
+  #nextCall = 1;
+  /** Calls in flight: id -> { what, reject }. */
+  #calls = new Map();
   /**
-   * Runs `start(id)`, a call into Wasm that returns a value or a promise, and
-   * settles with its outcome, or with a panic that trapped the module while
-   * the call was in flight. A caller is never left waiting on a dead instance.
+   * Promises the runtime awaits on the instance's behalf (the callbacks of
+   * blockConcurrencyWhile, transaction and waitUntil): { call, reject }. A
+   * panic must settle them too, or the runtime would wait on them forever.
    */
-  call(start) {
-    this.#recover();
+  #watched = new Set();
+  /** Standard (not hibernatable) WebSockets the Rust code accepted. */
+  #sockets = new Set();
+
+  constructor(instantiate, module, label) {
+    this.#label = label;
+    this.glue = instantiate(module, (imports) => this.#wrapImports(imports));
+    this.glue.__durable_init({
+      panic: (call, message) => this.#die(call, "Rust panic", message),
+      track: (call, promise) => this.#watch(call, promise),
+    });
+  }
+
+  /**
+   * Runs `start(glue, id)`, a call into Wasm that returns a value or a
+   * promise, and settles with its outcome, or with the panic that killed the
+   * instance while the call was in flight. `what` describes the call for the
+   * log (a string, or the Request of a fetch). Never leaves a caller waiting
+   * on a dead instance.
+   */
+  call(what, start) {
+    if (this.dead) return Promise.reject(new RustPanic(`${this.#label} was reset after a panic`));
     const id = this.#takeId();
-    const settled = new Promise((resolve, reject) => {
-      this.#inflight.set(id, reject);
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { what, reject });
       let value;
       try {
-        value = start(id);
+        value = start(this.glue, id);
       } catch (error) {
-        reject(this.#translate(error));
+        reject(this.#failure(error, id));
+        this.#calls.delete(id);
         return;
       }
-      Promise.resolve(value).then(resolve, (error) => reject(this.#translate(error)));
+      Promise.resolve(value).then(
+        (result) => {
+          this.#calls.delete(id);
+          resolve(result);
+        },
+        (error) => {
+          reject(this.#failure(error, id));
+          this.#calls.delete(id);
+        },
+      );
     });
-    return settled.finally(() => this.#inflight.delete(id));
   }
 
   /** Runs a synchronous call into Wasm (a constructor), translating a panic. */
-  callSync(start) {
-    this.#recover();
+  callSync(what, start) {
     const id = this.#takeId();
+    let failed = null;
+    this.#calls.set(id, { what, reject: (error) => (failed = error) });
     try {
-      return start(id);
+      return start(this.glue, id);
     } catch (error) {
-      throw this.#translate(error);
+      throw failed ?? this.#failure(error, id);
+    } finally {
+      this.#calls.delete(id);
     }
+  }
+
+  #takeId() {
+    const id = this.#nextCall;
+    this.#nextCall = id >= 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  /** What a call that threw or rejected with `error` fails with. */
+  #failure(error, id) {
+    if (this.dead) return error instanceof RustPanic ? error : new RustPanic(`${this.#label} was reset after a panic`);
+    // A trap no panic announced: a Wasm stack overflow, running out of
+    // memory, an `unreachable` reached without a panic.
+    if (isTrap(error)) return this.#die(id, "Wasm trap (no Rust panic preceded it)", error.message);
+    return error;
   }
 
   #watch(call, promise) {
@@ -131,127 +177,205 @@ export class Runtime {
         },
         (error) => {
           this.#watched.delete(watcher);
-          reject(this.#translate(error));
+          reject(this.#failure(error, call));
         },
       );
     });
   }
 
-  #takeId() {
-    const id = this.#nextCall;
-    this.#nextCall = id >= 0xffffffff ? 1 : id + 1;
-    return id;
-  }
-
-  #onPanic(call, message) {
-    // Inside Wasm, just before the trap: settle the panicking call now, and
-    // defer everything that would touch the instance.
-    this.#panic = message;
-    globalThis[POISONED] = true;
-    for (const watcher of [...this.#watched]) {
-      if (watcher.call === call) {
-        this.#watched.delete(watcher);
-        watcher.reject(new RustPanic(message));
+  /** Records the standard WebSockets the Rust code accepts, to close them if it dies. */
+  #wrapImports(imports) {
+    const sockets = this.#sockets;
+    for (const table of Object.values(imports)) {
+      if (table === null || typeof table !== "object") continue;
+      for (const name of Object.keys(table)) {
+        if (!/^__wbg_accept_[0-9a-f]+$/.test(name)) continue;
+        const accept = table[name];
+        table[name] = function (...args) {
+          const result = accept.apply(this, args);
+          const ws = args[0];
+          if (typeof WebSocket === "function" && ws instanceof WebSocket && !sockets.has(ws)) {
+            sockets.add(ws);
+            ws.addEventListener("close", () => sockets.delete(ws));
+          }
+          return result;
+        };
       }
     }
-    const reject = this.#inflight.get(call);
-    if (reject) {
-      this.#inflight.delete(call);
-      reject(new RustPanic(message));
-    } else if (call === 0) {
-      // Code outside any tracked call (a worker-level handler): which request
-      // it served is unknown, so every call in flight is failed now.
-      const failed = [...this.#inflight.values()];
-      this.#inflight.clear();
-      for (const fail of failed) fail(new RustPanic(message));
-    }
+    return imports;
   }
 
-  #translate(error) {
-    if (this.#panic !== null) {
-      const panic = new RustPanic(this.#panic);
-      this.#recover();
-      return panic;
-    }
-    if (error instanceof WebAssembly.RuntimeError) {
-      // A trap that no panic announced (stack overflow, out of memory).
-      this.#panic = error.message;
-      this.#recover();
-      return new RustPanic(error.message);
-    }
-    return error;
-  }
-
-  #recover() {
-    if (this.#panic === null) return;
-    const panic = new RustPanic(`${this.#panic} (in another call; the module was reset)`);
-    this.#panic = null;
-    this.#generation += 1;
-    this.#glue.__wbg_reset_state();
-    this.#glue.__durable_init();
-    globalThis[POISONED] = false;
-    const failed = [...this.#inflight.values(), ...[...this.#watched].map((w) => w.reject)];
-    this.#inflight.clear();
+  /**
+   * The instance trapped (or is about to: the panic hook runs just before
+   * the trap). Fails everything that waits on it and logs why, once.
+   * Returns the error the call `call` fails with.
+   */
+  #die(call, kind, message) {
+    if (this.dead) return new RustPanic(`${this.#label} was reset after a panic`);
+    this.dead = true;
+    this.glue.kill();
+    const culprit = this.#calls.get(call);
+    const where = culprit ? describe(culprit.what) : "work outside any call";
+    console.error(`${this.#label}: ${kind} in ${where}: ${message}`);
+    const own = new RustPanic(`${kind === "Rust panic" ? "Rust panic" : "Wasm trap"}: ${message}`);
+    const other = new RustPanic(`${this.#label} was reset: ${kind.toLowerCase()} in another call (${where}): ${message}`);
+    const calls = [...this.#calls];
+    const watched = [...this.#watched];
+    this.#calls.clear();
     this.#watched.clear();
-    for (const reject of failed) reject(panic);
+    for (const [id, { reject }] of calls) reject(id === call ? own : other);
+    for (const watcher of watched) watcher.reject(watcher.call === call ? own : other);
+    for (const ws of this.#sockets) {
+      try {
+        ws.close(1011, "the Durable Object was reset after a panic");
+      } catch {
+        // already closing
+      }
+    }
+    this.#sockets.clear();
+    return own;
   }
+}
+
+/** A Wasm trap, as it unwinds out of Wasm: V8 reports a stack overflow as a RangeError. */
+function isTrap(error) {
+  return error instanceof WebAssembly.RuntimeError || (error instanceof RangeError && /call stack/i.test(error.message));
+}
+
+function describe(what) {
+  if (typeof Request === "function" && what instanceof Request) {
+    let path = what.url;
+    try {
+      const url = new URL(what.url);
+      path = url.pathname;
+    } catch {
+      // keep the raw URL
+    }
+    return `fetch ${what.method} ${path}`;
+  }
+  return String(what);
 }
 
 class Host {
   #runtime;
-  #Glue;
+  #export;
+  #className;
   #ctx;
   #env;
+  #instance = null;
   #object = null;
-  #generation = -1;
+  /** Settles when the constructor's blockConcurrencyWhile work has finished; null when none is pending. */
+  #gate = null;
 
-  constructor(runtime, Glue, ctx, env) {
+  constructor(runtime, exportName, className, ctx, env) {
     this.#runtime = runtime;
-    this.#Glue = Glue;
+    this.#export = exportName;
+    this.#className = className;
     this.#ctx = ctx;
     this.#env = env;
-    this.#current();
+    this.#build();
   }
 
-  /** The Rust object, rebuilt if the module was instantiated afresh. */
-  #current() {
-    if (this.#generation !== this.#runtime.generation) {
-      this.#object = this.#runtime.callSync((id) => new this.#Glue(this.#ctx, this.#env, id));
-      this.#generation = this.#runtime.generation;
+  /**
+   * Builds the object in a fresh instance. The runtime holds events back
+   * while the constructor's blockConcurrencyWhile work runs only on a first
+   * load; after a rebuild, the event that caused it must wait as well, so
+   * the work the constructor starts is collected into the gate.
+   */
+  #build() {
+    const instance = this.#runtime.instance(`Durable Object ${this.#className}`);
+    this.#instance = instance;
+    this.#object = null;
+    const ctx = this.#ctx;
+    const pending = [];
+    const block = ctx.blockConcurrencyWhile;
+    Object.defineProperty(ctx, "blockConcurrencyWhile", {
+      configurable: true,
+      value(callback) {
+        const done = block.call(ctx, callback);
+        pending.push(done);
+        return done;
+      },
+    });
+    try {
+      this.#object = instance.callSync("constructor", (glue, id) => new glue[this.#export](ctx, this.#env, id));
+    } finally {
+      delete ctx.blockConcurrencyWhile;
     }
-    return this.#object;
+    if (pending.length > 0) {
+      const gate = Promise.all(pending).then(
+        () => {
+          if (this.#gate === gate) this.#gate = null;
+        },
+        (error) => {
+          if (this.#gate === gate) this.#gate = null;
+          throw error;
+        },
+      );
+      gate.catch(() => {}); // the runtime reports a failed blockConcurrencyWhile itself
+      this.#gate = gate;
+    }
+  }
+
+  /** Delivers one event to the live object, rebuilding it first if it died. */
+  #run(what, start) {
+    if (this.#instance.dead) {
+      try {
+        this.#build();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const gate = this.#gate;
+    if (gate === null) return this.#instance.call(what, (_, id) => start(this.#object, id));
+    return gate.then(() => this.#run(what, start));
   }
 
   fetch(request) {
-    return this.#runtime.call((id) => this.#current().fetch(request, id)).catch(errorResponse);
+    return this.#run(request, (object, id) => object.fetch(request, id)).catch((error) =>
+      errorResponse(error, this.#env, `Durable Object ${this.#className}`, request),
+    );
   }
 
   /** The alarm fired; a rejection makes the runtime retry it. */
   alarm(info) {
-    return this.#runtime.call((id) => this.#current().alarm(info, id));
+    return this.#run("alarm", (object, id) => object.alarm(info, id));
   }
 
   /** Hibernatable WebSocket events. */
   webSocketMessage(ws, message) {
-    return this.#runtime.call((id) => this.#current().web_socket_message(ws, message, id));
+    return this.#run("webSocketMessage", (object, id) => object.web_socket_message(ws, message, id));
   }
 
   webSocketClose(ws, code, reason, wasClean) {
-    return this.#runtime.call((id) => this.#current().web_socket_close(ws, code, reason, wasClean, id));
+    return this.#run("webSocketClose", (object, id) => object.web_socket_close(ws, code, reason, wasClean, id));
   }
 
   webSocketError(ws, error) {
-    return this.#runtime.call((id) => this.#current().web_socket_error(ws, error, id));
+    return this.#run("webSocketError", (object, id) => object.web_socket_error(ws, error, id));
   }
 
   /** A JS RPC call: `glue` is the method on the Wasm-side class. */
   rpc(glue, args) {
-    return this.#runtime.call((id) => this.#current()[glue](args, id));
+    return this.#run(glue, (object, id) => object[glue](args, id));
   }
 }
 
-function errorResponse(error) {
+/**
+ * The 500 answer to a fetch that failed. Its body is a generic text unless
+ * the environment sets DURABLE_ERROR_DETAILS to "true" (`.dev.vars`, or
+ * `wrangler dev --var DURABLE_ERROR_DETAILS:true`): the details of a failure
+ * are for the developer's log, not for whoever sent the request. A panic has
+ * been logged when it happened; an `Err` is logged here.
+ */
+function errorResponse(error, env, label, request) {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(error);
-  return new Response(message, { status: 500, headers: { "content-type": "text/plain;charset=UTF-8" } });
+  if (!(error instanceof RustPanic)) {
+    console.error(`${label}: ${request ? describe(request) : "fetch"} failed: ${message}`);
+  }
+  const details = env !== null && typeof env === "object" && [true, "true", "1"].includes(env[DETAILS_VAR]);
+  return new Response(details ? message : "Internal Server Error", {
+    status: 500,
+    headers: { "content-type": "text/plain;charset=UTF-8" },
+  });
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{bindgen, classes, config, generate, shim, typescript, wasm};
+use crate::{bindgen, classes, config, factory, generate, shim, typescript, wasm};
 
 /// The JavaScript half of the runtime, shipped next to the entry module.
 const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
@@ -71,9 +71,10 @@ pub fn run(options: &Options) -> Result<(), String> {
     // Worker-level handlers (`#[event(fetch)]`) are plain wasm-bindgen exports.
     let glue_js = out.join(bindgen::GLUE_JS);
     let glue_source = fs::read_to_string(&glue_js).map_err(|e| format!("reading {}: {e}", glue_js.display()))?;
+    let exported = factory::exported(&glue_source);
     let entry: Vec<String> = shim::ENTRY_HANDLERS
         .iter()
-        .filter(|h| glue_source.contains(&format!("\nexport function {h}(")))
+        .filter(|h| exported.contains(h))
         .map(|h| h.to_string())
         .collect();
     write_if_changed(&out.join("runtime.mjs"), RUNTIME_JS)?;

@@ -23,6 +23,7 @@ mod build;
 mod classes;
 mod config;
 mod diff;
+mod factory;
 mod generate;
 mod history;
 mod jsonc;

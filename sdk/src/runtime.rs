@@ -26,19 +26,36 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::{DurableObject, Env, Error, Fetch, State};
 
-#[wasm_bindgen(inline_js = r#"
-export function report_panic(call, message) {
-  const hook = globalThis[Symbol.for("durable.panic")];
-  if (typeof hook === "function") hook(call, message);
-}
-export function track(call, promise) {
-  const hook = globalThis[Symbol.for("durable.track")];
-  return typeof hook === "function" ? hook(call, promise) : promise;
-}
-"#)]
+#[wasm_bindgen]
 extern "C" {
-    fn report_panic(call: u32, message: &str);
-    fn track(call: u32, promise: &Promise) -> Promise;
+    /// What the JavaScript runtime gives each instance of the module at
+    /// [`init`]: where to report a panic, and how to watch promises the
+    /// runtime awaits on an object's behalf.
+    #[derive(Clone)]
+    pub type Hooks;
+
+    /// Reports the panic of call `call` (0: outside any call), just before
+    /// the trap. `message` carries the Rust message and its location.
+    #[wasm_bindgen(method)]
+    fn panic(this: &Hooks, call: u32, message: &str);
+
+    /// Wraps `promise` so that the runtime settles it even if the instance
+    /// dies before it does.
+    #[wasm_bindgen(method)]
+    fn track(this: &Hooks, call: u32, promise: &Promise) -> Promise;
+}
+
+thread_local! {
+    /// This instance's hooks (each Wasm instance has its own memory, so its
+    /// own copy of this).
+    static HOOKS: std::cell::OnceCell<Hooks> = const { std::cell::OnceCell::new() };
+}
+
+fn track(call: u32, promise: &Promise) -> Promise {
+    HOOKS.with(|hooks| match hooks.get() {
+        Some(hooks) => hooks.track(call, promise),
+        None => promise.clone(),
+    })
 }
 
 /// The call whose code is running now (0 outside any call).
@@ -90,18 +107,25 @@ impl<F: Future> Future for Tracked<F> {
     }
 }
 
-/// Installs the panic hook that reports panics to the JavaScript runtime.
-/// Called by the runtime after each instantiation of the module.
+/// Installs the panic hook that reports panics to the JavaScript runtime,
+/// which the runtime calls once on each new instance of the module.
+///
+/// The hook replaces any earlier one (the `worker` crate's logs the panic,
+/// which the runtime already does, once): a panic is reported exactly once.
 #[wasm_bindgen(js_name = "__durable_init")]
-pub fn init() {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            report_panic(CURRENT_CALL.with(Cell::get), &info.to_string());
-            previous(info);
-        }));
+pub fn init(hooks: Hooks) {
+    HOOKS.with(|slot| {
+        let _ = slot.set(hooks);
     });
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        let call = CURRENT_CALL.with(Cell::get);
+        HOOKS.with(|hooks| {
+            if let Some(hooks) = hooks.get() {
+                hooks.panic(call, &message);
+            }
+        });
+    }));
 }
 
 /// One live Durable Object, as the generated JavaScript class sees it.
@@ -116,7 +140,6 @@ pub struct Instance<T> {
 impl<T: DurableObject> Instance<T> {
     /// Constructs the object from the runtime's `ctx` and `env`.
     pub fn new(ctx: JsValue, env: JsValue, call: u32) -> Self {
-        init();
         let previous = CURRENT_CALL.with(|c| c.replace(call));
         let state = State::from_raw(ctx.unchecked_into());
         let env: Env = env.unchecked_into();

@@ -78,10 +78,11 @@ export function tempDir(prefix = "durable-e2e-") {
 /**
  * Starts `wrangler dev` with local persistence in `persistDir`. `config` is
  * one config path, or several (the first is the worker that answers HTTP;
- * the others run beside it, reachable through its bindings).
+ * the others run beside it, reachable through its bindings). `errorDetails`
+ * sets DURABLE_ERROR_DETAILS, which puts error messages into 500 answers.
  * Resolves to { url, stop, logs } once the runtime answers HTTP.
  */
-export async function startRuntime({ config, persistDir, timeoutMs = 60_000 }) {
+export async function startRuntime({ config, persistDir, timeoutMs = 60_000, errorDetails = true }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const configs = (Array.isArray(config) ? config : [config]).flatMap((c) => ["-c", c]);
@@ -89,6 +90,9 @@ export async function startRuntime({ config, persistDir, timeoutMs = 60_000 }) {
     "dev", ...configs, "--local", "--ip", "127.0.0.1", "--port", String(port),
     "--inspector-port", String(inspectorPort), "--persist-to", persistDir,
     "--show-interactive-dev-session=false", "--log-level", "info",
+    // As a developer would under `wrangler dev` (.dev.vars): a 500 carries the
+    // error's details. Deployed workers answer a generic text (errorDetails: false).
+    ...(errorDetails ? ["--var", "DURABLE_ERROR_DETAILS:true"] : []),
   ];
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
