@@ -35,7 +35,14 @@
  * stays "Error": JS RPC carries the standard error types only, and would
  * otherwise prefix the message with the class name.
  */
-export class RustPanic extends Error {}
+export class RustPanic extends Error {
+  constructor(message) {
+    super(message);
+    // Created inside the panic hook, its stack would list Wasm frames the
+    // runtime's log prints as `[object Object]`; the message has the location.
+    this.stack = `Error: ${message}`;
+  }
+}
 
 /** The environment variable that puts error details into HTTP answers. */
 const DETAILS_VAR = "DURABLE_ERROR_DETAILS";
@@ -89,7 +96,9 @@ class Instance {
   /**
    * Promises the runtime awaits on the instance's behalf (the callbacks of
    * blockConcurrencyWhile, transaction and waitUntil): { call, reject }. A
-   * panic must settle them too, or the runtime would wait on them forever.
+   * panic must settle them too, or the runtime would wait on them forever: a
+   * transaction's rejects (it rolls back); the others resolve, as the object
+   * is rebuilt on its next event anyway, and the panic is logged already.
    */
   #watched = new Set();
   /** Standard (not hibernatable) WebSockets the Rust code accepted. */
@@ -97,10 +106,14 @@ class Instance {
 
   constructor(instantiate, module, label) {
     this.#label = label;
-    this.glue = instantiate(module, (imports) => this.#wrapImports(imports));
+    this.glue = instantiate(
+      module,
+      (imports) => this.#wrapImports(imports),
+      (error) => this.#onTrap(error),
+    );
     this.glue.__durable_init({
       panic: (call, message) => this.#die(call, "Rust panic", message),
-      track: (call, promise) => this.#watch(call, promise),
+      track: (call, promise, resolveOnDeath) => this.#watch(call, promise, resolveOnDeath),
     });
   }
 
@@ -166,9 +179,26 @@ class Instance {
     return error;
   }
 
-  #watch(call, promise) {
+  /**
+   * Something unwound out of a closure of this instance (a future polled in
+   * a microtask). A trap there is this instance's death: the call being
+   * polled is still recorded on the Rust side.
+   */
+  #onTrap(error) {
+    if (!isTrap(error)) return false;
+    let call = 0;
+    try {
+      call = this.glue.__durable_current_call();
+    } catch {
+      // unknown: reported as work outside any call
+    }
+    this.#die(call, "Wasm trap (no Rust panic preceded it)", error.message);
+    return true;
+  }
+
+  #watch(call, promise, resolveOnDeath) {
     return new Promise((resolve, reject) => {
-      const watcher = { call, reject };
+      const watcher = { call, reject: resolveOnDeath ? () => resolve() : reject };
       this.#watched.add(watcher);
       promise.then(
         (value) => {

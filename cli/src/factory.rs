@@ -7,7 +7,7 @@
 //! (every object of every class) would go down with it.
 //!
 //! [`into_factory`] rewrites the module into one exporting
-//! `instantiate(module, wrapImports)`: the whole former top level becomes the
+//! `instantiate(module, wrapImports, onTrap)`: the whole former top level becomes the
 //! body of that function, so each call builds an independent copy of the glue
 //! state and its own `WebAssembly.Instance` of the one compiled module. The
 //! runtime (`runtime.mjs`) gives every Durable Object its own instance, and a
@@ -18,9 +18,12 @@
 //! noisy (the runtime has already failed its calls and logged the panic):
 //! - a closure of a dead instance (a promise callback, an event listener) that
 //!   the runtime invokes later returns without entering Wasm;
-//! - the trap itself, unwinding out of such a closure while the instance is
-//!   being killed, is not rethrown into the runtime's microtask queue, where it
-//!   would be logged a second time as an uncaught error.
+//! - the trap itself, unwinding out of a closure (the futures of a call are
+//!   polled from closures, in microtasks), is handed to `onTrap`, and not
+//!   rethrown into the runtime's microtask queue where it would hang the call
+//!   and be logged again as an uncaught error. A panic has killed the
+//!   instance before its trap unwinds; a trap no panic announced (a stack
+//!   overflow, `unreachable`) is recognised by `onTrap`, which kills it.
 
 /// Rewrites wasm-bindgen's `web` glue into an instance factory (see the module
 /// documentation). Fails with a message naming the construct it did not
@@ -73,8 +76,9 @@ pub fn into_factory(glue: &str) -> Result<String, String> {
     out.push_str(&format!("{EXPORTS_LINE}{}\n", exported.join(", ")));
     out.push_str(&imports);
     out.push_str("\n/**\n * A fresh instance of the compiled `module`. `wrapImports` sees (and may wrap)\n");
-    out.push_str(" * the import object before instantiation.\n */\n");
-    out.push_str("export function instantiate(module, wrapImports) {\n");
+    out.push_str(" * the import object before instantiation; `onTrap(error)` is offered what\n");
+    out.push_str(" * unwinds out of a closure, and returns true if it was a trap it handled.\n */\n");
+    out.push_str("export function instantiate(module, wrapImports, onTrap) {\n");
     out.push_str(&body);
     out.push_str("    __wbg_finalize_init(new WebAssembly.Instance(module, wrapImports(__wbg_get_imports())), module);\n");
     out.push_str("    return {\n");
@@ -120,9 +124,9 @@ fn patch_closures(body: &str) -> Result<String, String> {
     const STALE: &str = "throw new Error('Cannot invoke closure from previous WASM instance');";
     const INVOKE: &str = "return f(a, state.b, ...args);\n        } finally {";
     const INVOKE_GUARDED: &str = "return f(a, state.b, ...args);\n        } catch (e) {\n            \
-        // The instance trapped and was killed during this call: the runtime\n            \
-        // has failed its calls and logged why; nothing is left to report.\n            \
-        if (state.instance !== __wbg_instance_id) return;\n            throw e;\n        } finally {";
+        // The instance trapped: the runtime fails its calls and logs why,\n            \
+        // once; nothing is left to report here.\n            \
+        if (state.instance !== __wbg_instance_id || onTrap(e)) return;\n            throw e;\n        } finally {";
     let makers = body.matches("function makeMutClosure(").count() + body.matches("function makeClosure(").count();
     // The glue is indented by four spaces inside the factory.
     let invoke = INVOKE.replace('\n', "\n    ");
@@ -174,7 +178,7 @@ export { initSync, __wbg_init as default };
         let out = into_factory(GLUE).unwrap();
         assert!(out.starts_with("// wasm-bindgen's bindings"));
         assert!(out.contains("import { a } from './snippets/x/inline0.js';\n"), "imports stay at the top level");
-        assert!(out.contains("export function instantiate(module, wrapImports) {\n"));
+        assert!(out.contains("export function instantiate(module, wrapImports, onTrap) {\n"));
         assert_eq!(out.matches("export ").count(), 1, "only `instantiate` is exported:\n{out}");
         assert!(out.contains("    class __durable_Counter {"));
         assert!(out.contains("        __durable_Counter,\n        fetch,\n"));
@@ -189,7 +193,7 @@ export { initSync, __wbg_init as default };
         assert!(!out.contains("Cannot invoke closure"));
         assert!(out.contains("if (state.instance !== __wbg_instance_id) {\n                return;"));
         assert!(out.contains("} catch (e) {"));
-        assert!(out.contains("if (state.instance !== __wbg_instance_id) return;\n                throw e;"));
+        assert!(out.contains("if (state.instance !== __wbg_instance_id || onTrap(e)) return;\n                throw e;"));
     }
 
     #[test]

@@ -34,6 +34,9 @@ impl CachedCounter {
             "/increment" => self.value.get() + 1,
             "/decrement" => self.value.get() - 1,
             "/" => return Ok(Response::ok(self.value.get().to_string())?),
+            // Resets the object: the next request rebuilds it, and waits for
+            // the constructor's load just as the first request did.
+            "/crash" => panic!("the cached counter crashed on purpose"),
             _ => return Ok(Response::error("Not found", 404)?),
         };
         // Memory first, so a request that arrives while the write is in flight
@@ -50,7 +53,7 @@ pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<R
     let Some(name) = crate::name_param(url) else {
         return Response::ok(crate::NAME_HINT);
     };
-    if !matches!(rest, "/increment" | "/decrement" | "/") {
+    if !matches!(rest, "/increment" | "/decrement" | "/" | "/crash") {
         return Response::error("Not found", 404);
     }
     let stub = env.durable_object("CACHED_COUNTER")?.id_from_name(&name)?.get_stub()?;

@@ -12,6 +12,11 @@
 //! | `/faults/panic-now?name=A` | panics before any `.await` |
 //! | `/faults/sleep?name=A&ms=300` | answers `slept` after `ms` milliseconds |
 //! | `/faults/panic-blocking?name=A` | panics inside `block_concurrency_while` |
+//! | `/faults/trap?name=A` | traps (`unreachable`) with no panic before it |
+//! | `/faults/overflow?name=A` | overflows the stack by unbounded recursion |
+//!
+//! Every object runs in its own Wasm instance: a panic or a trap resets only
+//! the object it happened in.
 
 use std::cell::Cell;
 
@@ -72,6 +77,8 @@ impl Faults {
                     .await?;
                 Ok(Response::ok("unreachable")?)
             }
+            "/trap" => trap(),
+            "/overflow" => Ok(Response::ok(depth(std::hint::black_box(1)).to_string())?),
             "/sleep" => {
                 let ms: u64 = param("ms").and_then(|ms| ms.parse().ok()).unwrap_or(100).min(10_000);
                 worker::Delay::from(std::time::Duration::from_millis(ms)).await;
@@ -80,6 +87,21 @@ impl Faults {
             _ => Ok(Response::error("Not found", 404)?),
         }
     }
+}
+
+/// Traps without a panic: the Wasm `unreachable` instruction.
+fn trap() -> ! {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
+    std::process::abort();
+}
+
+/// Recurses until the stack runs out (each frame keeps a buffer alive).
+#[allow(unconditional_recursion)]
+fn depth(n: u64) -> u64 {
+    let frame = std::hint::black_box([n; 64]);
+    depth(n + 1) + frame[(n % 64) as usize]
 }
 
 pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {

@@ -7,7 +7,8 @@
 //!   events; the object stays in memory while it is open.
 //!
 //! Text commands (both modes where they apply): `whoami`, `tags`, `count:TAG`,
-//! `broadcast:TEXT`, `autots`, `close`; anything else is echoed as `echo:TEXT`.
+//! `broadcast:TEXT`, `autots`, `close`, `panic` (standard mode: the object
+//! panics, and the runtime closes its standard sockets with 1011); anything else is echoed as `echo:TEXT`.
 //! Binary frames are echoed reversed. Frames over 64 KiB are refused with close
 //! code 1009.
 
@@ -159,6 +160,9 @@ async fn serve_standard(server: WebSocket) -> Result<()> {
                         server.close(Some(1009), Some("message too big"))?;
                     } else if text == "close" {
                         server.close(Some(4000), Some("bye"))?;
+                    } else if text == "panic" {
+                        // Outside any call: this loop runs on its own task.
+                        panic!("a standard socket asked for a panic");
                     } else {
                         server.send_with_str(format!("echo:{text}"))?;
                     }

@@ -40,9 +40,10 @@ extern "C" {
     fn panic(this: &Hooks, call: u32, message: &str);
 
     /// Wraps `promise` so that the runtime settles it even if the instance
-    /// dies before it does.
+    /// dies before it does: with a rejection, or, if `resolve_on_death`,
+    /// with `undefined`.
     #[wasm_bindgen(method)]
-    fn track(this: &Hooks, call: u32, promise: &Promise) -> Promise;
+    fn track(this: &Hooks, call: u32, promise: &Promise, resolve_on_death: bool) -> Promise;
 }
 
 thread_local! {
@@ -51,9 +52,9 @@ thread_local! {
     static HOOKS: std::cell::OnceCell<Hooks> = const { std::cell::OnceCell::new() };
 }
 
-fn track(call: u32, promise: &Promise) -> Promise {
+fn track(call: u32, promise: &Promise, resolve_on_death: bool) -> Promise {
     HOOKS.with(|hooks| match hooks.get() {
-        Some(hooks) => hooks.track(call, promise),
+        Some(hooks) => hooks.track(call, promise, resolve_on_death),
         None => promise.clone(),
     })
 }
@@ -64,17 +65,29 @@ pub(crate) fn current_call() -> u32 {
 }
 
 /// Turns `work` into a promise that the runtime awaits on the object's behalf
-/// (the callbacks of `blockConcurrencyWhile`, `transaction`, `waitUntil`). It
-/// is polled as part of `call` (take it with [`current_call`] when the work is
-/// started: the runtime may invoke the callback later, outside any call), so a
-/// panic in it is attributed to that call, and the JavaScript runtime settles
-/// it even if the panic resets the module: the runtime is never left waiting
-/// on a dead promise.
+/// (the callback of a `transaction`). It is polled as part of `call` (take it
+/// with [`current_call`] when the work is started: the runtime may invoke the
+/// callback later, outside any call), so a panic in it is attributed to that
+/// call, and the JavaScript runtime settles it even if the panic kills the
+/// instance: the runtime is never left waiting on a dead promise. If the
+/// instance dies, the promise rejects, so a transaction rolls back.
 pub(crate) fn spawn_guarded<F>(call: u32, work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
-    track(call, &future_to_promise(Tracked::new(call, work)))
+    track(call, &future_to_promise(Tracked::new(call, work)), false)
+}
+
+/// Like [`spawn_guarded`], for work whose failure the object's own reset
+/// already answers (the callbacks of `blockConcurrencyWhile` and `waitUntil`):
+/// if the instance dies, the promise resolves. The panic has been logged and
+/// the object is rebuilt on its next event; a rejection would only make the
+/// runtime reset it a second time and log the same panic again.
+pub(crate) fn spawn_guarded_settling<F>(call: u32, work: F) -> Promise
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    track(call, &future_to_promise(Tracked::new(call, work)), true)
 }
 
 thread_local! {
@@ -126,6 +139,14 @@ pub fn init(hooks: Hooks) {
             }
         });
     }));
+}
+
+/// The call that was being polled when the instance trapped: a trap that no
+/// panic announced leaves it recorded. Reading it touches no stack and no
+/// allocator, so it is safe on an instance that has just trapped.
+#[wasm_bindgen(js_name = "__durable_current_call")]
+pub fn current_call_export() -> u32 {
+    current_call()
 }
 
 /// One live Durable Object, as the generated JavaScript class sees it.

@@ -97,7 +97,7 @@ impl State {
         let filled = slot.clone();
         let call = crate::runtime::current_call();
         let callback = Closure::once_into_js(move || -> Promise {
-            crate::runtime::spawn_guarded(call, async move {
+            crate::runtime::spawn_guarded_settling(call, async move {
                 let value = work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
                 filled.borrow_mut().replace(value);
                 Ok(JsValue::UNDEFINED)
@@ -126,7 +126,7 @@ impl State {
     where
         F: Future<Output = Result<()>> + 'static,
     {
-        let promise = crate::runtime::spawn_guarded(crate::runtime::current_call(), async move {
+        let promise = crate::runtime::spawn_guarded_settling(crate::runtime::current_call(), async move {
             work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
             Ok(JsValue::UNDEFINED)
         });

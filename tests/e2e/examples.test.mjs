@@ -125,21 +125,26 @@ describe("/faults/", () => {
     assert.ok(Date.now() - started < 5_000, `the object was blocked for ${Date.now() - started} ms`);
   });
 
-  test("a request in flight in another object when a panic strikes gets an answer, not a hang", async () => {
-    const sleeper = uniqueName("sleeper");
+  test("a panic fails the calls in flight in its own object, and only those", async () => {
+    const victim = uniqueName("victim");
+    const bystander = uniqueName("bystander");
     const started = Date.now();
-    const sleeping = at(`/faults/sleep?name=${sleeper}&ms=1500`, { timeoutMs: 20_000 });
+    const sameObject = at(`/faults/sleep?name=${victim}&ms=1500`, { timeoutMs: 20_000 });
+    const otherObject = at(`/faults/sleep?name=${bystander}&ms=1500`, { timeoutMs: 20_000 });
     await new Promise((r) => setTimeout(r, 300));
-    const panicked = await at(`/faults/panic?name=${uniqueName("p")}`);
+    const panicked = await at(`/faults/panic?name=${victim}`);
     assert.equal(panicked.status, 500);
-    const answer = await sleeping;
-    assert.ok(Date.now() - started < 15_000, "the sleeping request was not answered in time");
-    // Either it completed, or it was failed with the panic that reset the module.
-    assert.ok(
-      (answer.status === 200 && answer.text === "slept") || (answer.status === 500 && answer.text.includes("Rust panic")),
-      JSON.stringify(answer),
-    );
-    assert.equal((await at(`/faults/sleep?name=${sleeper}&ms=10`)).text, "slept");
+    // The request that panicked is told so, in its own words.
+    assert.match(panicked.text, /^Rust panic: panicked at .*the handler panicked on purpose/s);
+    assert.doesNotMatch(panicked.text, /another call/);
+    // The request in flight in the same object fails at once, naming the panic.
+    const failed = await sameObject;
+    assert.equal(failed.status, 500, JSON.stringify(failed));
+    assert.match(failed.text, /Durable Object Faults was reset: rust panic in another call \(fetch GET \/panic\)/);
+    assert.ok(Date.now() - started < 1_500, "the failed request waited for its sleep");
+    // The one in another object never notices.
+    assert.deepEqual(await otherObject, { status: 200, text: "slept" });
+    assert.equal((await at(`/faults/sleep?name=${victim}&ms=10`)).text, "slept");
   });
 });
 

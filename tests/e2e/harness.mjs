@@ -80,7 +80,7 @@ export function tempDir(prefix = "durable-e2e-") {
  * one config path, or several (the first is the worker that answers HTTP;
  * the others run beside it, reachable through its bindings). `errorDetails`
  * sets DURABLE_ERROR_DETAILS, which puts error messages into 500 answers.
- * Resolves to { url, stop, logs } once the runtime answers HTTP.
+ * Resolves to { url, stop, crash, logs } once the runtime answers HTTP.
  */
 export async function startRuntime({ config, persistDir, timeoutMs = 60_000, errorDetails = true }) {
   const port = await freePort();
@@ -123,12 +123,20 @@ export async function startRuntime({ config, persistDir, timeoutMs = 60_000, err
     clearTimeout(timer);
   };
 
+  // kill -9 of the whole process group, as a power cut would do it.
+  const crash = async () => {
+    if (!running.has(child)) return;
+    running.delete(child);
+    killGroup(child, "SIGKILL");
+    await exited;
+  };
+
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     try {
       await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(2_000) });
-      return { url, stop, logs: () => logs };
+      return { url, stop, crash, logs: () => logs };
     } catch {
       await new Promise((r) => setTimeout(r, 200));
     }
