@@ -54,6 +54,26 @@ export default {
       return new Response(String(calls));
     }
 
+    if (url.pathname === "/js/fetch-bench") {
+      // N sequential `fetch` calls (storage get + put in the object) to the
+      // Rust Counter or the JavaScript JsCounter.
+      const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
+      const target = (url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER).getByName(name);
+      let last = "";
+      for (let i = 0; i < calls; i++) last = await (await target.fetch("https://counter/increment")).text();
+      return new Response(`${calls} ${last}`);
+    }
+
+    if (url.pathname === "/js/spawn") {
+      // Loads `count` new objects (one call each to objects never used before),
+      // for the benchmark of what an object costs to create and keep in memory.
+      const count = Math.min(Number(url.searchParams.get("count") ?? "10"), 10_000);
+      const namespace = url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER;
+      const prefix = url.searchParams.get("prefix") ?? "spawn";
+      for (let i = 0; i < count; i++) await namespace.getByName(`${prefix}-${i}`).getCounterValue();
+      return new Response(String(count));
+    }
+
     if (url.pathname === "/js/call" && request.method === "POST") {
       // Any method of any object, with any arguments: for testing values and bad input.
       const { method, args } = await request.json();
@@ -102,6 +122,12 @@ export class JsCounter extends DurableObject {
     value -= amount;
     await this.ctx.storage.put("value", value);
     return value;
+  }
+
+  /** `/increment` over fetch, as in the Rust `Counter::fetch` (for the benchmarks). */
+  async fetch(request) {
+    if (new URL(request.url).pathname !== "/increment") return new Response("Not found", { status: 404 });
+    return new Response(String(await this.increment(1)));
   }
 
   /** The benchmarks' structured-value call, as in the Rust `Counter::weigh`. */

@@ -72,6 +72,15 @@ impl Counter {
         self.add(-amount).await
     }
 
+    /// `/increment` over `fetch`: what the benchmarks compare with the same
+    /// handler in JavaScript (a storage get and put per request).
+    pub async fn fetch(&self, req: Request) -> Result<Response> {
+        if req.path() != "/increment" {
+            return Ok(Response::error("Not found", 404)?);
+        }
+        Ok(Response::ok(self.add(1).await?.to_string())?)
+    }
+
     /// Counts the items of a structured value: the benchmarks use it to measure
     /// the cost of carrying ~10 KB of nested data over RPC.
     pub fn weigh(&self, batch: Batch) -> u32 {

@@ -1,0 +1,94 @@
+// What an object costs, in one run on plain workerd, the Rust Counter beside
+// the same object in JavaScript (JsCounter):
+//   - fetch: N sequential `stub.fetch()` calls from a JavaScript worker, each a
+//     storage get + put in the object;
+//   - creation: the first call to each of N objects never used before (the
+//     object is constructed; in Rust, with its own Wasm instance);
+//   - memory: the growth of workerd's resident memory per object loaded.
+// Rounds alternate between the two so that machine noise hits both alike;
+// times are medians over rounds. Prints the 1-minute load average beside.
+//
+// Usage: node bench/objects.mjs [--calls 2000] [--objects 200] [--rounds 5] [--storage tmpfs|disk]
+//        (after scripts/build.sh)
+
+import { readFileSync, readdirSync } from "node:fs";
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+
+import { get } from "../tests/e2e/harness.mjs";
+import { startWorkerd } from "./workerd.mjs";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "2000" },
+    objects: { type: "string", default: "200" },
+    rounds: { type: "string", default: "5" },
+    storage: { type: "string", default: "tmpfs" },
+  },
+});
+const calls = Number(values.calls);
+const objects = Number(values.objects);
+const rounds = Number(values.rounds);
+
+/** Resident memory (KiB) of the process group `pgid`. */
+function groupRss(pgid) {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (rss) total += Number(rss[1]);
+    } catch {
+      // the process is gone
+    }
+  }
+  return total;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed(url, path, expect) {
+  const started = performance.now();
+  const answer = await get(url, path, { timeoutMs: 600_000 });
+  const ms = performance.now() - started;
+  if (answer.status !== 200 || !expect(answer.text)) throw new Error(`${path}: ${answer.status} ${answer.text}`);
+  return ms;
+}
+
+const load = loadavg()[0];
+const runtime = await startWorkerd({ storage: values.storage });
+console.log(`runtime: plain workerd, storage on ${values.storage}; load average (1 min) at start: ${load.toFixed(2)} on ${(await import("node:os")).cpus().length} cores`);
+try {
+  const targets = ["js", "rust"];
+  const fetchMs = { js: [], rust: [] };
+  const createMs = { js: [], rust: [] };
+  const rssPerObject = { js: [], rust: [] };
+  for (let round = 0; round <= rounds; round++) {
+    for (const target of targets) {
+      const n = round === 0 ? Math.min(100, calls) : calls; // round 0 warms up
+      const ms = await timed(runtime.url, `/js/fetch-bench?target=${target}&calls=${n}&name=fetch-${target}`, (t) => t.startsWith(`${n} `));
+      if (round > 0) fetchMs[target].push(ms / n);
+    }
+    for (const target of targets) {
+      const count = round === 0 ? 10 : objects;
+      const before = groupRss(runtime.pid);
+      const ms = await timed(runtime.url, `/js/spawn?target=${target}&count=${count}&prefix=r${round}-${target}`, (t) => t === String(count));
+      const after = groupRss(runtime.pid);
+      if (round > 0) {
+        createMs[target].push(ms / count);
+        rssPerObject[target].push((after - before) / count);
+      }
+    }
+  }
+  const row = (label, unit, js, rust, digits = 1) =>
+    console.log(`  ${label.padEnd(34)} JS ${js.toFixed(digits).padStart(8)} ${unit}   Rust ${rust.toFixed(digits).padStart(8)} ${unit}   Rust/JS ${(rust / js).toFixed(2)}x`);
+  console.log(`\n${rounds} rounds, medians (${calls} fetches, ${objects} new objects per round):`);
+  row("fetch, storage get + put", "µs", median(fetchMs.js) * 1000, median(fetchMs.rust) * 1000, 0);
+  row("first call to a new object", "µs", median(createMs.js) * 1000, median(createMs.rust) * 1000, 0);
+  row("resident memory per loaded object", "KiB", median(rssPerObject.js), median(rssPerObject.rust));
+  console.log(`load average (1 min) at end: ${loadavg()[0].toFixed(2)}`);
+} finally {
+  await runtime.stop();
+}
