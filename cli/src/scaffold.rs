@@ -108,10 +108,19 @@ fn project_files(name: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, 
         ("wrangler.jsonc", wrangler),
         ("package.json", package_json(name)),
         ("tests/worker.test.mjs", TEST_MJS.to_owned()),
-        (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n".to_owned()),
+        (".dev.vars", DEV_VARS.to_owned()),
+        (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n/.dev.vars\n".to_owned()),
         ("README.md", readme(name)),
     ])
 }
+
+/// Variables `wrangler dev` sets and `wrangler deploy` never uploads.
+const DEV_VARS: &str = "\
+# Read by `wrangler dev` only; never deployed. Put local secrets here too.
+# A failed or panicking request answers 500 with the error's message (deployed: a
+# generic text; the details are in the log either way).
+DURABLE_ERROR_DETAILS=true
+";
 
 fn readme(name: &str) -> String {
     format!(
@@ -135,6 +144,12 @@ class renamed with `#[durable_object(renamed_from = "Old")]` gets a
 `renamed_classes` migration; a removed class is refused unless you run
 `durable config --delete Name`, which deletes all of its stored data once
 deployed).
+
+A request that fails (`Err`) or panics answers `500`. Under `wrangler dev` the
+answer carries the error's message, because `.dev.vars` sets
+`DURABLE_ERROR_DETAILS=true`; deployed, it says only `Internal Server Error`,
+and the message is in the log (`npx wrangler tail`). A panic resets only the
+object it happened in: its in-memory state starts over, its storage stays.
 "#
     )
 }

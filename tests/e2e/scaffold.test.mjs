@@ -55,7 +55,7 @@ before(async () => {
 after(() => dir?.cleanup());
 
 test("durable new writes a crate, a worker, wrangler.jsonc with the class's binding and migration, and a test", () => {
-  for (const file of ["Cargo.toml", "src/lib.rs", "wrangler.jsonc", "package.json", "tests/worker.test.mjs", ".gitignore", "README.md"]) {
+  for (const file of ["Cargo.toml", "src/lib.rs", "wrangler.jsonc", "package.json", "tests/worker.test.mjs", ".dev.vars", ".gitignore", "README.md"]) {
     assert.ok(existsSync(join(project, file)), `missing ${file}`);
   }
   const text = config();
