@@ -6,13 +6,14 @@
 //! works for any type implementing [`DurableObject`] and the handler traits.
 //!
 //! Panics: Rust on `wasm32-unknown-unknown` aborts on panic, which traps the Wasm
-//! instance. Every call from JavaScript carries a call id, and its future is
-//! polled with that id recorded ([`Tracked`]); the panic hook installed by
-//! [`init`] reports the id and message to the JavaScript runtime before the
-//! trap. The runtime fails that call with the message at once, instantiates the
-//! module afresh, fails the other calls that were in flight, and rebuilds each
-//! object from its constructor on its next event. Storage is untouched;
-//! in-memory state starts over, exactly as after an eviction.
+//! instance. The JavaScript runtime gives every object an instance of its own
+//! (one compiled module, many instances), so a trap reaches one object only.
+//! Every call from JavaScript carries a call id, and its future is polled with
+//! that id recorded ([`Tracked`]); the panic hook installed by [`init`] reports
+//! the id and message to the instance's [`Hooks`] before the trap. The runtime
+//! fails that call with the message, fails the object's other calls in flight,
+//! and builds the object again, in a fresh instance, on its next event. Storage
+//! is untouched; in-memory state starts over, exactly as after an eviction.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -28,6 +29,7 @@ use crate::{DurableObject, Env, Error, Fetch, State};
 
 #[wasm_bindgen]
 extern "C" {
+    #[doc(hidden)]
     /// What the JavaScript runtime gives each instance of the module at
     /// [`init`]: where to report a panic, and how to watch promises the
     /// runtime awaits on an object's behalf.
@@ -125,6 +127,7 @@ impl<F: Future> Future for Tracked<F> {
 ///
 /// The hook replaces any earlier one (the `worker` crate's logs the panic,
 /// which the runtime already does, once): a panic is reported exactly once.
+#[doc(hidden)]
 #[wasm_bindgen(js_name = "__durable_init")]
 pub fn init(hooks: Hooks) {
     HOOKS.with(|slot| {
@@ -144,6 +147,7 @@ pub fn init(hooks: Hooks) {
 /// The call that was being polled when the instance trapped: a trap that no
 /// panic announced leaves it recorded. Reading it touches no stack and no
 /// allocator, so it is safe on an instance that has just trapped.
+#[doc(hidden)]
 #[wasm_bindgen(js_name = "__durable_current_call")]
 pub fn current_call_export() -> u32 {
     current_call()
