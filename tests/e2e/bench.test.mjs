@@ -38,3 +38,14 @@ test("bench/ws.mjs runs on plain workerd and reports ratios", async () => {
   const rows = [...stdout.matchAll(/^ {2}(echo|broadcast)\s+JS\s+(\d+)\s+Rust\s+(\d+) .*?([\d.]+)x$/gm)];
   assert.equal(rows.length, 2, stdout);
 });
+
+test("bench/objects.mjs runs on plain workerd and reports ratios", async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["bench/objects.mjs", "--calls", "20", "--objects", "5", "--rounds", "1"],
+    { cwd: ROOT, timeout: 300_000 },
+  );
+  assert.match(stdout, /load average/);
+  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+JS\s+([\d.]+) (µs|KiB)\s+Rust\s+([\d.-]+) (µs|KiB)\s+Rust\/JS ([\d.-]+)x$/gm)];
+  assert.equal(rows.length, 3, stdout);
+});
