@@ -168,6 +168,20 @@ impl Notes {
         Ok(sql.exec("DELETE FROM notes WHERE id = ?", &params![id])?.rows_written() > 0)
     }
 
+    /// Deletes every note and tag. Public for Rust code, but kept out of JS
+    /// RPC with `#[durable(skip)]`, so that no caller can wipe a notes
+    /// service (`tests/e2e/rpc.test.mjs` checks that none can).
+    #[durable(skip)]
+    pub fn clear(&self) -> Result<()> {
+        let storage = self.state.storage();
+        let sql = storage.sql()?;
+        storage.transaction_sync(move || {
+            sql.exec("DELETE FROM tags", &[])?;
+            sql.exec("DELETE FROM notes", &[])?;
+            Ok(())
+        })
+    }
+
     /// Counts, database size and schema version.
     pub fn stats(&self) -> Result<Stats> {
         let sql = self.state.storage().sql()?;
