@@ -10,15 +10,33 @@ use std::collections::BTreeSet;
 
 use crate::attr::camel_case;
 use crate::ctxt::Ctxt;
-use crate::handler::HandlerKind;
 use crate::ts;
 
-/// Names an RPC method may not take in JavaScript: the runtime's handler
-/// names, and what every object already has.
-const RESERVED: &[&str] = &[
-    "fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "constructor", "ctx", "env", "dup",
-    "free", "then",
+/// Names an RPC method may not take in JavaScript, and why: the runtime's
+/// handler names, what every Durable Object stub already has (a call by that
+/// name never reaches the object), and what every object already has.
+const RESERVED: &[(&str, &str)] = &[
+    ("fetch", "a handler"),
+    ("alarm", "a handler"),
+    ("webSocketMessage", "a handler"),
+    ("webSocketClose", "a handler"),
+    ("webSocketError", "a handler"),
+    ("connect", "every Durable Object stub has its own `connect`, which opens a TCP socket, so a call would never reach this method"),
+    ("dup", "every Durable Object stub has its own `dup`, which duplicates the stub"),
+    ("then", "awaiting a stub would call it"),
+    ("constructor", "every JavaScript class has one"),
+    ("ctx", "every Durable Object has this field"),
+    ("env", "every Durable Object has this field"),
+    ("free", "wasm-bindgen's method that frees the Rust object"),
 ];
+
+/// Why the runtime has `js_name`, if it does.
+pub fn reserved(js_name: &str) -> Option<&'static str> {
+    if js_name.starts_with("__") {
+        return Some("names starting with `__` are the generated code's");
+    }
+    RESERVED.iter().find(|(name, _)| *name == js_name).map(|(_, why)| *why)
+}
 
 /// One RPC method.
 pub struct RpcMethod {
@@ -102,13 +120,11 @@ impl RpcMethod {
             Some((js, _)) => js,
             None => camel_case(&name),
         };
-        if RESERVED.contains(&js_name.as_str()) || js_name.starts_with("__") {
-            let span = sig.ident.span();
+        if let Some(why) = reserved(&js_name) {
             cx.error_at(
-                span,
+                sig.ident.span(),
                 format!(
-                    "the RPC name `{js_name}` of `{name}` is taken by the runtime{}: rename the method, choose another name with #[durable(name = \"..\")], or keep it out of RPC with #[durable(skip)]",
-                    if HandlerKind::ALL.iter().any(|k| k.name() == js_name) { " (a handler)" } else { "" }
+                    "the RPC name `{js_name}` of `{name}` is taken by the runtime ({why}): rename the method, choose another name with #[durable(name = \"..\")], or keep it out of RPC with #[durable(skip)]"
                 ),
             );
             ok = false;
@@ -262,6 +278,30 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenS
             }
 
             #(#methods)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reserved;
+    use crate::handler::HandlerKind;
+
+    #[test]
+    fn reserved_names() {
+        for name in ["fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"] {
+            assert_eq!(reserved(name), Some("a handler"), "{name}");
+        }
+        // Every handler's JavaScript name is reserved.
+        for kind in HandlerKind::ALL {
+            assert_eq!(reserved(&crate::attr::camel_case(kind.name())), Some("a handler"), "{kind:?}");
+        }
+        assert!(reserved("connect").unwrap().contains("TCP socket"));
+        for name in ["dup", "then", "constructor", "ctx", "env", "free", "__rpc_increment", "__wbg_ptr"] {
+            assert!(reserved(name).is_some(), "{name}");
+        }
+        for name in ["increment", "getCounterValue", "connectTo", "Connect", "_connect", "fetchAll"] {
+            assert_eq!(reserved(name), None, "{name}");
         }
     }
 }

@@ -124,10 +124,18 @@ impl ChatRoom {
     }
 
     pub async fn web_socket_close(&self, ws: WebSocket, code: u16, _reason: String, _clean: bool) -> Result<()> {
-        if let Ok(Some(session)) = ws.deserialize_attachment::<Session>() {
-            self.broadcast(&serde_json::json!({ "left": session.name }));
+        let name = ws.deserialize_attachment::<Session>().ok().flatten().map(|session| session.name);
+        if let Some(name) = &name {
+            self.broadcast(&serde_json::json!({ "left": name }));
         }
-        let _ = ws.close(Some(if code == 1005 { 1000 } else { code }), Some("bye"));
+        // Complete the closing handshake with a code a server may send: the
+        // client's own when it is one, else 1000. After an abnormal closure
+        // (1006: the connection dropped) this only releases the socket.
+        let reply = reply_code(code);
+        ws.close(Some(reply), Some("bye")).map_err(|e| {
+            let who = name.as_deref().unwrap_or("a socket without a session");
+            Error::message(format!("closing the socket of {who} (closed by the client with {code}, answered with {reply}): {e}"))
+        })?;
         Ok(())
     }
 
@@ -135,6 +143,25 @@ impl ChatRoom {
         for peer in self.state.get_web_sockets(None) {
             send_json(&peer, value);
         }
+    }
+}
+
+/// The code the room answers a client's close with: the client's own when a
+/// server may send it (1000-1003, 1007-1014, 3000-4999), else 1000. The
+/// others are never sent: 1005 (no code), 1006 (abnormal closure) and 1015
+/// (TLS failure) only report what happened, and the rest are not defined
+/// (the runtime refuses 1004 and anything outside 1000-4999; clients refuse
+/// 1016-2999).
+///
+/// ```
+/// # use durable_examples::chat::reply_code;
+/// assert_eq!(reply_code(4001), 4001);
+/// assert_eq!(reply_code(1006), 1000);
+/// ```
+pub fn reply_code(code: u16) -> u16 {
+    match code {
+        1000..=1003 | 1007..=1014 | 3000..=4999 => code,
+        _ => 1000,
     }
 }
 
@@ -185,5 +212,20 @@ pub(crate) async fn handle(req: worker::Request, env: &Env, _url: &Url, rest: &s
             room.fetch(req).await.map_err(Into::into)
         }
         _ => Response::error("Not found", 404),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_code;
+
+    #[test]
+    fn close_codes_a_server_may_send_are_echoed_the_others_become_1000() {
+        for code in [1000, 1001, 1002, 1003, 1007, 1008, 1011, 1012, 1014, 3000, 4000, 4999] {
+            assert_eq!(reply_code(code), code);
+        }
+        for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, u16::MAX] {
+            assert_eq!(reply_code(code), 1000, "{code}");
+        }
     }
 }

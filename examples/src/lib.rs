@@ -39,6 +39,11 @@ use worker::{event, Context, Env, Request, Response, Result, Url};
 #[event(fetch, respond_with_errors)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let url = req.url()?;
+    // Objects are found by name: a name that is not text would otherwise be
+    // decoded lossily and reach the object of another name.
+    if let Err(message) = query_values(&url, "name") {
+        return Response::error(message, 400);
+    }
     let path = url.path().to_owned();
     let (prefix, rest) = split_prefix(&path);
     match prefix {
@@ -65,9 +70,61 @@ fn split_prefix(path: &str) -> (&str, &str) {
     }
 }
 
-/// The `name` query parameter, if present and non-empty.
+/// The `name` query parameter, if present and non-empty. A name that is not
+/// UTF-8 once percent-decoded never gets here: `fetch` answers 400 for it.
 fn name_param(url: &Url) -> Option<String> {
-    url.query_pairs().find(|(k, _)| k == "name").map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
+    query_values(url, "name").ok()?.into_iter().next().filter(|v| !v.is_empty())
+}
+
+/// Every value of the query parameter `key`, percent-decoded (`+` is a space),
+/// in order; an error naming the first value that is not UTF-8 once decoded.
+/// Unlike `Url::query_pairs`, never lossy: `%ff` is refused, not turned into
+/// U+FFFD (which `%EF%BF%BD` is).
+fn query_values(url: &Url, key: &str) -> Result<Vec<String>, String> {
+    let mut values = Vec::new();
+    for pair in url.query().unwrap_or("").split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if percent_decode(k) != key.as_bytes() {
+            continue;
+        }
+        match String::from_utf8(percent_decode(v)) {
+            Ok(value) => values.push(value),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                return Err(format!(
+                    "the `{key}` parameter {v:?} is not UTF-8 text once percent-decoded (invalid byte sequence at byte {at}): \
+                     names are text; percent-encode the UTF-8 bytes of the name"
+                ));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value: `+` is
+/// a space, `%XY` the byte 0xXY, and a `%` without two hex digits itself.
+fn percent_decode(raw: &str) -> Vec<u8> {
+    let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The hint the counter examples answer when `name` is missing.
@@ -75,7 +132,43 @@ const NAME_HINT: &str = "Select a Durable Object to contact by using the `name` 
 
 #[cfg(test)]
 mod tests {
-    use super::split_prefix;
+    use super::{name_param, query_values, split_prefix};
+    use worker::Url;
+
+    fn url(query: &str) -> Url {
+        Url::parse(&format!("http://example.com/counter/?{query}")).unwrap()
+    }
+
+    #[test]
+    fn names_decode_exactly() {
+        let name = |q: &str| name_param(&url(q));
+        assert_eq!(name("name=A"), Some("A".into()));
+        assert_eq!(name("name=%EF%BF%BD"), Some("\u{FFFD}".into()));
+        assert_eq!(name("name=%C3%A9t%C3%A9"), Some("été".into()));
+        assert_eq!(name("name=été"), Some("été".into()));
+        assert_eq!(name("name=a+b%20c"), Some("a b c".into()));
+        assert_eq!(name("name=100%25"), Some("100%".into()));
+        assert_eq!(name("name=100%"), Some("100%".into()));
+        assert_eq!(name("name=%zz%4"), Some("%zz%4".into()));
+        assert_eq!(name("%6Eame=B"), Some("B".into()));
+        assert_eq!(name("other=1&name=C&name=D"), Some("C".into()));
+        assert_eq!(name("name="), None);
+        assert_eq!(name("name"), None);
+        assert_eq!(name("names=E"), None);
+        assert_eq!(name(""), None);
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_are_refused_never_replaced() {
+        for (query, at) in [("name=%ff", 0), ("name=%FE", 0), ("name=ok%ff", 2), ("name=%C0%AF", 0), ("name=%ED%A0%80", 0), ("name=%C3", 0), ("name=A&name=%ff", 0)] {
+            let error = query_values(&url(query), "name").unwrap_err();
+            assert!(error.starts_with("the `name` parameter \""), "{error}");
+            assert!(error.contains(&format!("is not UTF-8 text once percent-decoded (invalid byte sequence at byte {at})")), "{query}: {error}");
+            assert_eq!(name_param(&url(query)), None);
+        }
+        // Other parameters are not checked here.
+        assert_eq!(query_values(&url("tag=%ff&name=A"), "name").unwrap(), vec!["A".to_owned()]);
+    }
 
     #[test]
     fn prefixes() {

@@ -4,12 +4,12 @@
 //!
 //! | route | does |
 //! |---|---|
-//! | `POST /notes/?name=A` with `{"title", "body", "tags"}` | adds a note |
+//! | `POST /notes/?name=A` with `{"title", "body", "tags"}` | adds a note: 400 for malformed input or a tag given twice, 409 for a title already taken, 413 for a note over the storage's limit for a row, string or blob (about 2 MB) |
 //! | `GET /notes/?name=A[&tag=t]` | lists notes (with a tag) |
 //! | `GET /notes/stats?name=A` | counts, database size, schema version |
 
 use durable::prelude::*;
-use durable::rpc::Bytes;
+use durable::rpc::{Bytes, RpcError};
 use durable::sql::{Migration, SqlValue};
 use durable::{params, TypeScript};
 use serde::{Deserialize, Serialize};
@@ -168,6 +168,20 @@ impl Notes {
         Ok(sql.exec("DELETE FROM notes WHERE id = ?", &params![id])?.rows_written() > 0)
     }
 
+    /// Deletes every note and tag. Public for Rust code, but kept out of JS
+    /// RPC with `#[durable(skip)]`, so that no caller can wipe a notes
+    /// service (`tests/e2e/rpc.test.mjs` checks that none can).
+    #[durable(skip)]
+    pub fn clear(&self) -> Result<()> {
+        let storage = self.state.storage();
+        let sql = storage.sql()?;
+        storage.transaction_sync(move || {
+            sql.exec("DELETE FROM tags", &[])?;
+            sql.exec("DELETE FROM notes", &[])?;
+            Ok(())
+        })
+    }
+
     /// Counts, database size and schema version.
     pub fn stats(&self) -> Result<Stats> {
         let sql = self.state.storage().sql()?;
@@ -272,6 +286,32 @@ fn to_sql(value: &Value) -> Result<SqlValue> {
     })
 }
 
+/// The primary SQLite result code an error message ends with, as the runtime
+/// words them: `string or blob too big: SQLITE_TOOBIG`,
+/// `UNIQUE constraint failed: notes.title: SQLITE_CONSTRAINT (extended: ..)`.
+fn sqlite_code(message: &str) -> Option<&str> {
+    let start = message.find(": SQLITE_")? + 2;
+    let code = &message[start..];
+    Some(&code[..code.find(|c: char| !(c.is_ascii_uppercase() || c == '_')).unwrap_or(code.len())])
+}
+
+/// The status and message of a note that could not be added: 413 for a
+/// row or value over the storage's size limit, 409 for a constraint (a title
+/// already taken), 500 for the rest (the input was checked before the call).
+fn add_failure(error: RpcError) -> (u16, String) {
+    match error {
+        RpcError::Remote(message) => match sqlite_code(&message) {
+            Some("SQLITE_TOOBIG") => (
+                413,
+                format!("the note is too big to store (the limit for a row, string or blob is about 2 MB): {message}"),
+            ),
+            Some("SQLITE_CONSTRAINT") => (409, message),
+            _ => (500, message),
+        },
+        other => (500, other.to_string()),
+    }
+}
+
 /// The worker side: JSON over HTTP, the typed stub underneath.
 pub(crate) async fn handle(mut req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
     let name = crate::name_param(url).unwrap_or_else(|| "A".to_owned());
@@ -283,14 +323,48 @@ pub(crate) async fn handle(mut req: worker::Request, env: &Env, url: &Url, rest:
                 Ok(note) => note,
                 Err(e) => return Response::error(format!("expected {{\"title\", \"body\", \"tags\"}}: {e}"), 400),
             };
+            let mut seen = std::collections::HashSet::new();
+            if let Some(tag) = note.tags.iter().find(|tag| !seen.insert(*tag)) {
+                return Response::error(format!("the tag {tag:?} is given twice"), 400);
+            }
             match notes.add(note).await {
                 Ok(note) => Response::from_json(&note),
-                Err(durable::rpc::RpcError::Remote(message)) => Response::error(message, 409),
-                Err(other) => Err(other.into()),
+                Err(e) => {
+                    let (status, message) = add_failure(e);
+                    Response::error(message, status)
+                }
             }
         }
         (Method::Get, "/") => Response::from_json(&notes.list(tag).await?),
         (Method::Get, "/stats") => Response::from_json(&notes.stats().await?),
         _ => Response::error("Not found", 404),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{add_failure, sqlite_code, RpcError};
+
+    #[test]
+    fn sqlite_codes_are_read_from_messages() {
+        assert_eq!(sqlite_code("string or blob too big: SQLITE_TOOBIG"), Some("SQLITE_TOOBIG"));
+        let unique = "UNIQUE constraint failed: notes.title: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)";
+        assert_eq!(sqlite_code(unique), Some("SQLITE_CONSTRAINT"));
+        assert_eq!(sqlite_code("NOT NULL constraint failed: notes.body: SQLITE_CONSTRAINT"), Some("SQLITE_CONSTRAINT"));
+        assert_eq!(sqlite_code("the note vanished"), None);
+        assert_eq!(sqlite_code("odd: SQLITE_"), Some("SQLITE_"));
+    }
+
+    #[test]
+    fn failures_get_fitting_statuses() {
+        let remote = |m: &str| add_failure(RpcError::Remote(m.into()));
+        let (status, message) = remote("string or blob too big: SQLITE_TOOBIG");
+        assert_eq!(status, 413);
+        assert!(message.starts_with("the note is too big to store (") && message.ends_with("SQLITE_TOOBIG"), "{message}");
+        assert_eq!(remote("UNIQUE constraint failed: notes.title: SQLITE_CONSTRAINT").0, 409);
+        assert_eq!(remote("disk I/O error: SQLITE_IOERR").0, 500);
+        assert_eq!(remote("the note vanished"), (500, "the note vanished".into()));
+        assert_eq!(add_failure(RpcError::Transport("overloaded".into())).0, 500);
+        assert_eq!(add_failure(RpcError::Conversion("add: the result does not fit".into())).0, 500);
     }
 }

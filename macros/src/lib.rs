@@ -39,6 +39,8 @@
 //!     }
 //! }
 //! ```
+#![deny(missing_docs)]
+
 use proc_macro::TokenStream;
 
 /// Makes a struct and its impl block a Durable Object class. See the crate docs

@@ -44,7 +44,7 @@
 //! therefore take `&self`, and in-memory state lives in `Cell` / `RefCell`. Never
 //! hold a `RefCell` borrow across an `.await`: copy the value out, await, then
 //! write it back.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod error;
 mod object;

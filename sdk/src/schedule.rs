@@ -7,6 +7,12 @@
 //! alarm for the next. A task that comes due while the object is not running
 //! runs when the alarm fires, which the runtime does as soon as it can.
 //!
+//! Times are checked, never wrapped: a task may be due at the latest at
+//! [`LATEST_MS`] (the last moment a JavaScript `Date`, and so the alarm, can
+//! hold: 8.64e15 ms after the Unix epoch, in the year 275760), and a delay or
+//! interval that would reach past it is an error naming it. A time in the
+//! past, including one before the Unix epoch, is due at once.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //! use durable::prelude::*;
@@ -52,6 +58,16 @@ const TASKS: &str = "__durable_task:";
 const IDS: &str = "__durable_task_id:";
 const SEQUENCE: &str = "__durable_task_sequence";
 
+/// The latest time a task may be due, in milliseconds since the Unix epoch:
+/// the largest time a JavaScript `Date` (and so the object's alarm) can hold,
+/// in the year 275760. It has 16 digits, as the keys of stored tasks do.
+///
+/// ```
+/// // 100,000,000 days after the epoch, as in ECMAScript.
+/// assert_eq!(durable::schedule::LATEST_MS, 100_000_000 * 86_400 * 1000);
+/// ```
+pub const LATEST_MS: u64 = 8_640_000_000_000_000;
+
 /// The id of a scheduled task (stable across repeats).
 ///
 /// ```
@@ -95,7 +111,59 @@ impl<T> Task<T> {
 }
 
 fn now_ms() -> u64 {
+    // Date.now() is a whole, non-negative number of milliseconds; `as`
+    // saturates (and maps NaN to 0), it never wraps.
     js_sys::Date::now() as u64
+}
+
+/// `at` in milliseconds since the epoch; a time before the epoch is due at once (0).
+fn due_at_ms(at: SystemTime) -> Result<u64> {
+    let Ok(since) = at.duration_since(UNIX_EPOCH) else { return Ok(0) };
+    u64::try_from(since.as_millis()).ok().filter(|ms| *ms <= LATEST_MS).ok_or_else(|| {
+        crate::Error::message(format!(
+            "durable::schedule: the time {at:?} ({since:?} after the Unix epoch) is too late: a task can be due at the latest \
+             {LATEST_MS} ms after the Unix epoch (the year 275760), the last time an alarm can hold"
+        ))
+    })
+}
+
+/// `now_ms` plus `delay` (in whole milliseconds), if that is not past [`LATEST_MS`].
+fn checked_after(now_ms: u64, delay: Duration) -> Option<u64> {
+    u64::try_from(delay.as_millis()).ok().and_then(|ms| now_ms.checked_add(ms)).filter(|at| *at <= LATEST_MS)
+}
+
+/// When a task scheduled `delay` after `now_ms` is due.
+fn due_after_ms(now_ms: u64, delay: Duration) -> Result<u64> {
+    checked_after(now_ms, delay).ok_or_else(|| {
+        crate::Error::message(format!(
+            "durable::schedule: a delay of {delay:?} is too long: the task would be due after the latest time an alarm \
+             can hold ({LATEST_MS} ms after the Unix epoch, the year 275760)"
+        ))
+    })
+}
+
+/// A repeating task's interval in milliseconds (at least 1) and its first due time.
+fn first_repeat_ms(now_ms: u64, interval: Duration) -> Result<(u64, u64)> {
+    let every = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX).max(1);
+    match checked_after(now_ms, Duration::from_millis(every)) {
+        Some(at) => Ok((every, at)),
+        None => Err(crate::Error::message(format!(
+            "durable::schedule: an interval of {interval:?} is too long: the first run would be due after the latest time \
+             an alarm can hold ({LATEST_MS} ms after the Unix epoch, the year 275760)"
+        ))),
+    }
+}
+
+/// The next due time of a repeating task that was due at `at_ms` and ran at
+/// `now_ms`: one interval later, or one interval from now when runs were
+/// missed (they collapse into one). `None` when that is past [`LATEST_MS`]:
+/// the task ends.
+fn next_repeat_ms(at_ms: u64, every_ms: u64, now_ms: u64) -> Option<u64> {
+    let next = match at_ms.checked_add(every_ms) {
+        Some(next) if next > now_ms => next,
+        _ => now_ms.checked_add(every_ms)?,
+    };
+    (next <= LATEST_MS).then_some(next)
 }
 
 fn task_key(at_ms: u64, id: &TaskId) -> String {
@@ -115,7 +183,8 @@ impl Scheduler {
         Self { storage }
     }
 
-    /// Schedules `payload` at `at`.
+    /// Schedules `payload` at `at`. A time in the past (also one before the
+    /// Unix epoch) is due at once; one after [`LATEST_MS`] is an error.
     ///
     /// ```no_run
     /// # async fn demo(s: durable::schedule::Scheduler, at: std::time::SystemTime) -> durable::Result<()> {
@@ -123,11 +192,12 @@ impl Scheduler {
     /// # Ok(()) }
     /// ```
     pub async fn at<T: Serialize>(&self, at: SystemTime, payload: &T) -> Result<TaskId> {
-        let at_ms = at.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
-        self.insert(at_ms, None, payload).await
+        self.insert(due_at_ms(at)?, None, payload).await
     }
 
-    /// Schedules `payload` `delay` from now.
+    /// Schedules `payload` `delay` from now (in whole milliseconds). A delay
+    /// that would make the task due after [`LATEST_MS`] is an error naming
+    /// the delay, and nothing is scheduled.
     ///
     /// ```no_run
     /// # async fn demo(s: durable::schedule::Scheduler) -> durable::Result<()> {
@@ -135,10 +205,13 @@ impl Scheduler {
     /// # Ok(()) }
     /// ```
     pub async fn after<T: Serialize>(&self, delay: Duration, payload: &T) -> Result<TaskId> {
-        self.insert(now_ms() + delay.as_millis() as u64, None, payload).await
+        self.insert(due_after_ms(now_ms(), delay)?, None, payload).await
     }
 
-    /// Schedules `payload` every `interval`, the first time `interval` from now.
+    /// Schedules `payload` every `interval` (in whole milliseconds, at least
+    /// one), the first time `interval` from now. An interval whose first run
+    /// would be due after [`LATEST_MS`] is an error naming it; a repeating task
+    /// whose next run would be is not repeated again.
     ///
     /// ```no_run
     /// # async fn demo(s: durable::schedule::Scheduler) -> durable::Result<()> {
@@ -146,8 +219,8 @@ impl Scheduler {
     /// # Ok(()) }
     /// ```
     pub async fn every<T: Serialize>(&self, interval: Duration, payload: &T) -> Result<TaskId> {
-        let every = (interval.as_millis() as u64).max(1);
-        self.insert(now_ms() + every, Some(every), payload).await
+        let (every, at_ms) = first_repeat_ms(now_ms(), interval)?;
+        self.insert(at_ms, Some(every), payload).await
     }
 
     async fn insert<T: Serialize>(&self, at_ms: u64, every_ms: Option<u64>, payload: &T) -> Result<TaskId> {
@@ -212,7 +285,7 @@ impl Scheduler {
         Fut: Future<Output = Result<()>>,
     {
         let now = now_ms();
-        let list = ListOptions { prefix: Some(TASKS.into()), end: Some(format!("{TASKS}{:016}", now + 1)), ..Default::default() };
+        let list = ListOptions { prefix: Some(TASKS.into()), end: Some(format!("{TASKS}{:016}", now.saturating_add(1))), ..Default::default() };
         let due: Vec<(String, Task<T>)> = self.storage.list(&list).await?;
         let mut ran = 0;
         for (key, task) in due {
@@ -221,10 +294,9 @@ impl Scheduler {
             handler(task).await?;
             ran += 1;
             self.storage.delete(&key).await?;
-            match (every, payload) {
-                (Some(every), Some(payload)) => {
-                    // Runs missed while the object was down collapse into one.
-                    let next_at = if at_ms + every > now { at_ms + every } else { now + every };
+            let next = every.and_then(|every| Some((every, next_repeat_ms(at_ms, every, now)?)));
+            match (next, payload) {
+                (Some((every, next_at)), Some(payload)) => {
                     let new_key = task_key(next_at, &id);
                     self.storage.put(&new_key, &Task { id: id.clone(), at_ms: next_at, every_ms: Some(every), payload }).await?;
                     self.storage.put(&format!("{IDS}{id}"), &new_key).await?;
@@ -260,3 +332,86 @@ struct NextOnly {
     at_ms: u64,
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_764_000_000_000; // late 2025
+
+    fn message(result: Result<impl fmt::Debug>) -> String {
+        result.expect_err("an error").to_string()
+    }
+
+    #[test]
+    fn delays_within_range_are_added() {
+        assert_eq!(due_after_ms(NOW, Duration::ZERO).unwrap(), NOW);
+        assert_eq!(due_after_ms(NOW, Duration::from_secs(30)).unwrap(), NOW + 30_000);
+        // Whole milliseconds: a fraction is dropped.
+        assert_eq!(due_after_ms(NOW, Duration::from_micros(1_999)).unwrap(), NOW + 1);
+        // Exactly the latest time is fine; one millisecond more is not.
+        assert_eq!(due_after_ms(NOW, Duration::from_millis(LATEST_MS - NOW)).unwrap(), LATEST_MS);
+        let over = Duration::from_millis(LATEST_MS - NOW + 1);
+        assert!(message(due_after_ms(NOW, over)).contains(&format!("a delay of {over:?} is too long")));
+    }
+
+    #[test]
+    fn huge_delays_are_errors_naming_them_never_wraps() {
+        // u64::MAX ms used to wrap around to just before now: due at once.
+        for delay in [Duration::from_millis(u64::MAX), Duration::MAX, Duration::from_secs(u64::MAX / 1000 + 1)] {
+            let text = message(due_after_ms(NOW, delay));
+            assert!(text.starts_with(&format!("durable::schedule: a delay of {delay:?} is too long")), "{text}");
+            assert!(text.contains("the year 275760"), "{text}");
+        }
+        // A clock at the end of the range takes no delay but zero.
+        assert_eq!(due_after_ms(LATEST_MS, Duration::ZERO).unwrap(), LATEST_MS);
+        assert!(due_after_ms(LATEST_MS, Duration::from_millis(1)).is_err());
+        assert!(due_after_ms(u64::MAX, Duration::from_millis(1)).is_err());
+    }
+
+    #[test]
+    fn times_before_the_epoch_are_due_at_once_and_too_late_ones_are_errors() {
+        assert_eq!(due_at_ms(UNIX_EPOCH).unwrap(), 0);
+        assert_eq!(due_at_ms(UNIX_EPOCH - Duration::from_secs(1)).unwrap(), 0);
+        assert_eq!(due_at_ms(UNIX_EPOCH - Duration::from_millis(1)).unwrap(), 0);
+        assert_eq!(due_at_ms(UNIX_EPOCH + Duration::from_millis(NOW)).unwrap(), NOW);
+        assert_eq!(due_at_ms(UNIX_EPOCH + Duration::from_millis(LATEST_MS)).unwrap(), LATEST_MS);
+        let late = UNIX_EPOCH + Duration::from_millis(LATEST_MS + 1);
+        assert!(message(due_at_ms(late)).contains("is too late"));
+        // Beyond what fits in u64 milliseconds: refused, not truncated.
+        let far = UNIX_EPOCH + Duration::from_secs(u64::MAX / 1000 + 1);
+        let text = message(due_at_ms(far));
+        assert!(text.starts_with("durable::schedule: the time ") && text.contains("is too late"), "{text}");
+    }
+
+    #[test]
+    fn intervals_are_at_least_a_millisecond_and_checked() {
+        assert_eq!(first_repeat_ms(NOW, Duration::ZERO).unwrap(), (1, NOW + 1));
+        assert_eq!(first_repeat_ms(NOW, Duration::from_secs(60)).unwrap(), (60_000, NOW + 60_000));
+        for interval in [Duration::from_millis(u64::MAX), Duration::MAX, Duration::from_millis(LATEST_MS)] {
+            let text = message(first_repeat_ms(NOW, interval));
+            assert!(text.starts_with(&format!("durable::schedule: an interval of {interval:?} is too long")), "{text}");
+        }
+    }
+
+    #[test]
+    fn repeats_move_on_and_end_at_the_latest_time() {
+        // On time: one interval after the due time.
+        assert_eq!(next_repeat_ms(NOW, 1_000, NOW + 5), Some(NOW + 1_000));
+        // Missed runs collapse: one interval from now.
+        assert_eq!(next_repeat_ms(NOW, 1_000, NOW + 10_500), Some(NOW + 11_500));
+        // Up to the latest time, and not past it.
+        assert_eq!(next_repeat_ms(LATEST_MS - 10, 10, LATEST_MS - 10), Some(LATEST_MS));
+        assert_eq!(next_repeat_ms(LATEST_MS - 10, 11, LATEST_MS - 10), None);
+        assert_eq!(next_repeat_ms(u64::MAX, u64::MAX, u64::MAX), None);
+        assert_eq!(next_repeat_ms(0, u64::MAX, NOW), None);
+    }
+
+    #[test]
+    fn keys_sort_in_due_order_over_the_whole_range() {
+        let id = TaskId("1".into());
+        let keys = [task_key(0, &id), task_key(NOW, &id), task_key(LATEST_MS, &id)];
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        assert!(keys.iter().all(|k| k.len() == keys[0].len()), "{keys:?}");
+    }
+}

@@ -41,9 +41,29 @@ function join(room, name) {
             });
           });
     ws.say = (message) => ws.send(JSON.stringify({ message }));
+    // Resolves to [code, reason] of the close the client received.
+    ws.closed = new Promise((res) => ws.on("close", (code, reason) => res([code, reason.toString()])));
     ws.on("open", () => resolve(ws));
     ws.on("error", reject);
   });
+}
+
+/** `promise`, or an error after `ms` milliseconds saying what did not happen. */
+function within(promise, what, ms = 10_000) {
+  let timer;
+  const timeout = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Sends a close frame with any `code`, even one the `ws` library refuses to
+ * send (999, 1015, 5000): the frame is written, masked, to the socket itself.
+ */
+function rawClose(ws, code, reason = "") {
+  const payload = Buffer.concat([Buffer.from([code >> 8, code & 0xff]), Buffer.from(reason)]);
+  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const masked = payload.map((byte, i) => byte ^ mask[i % 4]);
+  ws._socket.write(Buffer.concat([Buffer.from([0x88, 0x80 | payload.length]), mask, masked]));
 }
 
 describe("chat protocol", () => {
@@ -89,6 +109,58 @@ describe("chat protocol", () => {
     for (let i = 0; i < 6; i++) frames.push(await eve.next());
     assert.deepEqual(frames.slice(0, 5).map((f) => f.message), ["burst 0", "burst 1", "burst 2", "burst 3", "burst 4"]);
     assert.match(frames[5].error, /^slow down: try again in \d\.\d s$/);
+  });
+});
+
+describe("leaving a room", () => {
+  // Joins `name` to a room where `host` already is, with both seeing the join.
+  async function enter(room, host, name) {
+    const member = await join(room, name);
+    assert.deepEqual(await member.next(), { joined: name });
+    assert.deepEqual(await host.next(), { joined: name });
+    return member;
+  }
+
+  test("a close code a server may send is echoed, no code is answered with 1000; the others hear who left", async () => {
+    const room = uniqueName("leave");
+    const ada = await join(room, "Ada");
+    await ada.next();
+    for (const [code, expected] of [[4001, 4001], [1001, 1001], [3000, 3000], [undefined, 1000]]) {
+      const bob = await enter(room, ada, `Bob ${code}`);
+      bob.close(code, "leaving");
+      assert.deepEqual(await within(bob.closed, `the close of Bob ${code}`), [expected, "bye"]);
+      assert.deepEqual(await ada.next(), { left: `Bob ${code}` });
+    }
+  });
+
+  test("a close code a server may not send is answered with 1000, and the socket closes", async () => {
+    const room = uniqueName("odd-close");
+    const ada = await join(room, "Ada");
+    await ada.next();
+    // 999 and 5000 are outside the range, 1004 and 1015 reserved, 2999 undefined.
+    for (const code of [999, 1004, 1015, 2999, 5000]) {
+      const bob = await enter(room, ada, `Bob ${code}`);
+      rawClose(bob, code, "odd");
+      assert.deepEqual(await within(bob.closed, `the answer to a close with ${code}`), [1000, "bye"]);
+      assert.deepEqual(await ada.next(), { left: `Bob ${code}` });
+    }
+    ada.say("still here");
+    assert.equal((await ada.next()).message, "still here");
+  });
+
+  test("a dropped connection (1006, abnormal closure) is released without an error; the others hear who left", async () => {
+    const room = uniqueName("dropped");
+    const ada = await join(room, "Ada");
+    await ada.next();
+    const bob = await enter(room, ada, "Bob");
+    const logged = shared.runtime.logs().length;
+    bob.terminate(); // the TCP connection ends without a close frame
+    assert.deepEqual(await ada.next(), { left: "Bob" });
+    ada.say("Bob?");
+    assert.equal((await ada.next()).message, "Bob?");
+    // Closing the socket after 1006 did not fail (that would be logged).
+    await new Promise((r) => setTimeout(r, 500));
+    assert.doesNotMatch(shared.runtime.logs().slice(logged), /closing the socket of|Invalid WebSocket close code|Uncaught/);
   });
 });
 

@@ -1,11 +1,14 @@
 // JS RPC into the Rust `Counter` from a plain JavaScript worker, on the real
 // runtime: the documented interface, plain values back, clear errors for bad
-// input, and nothing of wasm-bindgen reachable.
+// input, nothing of wasm-bindgen reachable, and neither `#[durable(skip)]`
+// nor private methods callable.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
-import { get, rpcCall, uniqueName, useRuntime } from "./harness.mjs";
+import { ROOT, get, rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
 const shared = useRuntime();
 
@@ -66,6 +69,45 @@ describe("JavaScript -> Rust RPC", () => {
       assert.equal(answer.ok, undefined);
     }
     assert.deepEqual(await call(name, "getCounterValue"), { ok: 7, type: "number" });
+  });
+});
+
+describe("what stays out of RPC: #[durable(skip)] and private methods", () => {
+  const notImplemented = (method) => ({
+    error: `The RPC receiver does not implement the method "${method}".`,
+    name: "TypeError",
+    remote: true,
+  });
+
+  test("a #[durable(skip)] method cannot be called from JavaScript, and does not run", async () => {
+    const name = uniqueName("skip");
+    await callOn("NOTES", name, "add", { title: "kept", body: "x", tags: ["t"] });
+    // `Notes::clear` is `pub` with #[durable(skip)]: it would delete every note.
+    assert.deepEqual(await callOn("NOTES", name, "clear"), notImplemented("clear"));
+    const notes = (await callOn("NOTES", name, "list", null)).ok;
+    assert.deepEqual(notes.map((n) => [n.title, n.tags]), [["kept", ["t"]]]);
+  });
+
+  test("a private method cannot be called from JavaScript, and does not run", async () => {
+    const name = uniqueName("private");
+    await call(name, "increment", 2);
+    // `Counter::add` is private: it would add 40 to the count.
+    assert.deepEqual(await call(name, "add", 40), notImplemented("add"));
+    // `Shelf::titles` is private too.
+    assert.deepEqual(await callOn("SHELF", name, "titles"), notImplemented("titles"));
+    assert.deepEqual(await call(name, "getCounterValue"), { ok: 2, type: "number" });
+  });
+
+  test("classes.d.ts declares neither", () => {
+    const declarations = readFileSync(join(ROOT, "dist", "classes.d.ts"), "utf8");
+    const methods = (cls) => {
+      const body = declarations.match(new RegExp(`export declare class ${cls} extends DurableObject \\{\\n([^}]*)\\}`));
+      assert.ok(body, `no class ${cls} in classes.d.ts`);
+      return [...body[1].matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]);
+    };
+    assert.deepEqual(methods("Notes").filter((m) => ["add", "list", "clear"].includes(m)), ["add", "list"]);
+    assert.deepEqual(methods("Counter"), ["getCounterValue", "increment", "decrement", "weigh"]);
+    assert.ok(!methods("Shelf").includes("titles"), methods("Shelf").join(", "));
   });
 });
 

@@ -128,4 +128,36 @@ describe("SQL storage (the Notes example)", () => {
     assert.equal(bad.status, 400);
     assert.deepEqual(JSON.parse((await get(shared.runtime.url, `/notes/?name=${name}&tag=x`)).text).map((n) => n.title), ["t"]);
   });
+
+  test("the notes route answers each failure with a fitting status, and stores nothing", async () => {
+    const name = uniqueName("statuses");
+    const post = async (body) => {
+      const response = await fetch(`${shared.runtime.url}/notes/?name=${name}`, { method: "POST", body: JSON.stringify(body) });
+      return { status: response.status, text: await response.text() };
+    };
+    // The runtime refuses a string, blob or row over 2,200,000 bytes (SQLITE_TOOBIG): 413.
+    const LIMIT = 2_200_000;
+    for (const note of [{ title: "big body", body: "y".repeat(LIMIT + 1) }, { title: "é".repeat(LIMIT / 2 + 1), body: "b" }]) {
+      const tooBig = await post(note);
+      assert.equal(tooBig.status, 413, tooBig.text.slice(0, 200));
+      assert.equal(tooBig.text, "the note is too big to store (the limit for a row, string or blob is about 2 MB): string or blob too big: SQLITE_TOOBIG");
+    }
+    // A note under the limit (with its title and row header) is stored.
+    const UNDER = LIMIT - 1_000;
+    const large = await post({ title: "large", body: "y".repeat(UNDER) });
+    assert.equal(large.status, 200, large.text.slice(0, 200));
+    // A title already taken: 409, a conflict with what is stored.
+    const taken = await post({ title: "large", body: "again" });
+    assert.equal(taken.status, 409);
+    assert.match(taken.text, /^UNIQUE constraint failed: notes.title: SQLITE_CONSTRAINT/);
+    // Bad input: 400, before anything reaches the object.
+    const twice = await post({ title: "tags", body: "b", tags: ["x", "y", "x"] });
+    assert.deepEqual(twice, { status: 400, text: 'the tag "x" is given twice' });
+    const shape = await post({ title: 5 });
+    assert.equal(shape.status, 400);
+    assert.match(shape.text, /^expected \{"title", "body", "tags"\}: /);
+    // Only the note that fit was stored.
+    const listed = JSON.parse((await get(shared.runtime.url, `/notes/?name=${name}`)).text);
+    assert.deepEqual(listed.map((n) => [n.title, n.body.length]), [["large", UNDER]]);
+  });
 });
