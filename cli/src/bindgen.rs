@@ -11,13 +11,18 @@ pub const GLUE_WASM: &str = "glue_bg.wasm";
 
 /// Generates `glue.js` (an instance factory: see [`crate::factory`]),
 /// `glue_bg.wasm` and wasm-bindgen's snippets in `out_dir`.
-pub fn generate(wasm: &[u8], out_dir: &Path) -> Result<(), String> {
+///
+/// `optimized` drops the name section (function names, for stack traces of
+/// traps) and the producers section: debug builds keep them.
+pub fn generate(wasm: &[u8], out_dir: &Path, optimized: bool) -> Result<(), String> {
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
         .input_bytes("glue", wasm.to_vec())
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e}"))?
-        .typescript(false);
+        .typescript(false)
+        .remove_name_section(optimized)
+        .remove_producers_section(optimized);
     let mut output = bindgen.generate_output().map_err(|e| format!("wasm-bindgen: {e:#}"))?;
     // The class metadata has been read; the deployed module does not need it.
     let module = output.wasm_mut();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{bindgen, classes, config, factory, generate, shim, typescript, wasm};
+use crate::{bindgen, classes, config, factory, generate, optimize, shim, typescript, wasm};
 
 /// The JavaScript half of the runtime, shipped next to the entry module.
 const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
@@ -59,13 +59,30 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     let out = &options.out_dir;
     fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))?;
-    let stamp = stamp(&wasm_bytes);
+    // Every profile but `dev` is an optimized build: names stripped, and
+    // wasm-opt run when the project has it.
+    let optimized = options.profile != "dev";
+    let wasm_opt = if optimized { optimize::locate(Path::new("."))? } else { None };
+    let stamp = stamp(&wasm_bytes, optimized, wasm_opt.as_deref());
     let stamp_path = out.join(".stamp");
     let fresh = fs::read_to_string(&stamp_path).ok().as_deref() == Some(stamp.as_str())
         && out.join(bindgen::GLUE_JS).exists()
         && out.join(bindgen::GLUE_WASM).exists();
     if !fresh {
-        bindgen::generate(&wasm_bytes, out)?;
+        bindgen::generate(&wasm_bytes, out, optimized)?;
+        match &wasm_opt {
+            Some(tool) => {
+                let (before, after, seconds) = optimize::run(tool, &out.join(bindgen::GLUE_WASM))?;
+                eprintln!("durable: wasm-opt: {} KiB -> {} KiB in {seconds:.1}s", before / 1024, after / 1024);
+            }
+            None if optimized => eprintln!(
+                "durable: note: wasm-opt not found, so the module is not size-optimized \
+                 (`npm install --save-dev binaryen@{}` adds it; {}=off silences this)",
+                optimize::BINARYEN_VERSION,
+                optimize::ENV
+            ),
+            None => {}
+        }
         fs::write(&stamp_path, &stamp).map_err(|e| format!("writing {}: {e}", stamp_path.display()))?;
     }
     // Worker-level handlers (`#[event(fetch)]`) are plain wasm-bindgen exports.
@@ -139,10 +156,13 @@ fn cargo_build(options: &Target) -> Result<PathBuf, String> {
     })
 }
 
-/// Identifies the inputs of the bindings: the module and this tool's build.
-fn stamp(module: &[u8]) -> String {
+/// Identifies the inputs of the bindings: the module, this tool's build, and
+/// how the output is optimized.
+fn stamp(module: &[u8], optimized: bool, wasm_opt: Option<&Path>) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     module.hash(&mut hasher);
+    optimized.hash(&mut hasher);
+    wasm_opt.hash(&mut hasher);
     if let Ok(tool) = std::env::current_exe().and_then(fs::read) {
         tool.hash(&mut hasher);
     }

@@ -27,6 +27,7 @@ mod factory;
 mod generate;
 mod history;
 mod jsonc;
+mod optimize;
 mod problem;
 mod scaffold;
 mod shim;
