@@ -69,7 +69,8 @@ const config :Workerd.Config = (
   const configPath = join(dir.path, "config.capnp");
   mkdirSync(storageDir, { recursive: true });
   writeFileSync(configPath, capnp);
-  const child = spawn(WORKERD, ["serve", configPath, "--experimental"], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const extra = process.env.DURABLE_WORKERD_INSPECTOR ? [`--inspector-addr=${process.env.DURABLE_WORKERD_INSPECTOR}`] : [];
+  const child = spawn(WORKERD, ["serve", configPath, "--experimental", ...extra], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let logs = "";
   child.stdout.on("data", (d) => (logs += d));
   child.stderr.on("data", (d) => (logs += d));
