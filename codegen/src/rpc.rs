@@ -23,6 +23,8 @@ const RESERVED: &[(&str, &str)] = &[
     ("webSocketError", "a handler"),
     ("connect", "every Durable Object stub has its own `connect`, which opens a TCP socket, so a call would never reach this method"),
     ("dup", "every Durable Object stub has its own `dup`, which duplicates the stub"),
+    ("id", "every Durable Object stub has an `id` property (the object's id), so a call would never reach this method"),
+    ("name", "every Durable Object stub has a `name` property (the name it was got by), so a call would never reach this method"),
     ("then", "awaiting a stub would call it"),
     ("constructor", "every JavaScript class has one"),
     ("ctx", "every Durable Object has this field"),
@@ -297,10 +299,10 @@ mod tests {
             assert_eq!(reserved(&crate::attr::camel_case(kind.name())), Some("a handler"), "{kind:?}");
         }
         assert!(reserved("connect").unwrap().contains("TCP socket"));
-        for name in ["dup", "then", "constructor", "ctx", "env", "free", "__rpc_increment", "__wbg_ptr"] {
+        for name in ["dup", "id", "name", "then", "constructor", "ctx", "env", "free", "__rpc_increment", "__wbg_ptr"] {
             assert!(reserved(name).is_some(), "{name}");
         }
-        for name in ["increment", "getCounterValue", "connectTo", "Connect", "_connect", "fetchAll"] {
+        for name in ["increment", "getCounterValue", "connectTo", "Connect", "_connect", "fetchAll", "getName", "idOf"] {
             assert_eq!(reserved(name), None, "{name}");
         }
     }
