@@ -209,3 +209,35 @@ export function useRuntime({ withCaller = true } = {}) {
   });
   return shared;
 }
+
+/**
+ * Opens a WebSocket (the `ws` package) to `url`; resolves once it is open. The
+ * socket gets `next(timeoutMs)`, the next message (text as a string, binary
+ * as an array of bytes), and `closed`, which resolves to [code, reason].
+ */
+export async function openWebSocket(url) {
+  const { default: WebSocket } = await import("ws");
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const inbox = [];
+    const waiting = [];
+    ws.on("message", (data, binary) => {
+      const message = binary ? [...data] : data.toString();
+      if (waiting.length) waiting.shift()(message);
+      else inbox.push(message);
+    });
+    ws.next = (timeoutMs = 10_000) =>
+      inbox.length
+        ? Promise.resolve(inbox.shift())
+        : new Promise((res, rej) => {
+            const timer = setTimeout(() => rej(new Error("no message in time")), timeoutMs);
+            waiting.push((m) => {
+              clearTimeout(timer);
+              res(m);
+            });
+          });
+    ws.closed = new Promise((r) => ws.on("close", (code, reason) => r([code, reason.toString()])));
+    ws.on("open", () => resolve(ws));
+    ws.on("error", reject);
+  });
+}

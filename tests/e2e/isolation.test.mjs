@@ -8,9 +8,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
-import WebSocket from "ws";
-
-import { get, startRuntime, tempDir, testConfig, uniqueName } from "./harness.mjs";
+import { get, openWebSocket, startRuntime, tempDir, testConfig, uniqueName } from "./harness.mjs";
 
 const dirs = [];
 const runtimes = [];
@@ -38,29 +36,7 @@ function countOf(answer) {
 
 /** Opens a WebSocket on /ws/?query; resolves once open, with `next()` and `closed`. */
 function openSocket(base, query) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base.replace("http", "ws")}/ws/?${query}`);
-    const inbox = [];
-    const waiting = [];
-    ws.on("message", (data) => {
-      const text = data.toString();
-      if (waiting.length) waiting.shift()(text);
-      else inbox.push(text);
-    });
-    ws.next = (timeoutMs = 10_000) =>
-      inbox.length
-        ? Promise.resolve(inbox.shift())
-        : new Promise((res, rej) => {
-            const timer = setTimeout(() => rej(new Error("no message in time")), timeoutMs);
-            waiting.push((m) => {
-              clearTimeout(timer);
-              res(m);
-            });
-          });
-    ws.closed = new Promise((res) => ws.on("close", (code, reason) => res({ code, reason: reason.toString() })));
-    ws.once("open", () => resolve(ws));
-    ws.once("error", reject);
-  });
+  return openWebSocket(`${base.replace("http", "ws")}/ws/?${query}`);
 }
 
 function withTimeout(promise, ms, what) {
@@ -133,9 +109,9 @@ describe("a panic costs only the object it happened in", () => {
     assert.deepEqual([...acknowledged].sort((a, b) => a - b), Array.from({ length: 120 }, (_, i) => i + 1));
     assert.equal(countOf(await get(base, `/counter/?name=${counter}`)), 120, "stored equals acknowledged");
 
-    const closed = await withTimeout(victim.closed, 10_000, "the victim's close");
-    assert.equal(closed.code, 1011);
-    assert.match(closed.reason, /reset after a panic/);
+    const [code, reason] = await withTimeout(victim.closed, 10_000, "the victim's close");
+    assert.equal(code, 1011);
+    assert.match(reason, /reset after a panic/);
     bystander.send("after");
     assert.equal(await bystander.next(), "echo:after");
     bystander.close();

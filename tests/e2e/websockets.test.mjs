@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
-import WebSocket from "ws";
-
-import { rpcCall, uniqueName, useRuntime } from "./harness.mjs";
+import { openWebSocket, rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
 const shared = useRuntime();
 const sockets = new Set();
@@ -18,31 +16,10 @@ after(() => {
 });
 
 /** Opens /ws/?query; the socket gets `next()` (the next message) and `closed`. */
-function open(query) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${shared.runtime.url.replace("http", "ws")}/ws/?${query}`);
-    sockets.add(ws);
-    const inbox = [];
-    const waiting = [];
-    ws.on("message", (data, binary) => {
-      const message = binary ? [...data] : data.toString();
-      if (waiting.length) waiting.shift()(message);
-      else inbox.push(message);
-    });
-    ws.next = (timeoutMs = 10_000) =>
-      inbox.length
-        ? Promise.resolve(inbox.shift())
-        : new Promise((res, rej) => {
-            const timer = setTimeout(() => rej(new Error("no message in time")), timeoutMs);
-            waiting.push((m) => {
-              clearTimeout(timer);
-              res(m);
-            });
-          });
-    ws.closed = new Promise((r) => ws.on("close", (code, reason) => r([code, reason.toString()])));
-    ws.on("open", () => resolve(ws));
-    ws.on("error", reject);
-  });
+async function open(query) {
+  const ws = await openWebSocket(`${shared.runtime.url.replace("http", "ws")}/ws/?${query}`);
+  sockets.add(ws);
+  return ws;
 }
 
 async function ask(ws, text) {
