@@ -204,6 +204,24 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
         Output::Value(ty) => quote_spanned! {ty.span()=> ::durable::rpc::value_to_js(#rust_name, &#call) },
         Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
     };
+    if !method.is_async {
+        // A method that never awaits runs to completion in the call itself.
+        return quote! {
+            #[wasm_bindgen(js_name = #export)]
+            pub fn #glue(
+                &self,
+                args: ::durable::__private::js_sys::Array,
+                call: u32,
+            ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
+                self.instance.rpc_sync(call, move |object| {
+                    let mut args = ::durable::rpc::Args::new(#rust_name, #arity, args);
+                    #(#decode)*
+                    args.finish()?;
+                    #encode
+                })
+            }
+        };
+    }
     quote! {
         #[wasm_bindgen(js_name = #export)]
         pub fn #glue(
