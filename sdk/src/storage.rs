@@ -12,24 +12,26 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::error::conversion_message;
+use crate::error::{conversion_message, excerpt};
 use crate::sys;
 use crate::{Error, Result};
 
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    // Maps become plain objects, the form JavaScript code reads and writes.
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
-}
-
+/// The stored form of `value`: the JavaScript value RPC would send (see the
+/// table in [`crate::rpc`]), except that a top-level `None` is `null`, since
+/// storage cannot hold `undefined` (it reads back as `None`).
 fn to_stored<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serializer())
-        .map_err(|e| Error::Conversion(format!("the value for key {key:?} cannot be stored: {}", conversion_message(e))))
+    let value = crate::rpc::to_js(value)
+        .map_err(|e| Error::Conversion(format!("the value for key {:?} cannot be stored: {e}", excerpt(key))))?;
+    Ok(if value.is_undefined() { JsValue::NULL } else { value })
 }
 
 fn from_stored<T: DeserializeOwned>(key: &str, value: JsValue) -> Result<T> {
     serde_wasm_bindgen::from_value(value).map_err(|e| {
-        Error::Conversion(format!("the value at key {key:?} does not fit the requested type: {}", conversion_message(e)))
+        Error::Conversion(format!(
+            "the value at key {:?} does not fit the requested type: {}",
+            excerpt(key),
+            conversion_message(e)
+        ))
     })
 }
 
