@@ -172,7 +172,7 @@ impl Notes {
     pub fn stats(&self) -> Result<Stats> {
         let sql = self.state.storage().sql()?;
         let (notes, tags): (i64, i64) = sql.exec("SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM tags)", &[])?.raw()?.remove(0);
-        Ok(Stats { notes, tags, database_size: sql.database_size(), schema_version: sql.applied_version()? })
+        Ok(Stats { notes, tags, database_size: sql.database_size()?, schema_version: sql.applied_version()? })
     }
 
     /// Runs any statement with JSON parameters (null, booleans, numbers,

@@ -207,13 +207,16 @@ impl Sql {
         Ok(Cursor { raw })
     }
 
-    /// The database's size on disk, in bytes.
+    /// The database's size on disk, in bytes. Fails on a class with the
+    /// legacy key-value backend (see [`crate::Storage::sql`]).
     ///
     /// ```no_run
-    /// # fn demo(sql: durable::sql::Sql) { let bytes = sql.database_size(); }
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let bytes = sql.database_size()?;
+    /// # Ok(()) }
     /// ```
-    pub fn database_size(&self) -> u64 {
-        self.raw.database_size() as u64
+    pub fn database_size(&self) -> Result<u64> {
+        Ok(self.raw.database_size().map_err(Error::from_js)? as u64)
     }
 
     /// The highest migration version recorded by [`crate::Storage::migrate`]

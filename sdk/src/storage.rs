@@ -406,6 +406,12 @@ impl Storage {
 
     /// The object's SQLite database (`ctx.storage.sql`).
     ///
+    /// On a class with the legacy key-value backend (`new_classes`, or
+    /// `#[durable_object(storage = "kv")]`) this fails, or (on the local
+    /// runtime, which hands out the object anyway) every statement and
+    /// [`database_size`](crate::sql::Sql::database_size) fails, with the
+    /// runtime's "SQL is not enabled for this Durable Object class" error.
+    ///
     /// ```no_run
     /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
     /// let sql = storage.sql()?;
@@ -413,7 +419,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub fn sql(&self) -> Result<crate::sql::Sql> {
-        let raw = self.raw.sql();
+        let raw = self.raw.sql().map_err(Error::from_js)?;
         if raw.is_undefined() || raw.is_null() {
             return Err(Error::Js("ctx.storage.sql is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
         }
@@ -590,13 +596,15 @@ impl Storage {
     }
 
     /// Restores the object to `bookmark` when it next restarts (call
-    /// `State::abort` to restart now). Returns a bookmark to undo the restore.
+    /// [`State::abort`](crate::State::abort) to restart now). Returns a
+    /// bookmark to undo the restore.
     ///
     /// ```no_run
     /// # async fn demo(state: durable::State, bookmark: String) -> durable::Result<()> {
     /// let undo = state.storage().on_next_session_restore_bookmark(&bookmark).await?;
-    /// state.abort("restoring");
-    /// # Ok(()) }
+    /// // Keep `undo` somewhere else first: the restore replaces this storage.
+    /// Err(state.abort("restoring"))
+    /// # }
     /// ```
     pub async fn on_next_session_restore_bookmark(&self, bookmark: &str) -> Result<String> {
         let value = JsFuture::from(self.raw.on_next_session_restore_bookmark(bookmark)?).await?;
@@ -604,6 +612,8 @@ impl Storage {
     }
 
     /// The synchronous KV API (`ctx.storage.kv`) of SQLite-backed objects.
+    /// On a class with the legacy key-value backend this fails, or every
+    /// operation on it does, with the runtime's error.
     ///
     /// ```no_run
     /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
@@ -613,7 +623,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub fn kv(&self) -> Result<SyncKv> {
-        let raw = self.raw.kv();
+        let raw = self.raw.kv().map_err(Error::from_js)?;
         if raw.is_undefined() || raw.is_null() {
             return Err(Error::Js("ctx.storage.kv is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
         }
