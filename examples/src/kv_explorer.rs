@@ -1,9 +1,9 @@
 //! The whole key-value storage API over RPC: batch reads and writes, `list`
 //! with its options, options on single operations, `delete_all`, `sync`,
 //! transactions (committed, failed, panicking) and the synchronous `kv` API;
-//! how `null` and `None` are stored; and `LegacyKv`, an object on the legacy
-//! key-value backend, where SQL and the synchronous API fail cleanly.
-//! The JavaScript caller (`/js/call?object=KV`) drives them in the tests.
+//! how `null` and `None` are stored; `ctx.abort()`; and SQL, which the tests
+//! also call with the class on the legacy key-value backend, where it fails
+//! cleanly. The JavaScript caller (`/js/call?object=KV`) drives it in the tests.
 
 use std::collections::BTreeMap;
 
@@ -159,42 +159,15 @@ impl KvExplorer {
     pub fn reset(&self, reason: String) -> Result<()> {
         Err(self.state.abort(&reason))
     }
-}
 
-/// An object on the legacy key-value storage backend (`new_classes`): the
-/// asynchronous key-value API works; SQL and the synchronous key-value API
-/// answer the runtime's error.
-#[durable_object(storage = "kv")]
-pub struct LegacyKv {
-    state: State,
-}
-
-#[durable_object]
-impl LegacyKv {
-    pub fn new(state: State, _env: Env) -> Self {
-        Self { state }
-    }
-
-    pub async fn put(&self, key: String, value: Value) -> Result<()> {
-        self.state.storage().put(&key, &value).await
-    }
-
-    pub async fn get(&self, key: String) -> Result<Option<Value>> {
-        self.state.storage().get(&key).await
-    }
-
-    /// `storage.sql()?.database_size()`.
-    pub fn database_size(&self) -> Result<u64> {
+    /// `storage.sql()?.database_size()`: fails on the legacy key-value
+    /// backend (the tests also run this class there).
+    pub fn sql_database_size(&self) -> Result<u64> {
         self.state.storage().sql()?.database_size()
     }
 
     /// Runs `statement`; answers the rows it read.
-    pub fn exec(&self, statement: String) -> Result<u64> {
+    pub fn sql_exec(&self, statement: String) -> Result<u64> {
         Ok(self.state.storage().sql()?.exec(&statement, &[])?.rows_read())
-    }
-
-    /// Writes through the synchronous `ctx.storage.kv`.
-    pub fn sync_put(&self, key: String, value: Value) -> Result<()> {
-        self.state.storage().kv()?.put(&key, &value)
     }
 }

@@ -10,19 +10,19 @@
 //! |---|---|---|
 //! | `bool` | `boolean` | `boolean` |
 //! | integers up to 32 bits, `f32`, `f64` | `number` (`NaN` and `±Infinity` too) | `number` |
-//! | `i64`, `u64`, `isize`, `usize` | `number`; beyond ±2^53 (`Number.MAX_SAFE_INTEGER`) an error, never rounded | a `number` that is an integer in range, or a `BigInt` that fits |
+//! | `i64`, `u64`, `isize`, `usize` | `number`; beyond ±2^53 (`Number.MAX_SAFE_INTEGER`) an error naming the value, never rounded | a `number` that is an integer in range, or a `BigInt` that fits |
 //! | `i128`, `u128` | `BigInt` | `BigInt` |
 //! | `String`, `&str`, `char` | `string` | `string` |
 //! | `()`, unit structs, `serde_json::Value::Null` | `null` | `null` or `undefined` |
 //! | `Option<T>` | `None`: `undefined`; `Some(v)`: `v` | `undefined` or `null` for `None`, a missing field too |
 //! | `Vec<T>`, slices, sets, tuples, tuple structs | arrays | arrays |
-//! | structs | plain objects, one property per field (`None` fields are present, `undefined`) | plain objects |
+//! | structs | plain objects, one property per field (a `None` field is present and `undefined`) | plain objects |
 //! | maps with string keys (`HashMap`, `BTreeMap`, `serde_json::Map`) | plain objects (other keys are an error) | plain objects or `Map`s |
 //! | enums | serde's external tagging: `"Unit"`, `{ "Newtype": v }`, `{ "Tuple": [..] }`, `{ "Struct": {..} }` | the same |
 //! | [`Bytes`] (`serde_bytes`) | `Uint8Array` | `Uint8Array`, `ArrayBuffer` or an array of numbers |
 //! | `Vec<u8>` | an array of numbers | the same, or a `Uint8Array` |
 //! | `serde_json::Value` | its JSON shape, `Null` as `null` | JSON-like values; `NaN` and `±Infinity` become `Null` (serde_json cannot hold them) |
-//! | [`SqlValue`](crate::sql::SqlValue) | `null`, `number`, `string` or `Uint8Array` | the same, `boolean` as `0`/`1`, `BigInt` as an integer |
+//! | [`SqlValue`](crate::sql::SqlValue) | `null`, `number`, `string` or `Uint8Array` | the same, `boolean` as `0`/`1`, a `BigInt` that fits an `i64` |
 //!
 //! Two places differ from the table, where JavaScript has no `undefined`:
 //! a method returning `()` or `Result<(), E>` resolves to `undefined` (a

@@ -7,9 +7,11 @@
 // key-value backend, `ctx.abort()`), and the isolate keeps serving.
 
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
-import { uniqueName, useRuntime } from "./harness.mjs";
+import { startRuntime, tempDir, testConfig, uniqueName, useRuntime } from "./harness.mjs";
 
 const shared = useRuntime();
 
@@ -167,20 +169,44 @@ describe("errors quote a bounded part of a value", () => {
 
 describe("exceptions of the runtime become errors", () => {
   test("SQL and the synchronous key-value API on the legacy key-value backend fail cleanly", async () => {
-    const name = uniqueName("legacy");
-    await ok("LEGACY_KV", name, "put", "k", { a: null });
-    assert.deepEqual(await ok("LEGACY_KV", name, "get", "k"), { a: null });
-    for (let i = 0; i < 2; i++) {
-      assert.match(await error("LEGACY_KV", name, "databaseSize"), /^SQL is not enabled for this Durable Object class/);
-      assert.match(await error("LEGACY_KV", name, "exec", "SELECT 1"), /^SQL is not enabled for this Durable Object class/);
-      assert.match(
-        await error("LEGACY_KV", name, "syncPut", "k", 1),
-        /^The storage.kv \(synchronous KV\) API is only available for SQLite-backed Durable Objects/,
-      );
+    // KvExplorer on the legacy key-value backend: a runtime of its own, whose
+    // config declares the class in `new_classes` instead of `new_sqlite_classes`.
+    const dir = tempDir();
+    const examples = JSON.parse(readFileSync(testConfig(dir.path), "utf8"));
+    const migration = examples.migrations.find((m) => m.new_sqlite_classes?.includes("KvExplorer"));
+    migration.new_sqlite_classes = migration.new_sqlite_classes.filter((c) => c !== "KvExplorer");
+    migration.new_classes = ["KvExplorer"];
+    const examplesPath = join(dir.path, "kv-backend.wrangler.json");
+    writeFileSync(examplesPath, JSON.stringify(examples));
+    const caller = testConfig(dir.path, "examples/js-caller/wrangler.jsonc");
+    const runtime = await startRuntime({ config: [caller, examplesPath], persistDir: join(dir.path, "state") });
+    try {
+      const on = async (method, ...args) => {
+        const response = await fetch(`${runtime.url}/js/call?object=KV&name=legacy`, {
+          method: "POST",
+          body: JSON.stringify({ method, args, exact: true }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        return response.json();
+      };
+      assert.deepEqual(await on("put", "k", { a: null }), { ok: UNDEFINED, type: "undefined" });
+      assert.deepEqual(await on("get", "k"), { ok: { a: null }, type: "object" });
+      for (let i = 0; i < 2; i++) {
+        assert.match((await on("sqlDatabaseSize")).error, /^SQL is not enabled for this Durable Object class/);
+        assert.match((await on("sqlExec", "SELECT 1")).error, /^SQL is not enabled for this Durable Object class/);
+        assert.match(
+          (await on("syncPutGet", "k", 1)).error,
+          /^The storage.kv \(synchronous KV\) API is only available for SQLite-backed Durable Objects/,
+        );
+      }
+      // The object, and the isolate's other objects, keep serving.
+      assert.deepEqual(await on("get", "k"), { ok: { a: null }, type: "object" });
+      const counter = await fetch(`${runtime.url}/js/counter?op=increment&amount=3&name=legacy`);
+      assert.deepEqual(await counter.json(), { value: 3, type: "number" });
+    } finally {
+      await runtime.stop();
+      dir.cleanup();
     }
-    // The object, and the isolate's other objects, keep serving.
-    assert.deepEqual(await ok("LEGACY_KV", name, "get", "k"), { a: null });
-    assert.equal(await ok("COUNTER", name, "increment", 3), 3);
   });
 
   test("ctx.abort() fails the call with its reason; the object restarts and the others keep serving", async () => {
