@@ -165,11 +165,14 @@ impl RpcMethod {
     }
 }
 
+/// Whether `ty` is `()`.
+fn is_unit(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Tuple(t) if t.elems.is_empty())
+}
+
 fn classify_output(ty: &syn::Type) -> Output {
-    if let syn::Type::Tuple(t) = ty {
-        if t.elems.is_empty() {
-            return Output::Unit;
-        }
+    if is_unit(ty) {
+        return Output::Unit;
     }
     if let syn::Type::Path(p) = ty {
         if let Some(last) = p.path.segments.last() {
@@ -202,6 +205,8 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
     let encode = match &method.output {
         Output::Unit => quote! { let () = #call; ::core::result::Result::Ok(::durable::__private::wasm_bindgen::JsValue::UNDEFINED) },
         Output::Value(ty) => quote_spanned! {ty.span()=> ::durable::rpc::value_to_js(#rust_name, &#call) },
+        // `Ok(())` resolves to `undefined`, as a JavaScript method that returns nothing.
+        Output::Result(ty) if is_unit(ty) => quote_spanned! {ty.span()=> ::durable::rpc::unit_result_to_js(#call) },
         Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
     };
     if !method.is_async {

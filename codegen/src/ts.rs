@@ -49,6 +49,8 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                 "HashMap" | "BTreeMap" => format!("Record<string, {}>", arg(1, refs)),
                 "Box" | "Rc" | "Arc" | "Cow" => arg(0, refs),
                 "ByteBuf" | "Bytes" => "Uint8Array".into(),
+                // `durable::sql::SqlValue`: what `sql.exec` binds (booleans and BigInts as integers).
+                "SqlValue" => "null | number | bigint | string | boolean | Uint8Array".into(),
                 "JsValue" | "Value" => "unknown".into(),
                 _ if params.contains(&name) => name,
                 _ => {
@@ -360,6 +362,7 @@ mod tests {
         assert_eq!(ty(quote!(Vec<(u8, bool)>)).0, "Array<[number, boolean]>");
         assert_eq!(ty(quote!(std::collections::BTreeMap<String, Vec<f64>>)).0, "Record<string, Array<number>>");
         assert_eq!(ty(quote!(durable::rpc::Bytes)).0, "Uint8Array");
+        assert_eq!(ty(quote!(Vec<durable::sql::SqlValue>)).0, "Array<null | number | bigint | string | boolean | Uint8Array>");
         let (t, refs) = ty(quote!(Vec<Book>));
         assert_eq!(t, "Array<Book>");
         assert!(refs.contains("Book"));

@@ -3,18 +3,29 @@ import { DurableObject } from "cloudflare:workers";
 // Calls the Rust `Counter` Durable Object over JS RPC, exactly as a
 // JavaScript Durable Object would be called.
 
-// Values travel to and from the tests as JSON, with two stand-ins:
-// {"bigint": "123"} for a BigInt and {"bytes": [1, 2]} for a Uint8Array.
+// Values travel to and from the tests as JSON, with stand-ins for what JSON
+// cannot carry: {"bigint": "123"} for a BigInt, {"bytes": [1, 2]} for a
+// Uint8Array, {"$number": "NaN"} (or "Infinity", "-Infinity") for a number
+// that is not finite and {"$undefined": true} for undefined. Answers use the
+// last two only when the request asks for `"exact": true`; otherwise an
+// undefined property is left out and a non-finite number is null, as
+// JSON.stringify does.
 const replacer = (_, v) =>
   typeof v === "bigint" ? { bigint: v.toString() }
   : v instanceof Uint8Array ? { bytes: [...v] }
   : v;
-const json = (value, status = 200) =>
-  new Response(JSON.stringify(value, replacer), { status, headers: { "content-type": "application/json" } });
+const exactReplacer = (k, v) =>
+  v === undefined ? { $undefined: true }
+  : typeof v === "number" && !Number.isFinite(v) ? { $number: String(v) }
+  : replacer(k, v);
+const json = (value, status = 200, exact = false) =>
+  new Response(JSON.stringify(value, exact ? exactReplacer : replacer), { status, headers: { "content-type": "application/json" } });
 const revive = (args) =>
   JSON.parse(JSON.stringify(args), (_, v) =>
     v && typeof v === "object" && "bigint" in v ? BigInt(v.bigint)
     : v && typeof v === "object" && "bytes" in v ? new Uint8Array(v.bytes)
+    : v && typeof v === "object" && "$number" in v ? Number(v.$number)
+    : v && typeof v === "object" && v.$undefined === true ? undefined
     : v);
 const typeOf = (v) => (v instanceof Uint8Array ? "Uint8Array" : v === null ? "null" : typeof v);
 
@@ -76,11 +87,11 @@ export default {
 
     if (url.pathname === "/js/call" && request.method === "POST") {
       // Any method of any object, with any arguments: for testing values and bad input.
-      const { method, args } = await request.json();
+      const { method, args, exact = false } = await request.json();
       const target = objects[url.searchParams.get("object") ?? "COUNTER"].getByName(name);
       try {
         const value = await target[method](...revive(args));
-        return json({ ok: value === undefined ? null : value, type: typeOf(value) });
+        return json({ ok: value === undefined && !exact ? null : value, type: typeOf(value) }, 200, exact);
       } catch (error) {
         return json({ error: String(error?.message ?? error), name: error?.name, remote: error?.remote === true });
       }

@@ -1,25 +1,35 @@
 //! The whole key-value storage API over RPC: batch reads and writes, `list`
 //! with its options, options on single operations, `delete_all`, `sync`,
-//! transactions (committed, failed, panicking) and the synchronous `kv` API.
-//! The JavaScript caller (`/js/call?object=KV`) drives it in the tests.
+//! transactions (committed, failed, panicking) and the synchronous `kv` API;
+//! how `null` and `None` are stored; `ctx.abort()`; and SQL, which the tests
+//! also call with the class on the legacy key-value backend, where it fails
+//! cleanly. The JavaScript caller (`/js/call?object=KV`) drives it in the tests.
 
 use std::collections::BTreeMap;
 
 use durable::prelude::*;
 use durable::{ListOptions, WriteOptions};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 /// Every KV operation, callable over RPC. Its binding is `KV`, not the
 /// default `KV_EXPLORER`.
 #[durable_object(binding = "KV")]
 pub struct KvExplorer {
     state: State,
+    env: Env,
+}
+
+/// A struct with an optional field, for [`KvExplorer::null_round_trips`].
+#[derive(Debug, Serialize, Deserialize)]
+struct Optional {
+    a: Option<i64>,
 }
 
 #[durable_object]
 impl KvExplorer {
-    pub fn new(state: State, _env: Env) -> Self {
-        Self { state }
+    pub fn new(state: State, env: Env) -> Self {
+        Self { state, env }
     }
 
     pub async fn put(&self, key: String, value: Value) -> Result<()> {
@@ -101,5 +111,63 @@ impl KvExplorer {
     /// Deletes through the synchronous `ctx.storage.kv`.
     pub fn sync_delete(&self, key: String) -> Result<bool> {
         self.state.storage().kv()?.delete(&key)
+    }
+
+    /// Writes `null`, `()` and `None` from Rust on every storage path, and
+    /// through the typed stub of the object named `peer` (a Rust RPC caller),
+    /// and answers what each read gives back (`{:?}` of the Rust value).
+    pub async fn null_round_trips(&self, peer: String) -> Result<BTreeMap<String, String>> {
+        let storage = self.state.storage();
+        let mut seen = BTreeMap::new();
+        let mut note = |check: &str, value: String| seen.insert(check.to_owned(), value);
+
+        storage.put("null", &1).await?;
+        storage.put("null", &Value::Null).await?;
+        note("put null over 1, get Value", format!("{:?}", storage.get::<Value>("null").await?));
+        storage.put("unit", &()).await?;
+        note("put (), get Value", format!("{:?}", storage.get::<Value>("unit").await?));
+        storage.put("none", &None::<i64>).await?;
+        note("put None, get Option<i64>", format!("{:?}", storage.get::<Option<i64>>("none").await?));
+        note("get absent, Option<i64>", format!("{:?}", storage.get::<Option<i64>>("absent").await?));
+        storage.put("many", &1).await?;
+        storage.put_many([("many", &Value::Null), ("two", &json!(2))]).await?;
+        note("put_many null over 1, get_many", format!("{:?}", storage.get_many::<Value, _>(&["many", "two"]).await?));
+        storage.put("nested", &json!({ "a": null, "b": [1, null] })).await?;
+        note("nested nulls, get Value", format!("{:?}", storage.get::<Value>("nested").await?));
+        storage.put("field", &Optional { a: None }).await?;
+        note("None field, get Optional", format!("{:?}", storage.get::<Optional>("field").await?));
+        let kv = storage.kv()?;
+        kv.put("sync", &1)?;
+        kv.put("sync", &Value::Null)?;
+        note("sync put null over 1, get Value", format!("{:?}", kv.get::<Value>("sync")?));
+        kv.put("sync-none", &None::<i64>)?;
+        note("sync put None, get Option<i64>", format!("{:?}", kv.get::<Option<i64>>("sync-none")?));
+        let sql = storage.sql()?;
+        let row: BTreeMap<String, Value> = sql.exec("SELECT NULL AS n, ? AS p", &durable::params![None::<i64>])?.one()?;
+        note("SQL NULL row, as Value", format!("{row:?}"));
+
+        let other = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.get_by_name(&peer)?;
+        other.put("remote".into(), Value::Null).await?;
+        other.put_many(BTreeMap::from([("remote-many".to_owned(), Value::Null)])).await?;
+        let back = other.get_many(vec!["remote".into(), "remote-many".into()]).await?;
+        note("stub put and put_many null, get_many", format!("{back:?}"));
+        note("stub sync_put_get null", format!("{:?}", other.sync_put_get("remote-sync".into(), Value::Null).await?));
+        Ok(seen)
+    }
+
+    /// Resets the object with `reason` (`ctx.abort`): the call fails with it.
+    pub fn reset(&self, reason: String) -> Result<()> {
+        Err(self.state.abort(&reason))
+    }
+
+    /// `storage.sql()?.database_size()`: fails on the legacy key-value
+    /// backend (the tests also run this class there).
+    pub fn sql_database_size(&self) -> Result<u64> {
+        self.state.storage().sql()?.database_size()
+    }
+
+    /// Runs `statement`; answers the rows it read.
+    pub fn sql_exec(&self, statement: String) -> Result<u64> {
+        Ok(self.state.storage().sql()?.exec(&statement, &[])?.rows_read())
     }
 }

@@ -186,14 +186,16 @@ impl Notes {
     pub fn stats(&self) -> Result<Stats> {
         let sql = self.state.storage().sql()?;
         let (notes, tags): (i64, i64) = sql.exec("SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM tags)", &[])?.raw()?.remove(0);
-        Ok(Stats { notes, tags, database_size: sql.database_size(), schema_version: sql.applied_version()? })
+        Ok(Stats { notes, tags, database_size: sql.database_size()?, schema_version: sql.applied_version()? })
     }
 
-    /// Runs any statement with JSON parameters (null, booleans, numbers,
-    /// strings; `{"blob": [..]}` for bytes, `{"int": "digits"}` for a 64-bit
-    /// integer): the tests' window on errors and value types.
-    pub fn query(&self, statement: String, parameters: Vec<Value>) -> Result<QueryResult> {
-        let params = parameters.iter().map(to_sql).collect::<Result<Vec<_>>>()?;
+    /// Runs any statement with parameters as `sql.exec` takes them (null,
+    /// numbers, BigInts, strings, booleans, `Uint8Array`s; also
+    /// `{"blob": [..]}` for bytes written as JSON): the tests' window on
+    /// errors and value types. A `NaN` or infinite parameter is refused,
+    /// naming it.
+    pub fn query(&self, statement: String, parameters: Vec<Param>) -> Result<QueryResult> {
+        let params: Vec<SqlValue> = parameters.into_iter().map(SqlValue::from).collect();
         let sql = self.state.storage().sql()?;
         let cursor = sql.exec(&statement, &params)?;
         let rows = cursor.raw()?;
@@ -269,21 +271,23 @@ fn js_sys_now() -> f64 {
     durable::worker::Date::now().as_millis() as f64
 }
 
-fn to_sql(value: &Value) -> Result<SqlValue> {
-    Ok(match value {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::from(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => SqlValue::Integer(i),
-            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => SqlValue::Text(s.clone()),
-        Value::Object(o) if o.len() == 1 && o.contains_key("blob") => {
-            let bytes: Vec<u8> = serde_json::from_value(o["blob"].clone()).map_err(|e| Error::message(e.to_string()))?;
-            SqlValue::Blob(bytes)
+/// A parameter of [`Notes::query`]: an SQL value as JavaScript passes it to
+/// `sql.exec`, or bytes written as JSON. (Not `serde_json::Value`, which turns
+/// a `NaN` from JavaScript into `null` before anything can refuse it.)
+#[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
+#[serde(untagged)]
+pub enum Param {
+    Blob { blob: Vec<u8> },
+    Value(SqlValue),
+}
+
+impl From<Param> for SqlValue {
+    fn from(param: Param) -> Self {
+        match param {
+            Param::Blob { blob } => SqlValue::Blob(blob),
+            Param::Value(value) => value,
         }
-        other => return Err(Error::message(format!("cannot bind {other}"))),
-    })
+    }
 }
 
 /// The primary SQLite result code an error message ends with, as the runtime

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt;
 
 use wasm_bindgen::{JsCast, JsValue};
@@ -51,16 +52,65 @@ impl Error {
     }
 
     /// Builds an error from a thrown JavaScript value, keeping the message of an
-    /// `Error` object and the text of anything else.
+    /// `Error` object and the text of anything else (bounded: see [`bounded`]).
     pub(crate) fn from_js(value: JsValue) -> Self {
-        if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-            return Error::Js(String::from(error.message()));
-        }
-        if let Some(text) = value.as_string() {
-            return Error::Js(text);
-        }
-        Error::Js(format!("{value:?}"))
+        Error::Js(js_message(&value))
     }
+}
+
+/// The message of a thrown JavaScript value (an `Error`'s `message`, or the
+/// text of anything else), bounded like every message this crate builds.
+pub(crate) fn js_message(value: &JsValue) -> String {
+    let text = match value.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
+    };
+    bounded(text)
+}
+
+/// The most characters of a value that an error message quotes.
+pub(crate) const QUOTE_LIMIT: usize = 200;
+
+/// The most characters of a message written by someone else (serde, the
+/// runtime, the callee of an RPC call) that an error keeps: its beginning
+/// and its end, which is where such messages say what was expected.
+const MESSAGE_HEAD: usize = 400;
+const MESSAGE_TAIL: usize = 200;
+
+/// The byte offset of the `n`th character of `text`, or `None` if it has
+/// fewer than `n` characters.
+fn char_offset(text: &str, n: usize) -> Option<usize> {
+    text.char_indices().nth(n).map(|(i, _)| i)
+}
+
+/// `value` as an error message quotes it: the whole of it up to
+/// [`QUOTE_LIMIT`] characters, else its beginning and a marker with its
+/// size, e.g. `aaaa… (10485760 bytes)`. Cut on a character boundary.
+pub(crate) fn excerpt(value: &str) -> Cow<'_, str> {
+    match char_offset(value, QUOTE_LIMIT) {
+        None => Cow::Borrowed(value),
+        Some(end) => Cow::Owned(format!("{}… ({} bytes)", &value[..end], value.len())),
+    }
+}
+
+/// A message that may embed a value of any size (a serde error quoting the
+/// value it refused, a runtime error quoting a table name): kept whole up to
+/// a few hundred characters, else its beginning and its end around a marker
+/// saying how much was left out.
+pub(crate) fn bounded(message: String) -> String {
+    let Some(head_end) = char_offset(&message, MESSAGE_HEAD + MESSAGE_TAIL) else {
+        return message;
+    };
+    let head_end = char_offset(&message, MESSAGE_HEAD).unwrap_or(head_end);
+    let chars_after_head = message[head_end..].chars().count();
+    let tail_start = char_offset(&message[head_end..], chars_after_head.saturating_sub(MESSAGE_TAIL))
+        .map_or(message.len(), |i| head_end + i);
+    format!(
+        "{}… ({} bytes left out) …{}",
+        &message[..head_end],
+        tail_start - head_end,
+        &message[tail_start..]
+    )
 }
 
 impl fmt::Display for Error {
@@ -86,13 +136,9 @@ impl From<serde_wasm_bindgen::Error> for Error {
 }
 
 /// The message of a serde-wasm-bindgen error, without the `Error: ` prefix
-/// its `Display` adds.
+/// its `Display` adds, and bounded (serde quotes the whole value it refused).
 pub(crate) fn conversion_message(e: serde_wasm_bindgen::Error) -> String {
-    let value: JsValue = e.into();
-    match value.dyn_ref::<js_sys::Error>() {
-        Some(error) => String::from(error.message()),
-        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
-    }
+    js_message(&e.into())
 }
 
 impl From<worker::Error> for Error {
@@ -119,5 +165,43 @@ impl From<String> for Error {
 impl From<&str> for Error {
     fn from(message: &str) -> Self {
         Error::Message(message.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bounded, excerpt, QUOTE_LIMIT};
+
+    #[test]
+    fn short_values_and_messages_are_kept_whole() {
+        assert_eq!(excerpt("short"), "short");
+        assert_eq!(excerpt(&"a".repeat(QUOTE_LIMIT)), "a".repeat(QUOTE_LIMIT));
+        let message = "invalid type: string \"five\", expected i64".to_owned();
+        assert_eq!(bounded(message.clone()), message);
+    }
+
+    #[test]
+    fn long_values_are_cut_on_a_character_boundary_with_their_size() {
+        let value = "é".repeat(300); // 2 bytes each
+        assert_eq!(excerpt(&value), format!("{}… (600 bytes)", "é".repeat(QUOTE_LIMIT)));
+        let big = "x".repeat(10 * 1024 * 1024);
+        let quoted = excerpt(&big);
+        assert!(quoted.ends_with("… (10485760 bytes)"), "{quoted}");
+        assert!(quoted.len() < 250);
+    }
+
+    #[test]
+    fn long_messages_keep_their_beginning_and_end() {
+        let value = "ü".repeat(5_000_000);
+        let message = format!("invalid type: string \"{value}\", expected i64");
+        let short = bounded(message.clone());
+        assert!(short.starts_with("invalid type: string \"üüü"), "{short}");
+        assert!(short.ends_with("üü\", expected i64"), "{short}");
+        assert!(short.contains(" bytes left out) …"), "{short}");
+        assert!(short.chars().count() < 700, "{} characters", short.chars().count());
+        // The marker counts exactly the bytes it replaces.
+        let left_out: usize = short.split("… (").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        let kept = short.len() - format!("… ({left_out} bytes left out) …").len();
+        assert_eq!(kept + left_out, message.len());
     }
 }

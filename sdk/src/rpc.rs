@@ -3,18 +3,31 @@
 //!
 //! Public methods of a `#[durable_object]` impl block are callable over the
 //! runtime's JS RPC (`await stub.increment(5)` in JavaScript). Arguments and
-//! results cross as plain JavaScript values, converted by serde:
+//! results cross as plain JavaScript values, converted by serde (the same
+//! conversion stores values in [`Storage`](crate::Storage) and reads SQL rows):
 //!
-//! | Rust | JavaScript |
-//! |---|---|
-//! | integers, floats | `number` (an integer outside ±2^53 is an error, never rounded) |
-//! | `String`, `&str` | `string` |
-//! | `bool` | `boolean` |
-//! | `Option<T>` | `T` or `undefined`/`null` |
-//! | `Vec<T>`, tuples | arrays |
-//! | structs, maps | plain objects |
-//! | enums | serde's external tagging (`"Unit"`, `{ "Variant": value }`) |
-//! | `serde_bytes::ByteBuf` | `Uint8Array` |
+//! | Rust | JavaScript | JavaScript accepted back |
+//! |---|---|---|
+//! | `bool` | `boolean` | `boolean` |
+//! | integers up to 32 bits, `f32`, `f64` | `number` (`NaN` and `±Infinity` too) | `number` |
+//! | `i64`, `u64`, `isize`, `usize` | `number`; beyond ±2^53 (`Number.MAX_SAFE_INTEGER`) an error naming the value, never rounded | a `number` that is an integer in range, or a `BigInt` that fits |
+//! | `i128`, `u128` | `BigInt` | `BigInt` |
+//! | `String`, `&str`, `char` | `string` | `string` |
+//! | `()`, unit structs, `serde_json::Value::Null` | `null` | `null` or `undefined` |
+//! | `Option<T>` | `None`: `undefined`; `Some(v)`: `v` | `undefined` or `null` for `None`, a missing field too |
+//! | `Vec<T>`, slices, sets, tuples, tuple structs | arrays | arrays |
+//! | structs | plain objects, one property per field (a `None` field is present and `undefined`) | plain objects |
+//! | maps with string keys (`HashMap`, `BTreeMap`, `serde_json::Map`) | plain objects (other keys are an error) | plain objects or `Map`s |
+//! | enums | serde's external tagging: `"Unit"`, `{ "Newtype": v }`, `{ "Tuple": [..] }`, `{ "Struct": {..} }` | the same |
+//! | [`Bytes`] (`serde_bytes`) | `Uint8Array` | `Uint8Array`, `ArrayBuffer` or an array of numbers |
+//! | `Vec<u8>` | an array of numbers | the same, or a `Uint8Array` |
+//! | `serde_json::Value` | its JSON shape, `Null` as `null` | JSON-like values; `NaN` and `±Infinity` become `Null` (serde_json cannot hold them) |
+//! | [`SqlValue`](crate::sql::SqlValue) | `null`, `number`, `string` or `Uint8Array` | the same, `boolean` as `0`/`1`, a `BigInt` that fits an `i64` |
+//!
+//! Two places differ from the table, where JavaScript has no `undefined`:
+//! a method returning `()` or `Result<(), E>` resolves to `undefined` (a
+//! `void` method), and storage keeps `null` for a top-level `None` (storage
+//! cannot hold `undefined`), which reads back as `None`.
 //!
 //! `#[durable_object]` also generates a typed stub per class (`CounterStub` for
 //! `Counter`) whose methods mirror the class's, so a Rust caller's arguments
@@ -29,8 +42,8 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::error::{bounded, conversion_message, js_message};
 use crate::state::ObjectId;
-use crate::error::conversion_message;
 use crate::{sys, Error, Result};
 
 /// A byte buffer that crosses RPC (and storage) as a `Uint8Array` rather than
@@ -42,25 +55,24 @@ use crate::{sys, Error, Result};
 /// ```
 pub use serde_bytes::ByteBuf as Bytes;
 
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
-}
-
-/// Converts a Rust value into the JavaScript value sent over RPC.
+/// Converts a Rust value into the JavaScript value sent over RPC, as the
+/// [module's table](self) says (`None` is `undefined`, `()` is `null`).
 ///
 /// ```no_run
-/// let js = durable::rpc::to_js(&vec![1, 2, 3]).unwrap();
-/// assert!(js.is_array());
+/// // In a Durable Object (it needs the Wasm runtime):
+/// let js = durable::rpc::to_js(&vec![Some(1), None]).unwrap(); // [1, undefined]
+/// let js = durable::rpc::to_js(&((), "two", 3_u64)).unwrap(); // [null, "two", 3]
 /// ```
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
-    value.serialize(&serializer()).map_err(|e| Error::Conversion(conversion_message(e)))
+    value.serialize(ser::Serializer).map_err(|e| Error::Conversion(conversion_message(e)))
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.
 ///
 /// ```no_run
+/// // In a Durable Object (it needs the Wasm runtime):
 /// let n: u32 = durable::rpc::from_js(wasm_bindgen::JsValue::from(7)).unwrap();
-/// assert_eq!(n, 7);
+/// let none: Option<u32> = durable::rpc::from_js(wasm_bindgen::JsValue::NULL).unwrap();
 /// ```
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
     serde_wasm_bindgen::from_value(value).map_err(|e| Error::Conversion(conversion_message(e)))
@@ -130,11 +142,28 @@ pub fn arg_to_js<T: Serialize + ?Sized>(method: &str, position: u32, name: &str,
 }
 
 /// The result of a method returning `Result<T, E>`: `Ok` is converted, `Err`
-/// becomes the error thrown to the caller, with `E`'s message.
+/// becomes the error thrown to the caller, with `E`'s message (its beginning
+/// and end if it runs to more than a few hundred characters).
 pub fn result_to_js<T: Serialize, E: fmt::Display>(method: &str, result: std::result::Result<T, E>) -> Result<JsValue> {
     match result {
         Ok(value) => value_to_js(method, &value),
-        Err(error) => Err(Error::Message(error.to_string())),
+        Err(error) => Err(Error::Message(bounded(error.to_string()))),
+    }
+}
+
+/// The result of a method returning `Result<(), E>`: `undefined`, as from a
+/// JavaScript method that returns nothing, or the error. Used by generated
+/// code.
+///
+/// ```no_run
+/// // In a Durable Object (it needs the Wasm runtime):
+/// let done = durable::rpc::unit_result_to_js(Ok::<(), String>(())); // Ok(undefined)
+/// let failed = durable::rpc::unit_result_to_js(Err("no such key")); // Err(Error::Message("no such key"))
+/// ```
+pub fn unit_result_to_js<E: fmt::Display>(result: std::result::Result<(), E>) -> Result<JsValue> {
+    match result {
+        Ok(()) => Ok(JsValue::UNDEFINED),
+        Err(error) => Err(Error::Message(bounded(error.to_string()))),
     }
 }
 
@@ -190,13 +219,6 @@ impl From<RpcError> for Error {
 impl From<RpcError> for worker::Error {
     fn from(e: RpcError) -> Self {
         worker::Error::RustError(e.to_string())
-    }
-}
-
-fn js_message(value: &JsValue) -> String {
-    match value.dyn_ref::<js_sys::Error>() {
-        Some(error) => String::from(error.message()),
-        None => value.as_string().unwrap_or_else(|| format!("{value:?}")),
     }
 }
 
@@ -362,5 +384,296 @@ impl<T: Class> Namespace<T> {
     /// The typed stub for the object named `name` (`getByName`).
     pub fn get_by_name(&self, name: &str) -> Result<T::Stub> {
         Ok(Stub::from_raw(self.raw.get_by_name(name, &JsValue::UNDEFINED)?).into())
+    }
+}
+
+/// The serde serializer behind [`to_js`] and storage: serde-wasm-bindgen
+/// converts the scalars (with its refusal of 64-bit integers beyond ±2^53),
+/// and this one builds arrays, objects and enum wrappers itself, so that its
+/// two rules hold at every depth: `()`, unit structs and
+/// `serde_json::Value::Null` are `null` (data), and `None` is `undefined`
+/// (no value). serde-wasm-bindgen alone has one switch for both.
+mod ser {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use js_sys::{Array, Object};
+    use serde::ser::{self, Error as _, Serialize};
+    use wasm_bindgen::prelude::*;
+
+    type Error = serde_wasm_bindgen::Error;
+    type Out = Result<JsValue, Error>;
+
+    /// serde-wasm-bindgen's serializer, for scalars only.
+    const SCALARS: &serde_wasm_bindgen::Serializer = &serde_wasm_bindgen::Serializer::new();
+
+    /// The newtype name of `serde_wasm_bindgen::preserve` (a `JsValue` passed
+    /// through unchanged): left to serde-wasm-bindgen.
+    const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A plain object being filled.
+        #[wasm_bindgen(extends = Object)]
+        type Record;
+
+        #[wasm_bindgen(method, structural, indexing_setter)]
+        fn set(this: &Record, key: &JsValue, value: &JsValue);
+    }
+
+    thread_local! {
+        /// JavaScript strings for field and variant names, made once each.
+        static NAMES: RefCell<HashMap<(usize, usize), JsValue>> = RefCell::default();
+    }
+
+    fn name(name: &'static str) -> JsValue {
+        NAMES.with(|names| {
+            names.borrow_mut().entry((name.as_ptr() as usize, name.len())).or_insert_with(|| JsValue::from_str(name)).clone()
+        })
+    }
+
+    fn record() -> Record {
+        Object::new().unchecked_into()
+    }
+
+    /// `{ variant: payload }`: serde's external tagging.
+    fn tagged(variant: &'static str, payload: &JsValue) -> JsValue {
+        let object = record();
+        object.set(&name(variant), payload);
+        object.into()
+    }
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Serializer;
+
+    pub(super) struct Elements(Array);
+
+    pub(super) struct Fields(Record);
+
+    pub(super) struct Entries {
+        object: Record,
+        key: Option<JsValue>,
+    }
+
+    pub(super) struct Tagged<T> {
+        variant: &'static str,
+        inner: T,
+    }
+
+    macro_rules! into_js {
+        ($($method:ident($ty:ty)),*) => {$(
+            fn $method(self, v: $ty) -> Out {
+                Ok(JsValue::from(v))
+            }
+        )*};
+    }
+
+    macro_rules! to_scalars {
+        ($($method:ident($ty:ty)),*) => {$(
+            fn $method(self, v: $ty) -> Out {
+                ser::Serializer::$method(SCALARS, v)
+            }
+        )*};
+    }
+
+    impl ser::Serializer for Serializer {
+        type Ok = JsValue;
+        type Error = Error;
+        type SerializeSeq = Elements;
+        type SerializeTuple = Elements;
+        type SerializeTupleStruct = Elements;
+        type SerializeTupleVariant = Tagged<Elements>;
+        type SerializeMap = Entries;
+        type SerializeStruct = Fields;
+        type SerializeStructVariant = Tagged<Fields>;
+
+        into_js!(serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_u8(u8));
+        into_js!(serialize_u16(u16), serialize_u32(u32), serialize_f32(f32), serialize_f64(f64), serialize_str(&str));
+        to_scalars!(serialize_i64(i64), serialize_u64(u64), serialize_i128(i128), serialize_u128(u128));
+        to_scalars!(serialize_char(char), serialize_bytes(&[u8]));
+
+        fn serialize_none(self) -> Out {
+            Ok(JsValue::UNDEFINED)
+        }
+
+        fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Out {
+            value.serialize(self)
+        }
+
+        fn serialize_unit(self) -> Out {
+            Ok(JsValue::NULL)
+        }
+
+        fn serialize_unit_struct(self, _name: &'static str) -> Out {
+            Ok(JsValue::NULL)
+        }
+
+        fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Out {
+            Ok(name(variant))
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, newtype: &'static str, value: &T) -> Out {
+            if newtype == PRESERVED {
+                return ser::Serializer::serialize_newtype_struct(SCALARS, newtype, value);
+            }
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Out {
+            Ok(tagged(variant, &value.serialize(self)?))
+        }
+
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Elements, Error> {
+            Ok(Elements(Array::new()))
+        }
+
+        fn serialize_tuple(self, len: usize) -> Result<Elements, Error> {
+            self.serialize_seq(Some(len))
+        }
+
+        fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Elements, Error> {
+            self.serialize_seq(Some(len))
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            len: usize,
+        ) -> Result<Tagged<Elements>, Error> {
+            Ok(Tagged { variant, inner: self.serialize_seq(Some(len))? })
+        }
+
+        fn serialize_map(self, _len: Option<usize>) -> Result<Entries, Error> {
+            Ok(Entries { object: record(), key: None })
+        }
+
+        fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Fields, Error> {
+            Ok(Fields(record()))
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Tagged<Fields>, Error> {
+            Ok(Tagged { variant, inner: Fields(record()) })
+        }
+    }
+
+    impl ser::SerializeSeq for Elements {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            self.0.push(&value.serialize(Serializer)?);
+            Ok(())
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeTuple for Elements {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Elements {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeTupleVariant for Tagged<Elements> {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(&mut self.inner, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(tagged(self.variant, &self.inner.0))
+        }
+    }
+
+    impl ser::SerializeStruct for Fields {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            self.0.set(&name(key), &value.serialize(Serializer)?);
+            Ok(())
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeStructVariant for Tagged<Fields> {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            ser::SerializeStruct::serialize_field(&mut self.inner, key, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(tagged(self.variant, &self.inner.0))
+        }
+    }
+
+    impl ser::SerializeMap for Entries {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
+            let key = key.serialize(Serializer)?;
+            if !key.is_string() {
+                return Err(Error::custom(format!(
+                    "a map key must be a string to become a property of a JavaScript object, not {}",
+                    key.js_typeof().as_string().unwrap_or_default()
+                )));
+            }
+            self.key = Some(key);
+            Ok(())
+        }
+
+        fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            let key = self.key.take().ok_or_else(|| Error::custom("a map value came without its key"))?;
+            self.object.set(&key, &value.serialize(Serializer)?);
+            Ok(())
+        }
+
+        fn end(self) -> Out {
+            Ok(self.object.into())
+        }
     }
 }

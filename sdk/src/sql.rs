@@ -1,13 +1,14 @@
 //! The object's SQLite database (`ctx.storage.sql`): statements with bound
 //! parameters, rows as serde types, and schema migrations run once per object.
 
+use std::fmt;
 use std::marker::PhantomData;
 
 use js_sys::{Array, Uint8Array};
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned};
 use wasm_bindgen::prelude::*;
 
-use crate::error::conversion_message;
+use crate::error::{conversion_message, excerpt};
 use crate::sys;
 use crate::{Error, Result};
 
@@ -53,6 +54,8 @@ extern "C" {
 /// Splits `[rows, unsafeColumn]` and refuses rounded integers.
 fn checked_rows(pair: Array) -> Result<Array> {
     if let Some(column) = pair.get(1).as_string() {
+        // An unnamed column is named by its expression, which may be long.
+        let column = excerpt(&column);
         return Err(Error::Conversion(format!(
             "column `{column}` holds an integer beyond ±2^53, which the runtime cannot return exactly: select CAST({column} AS TEXT)"
         )));
@@ -67,6 +70,16 @@ fn checked_rows(pair: Array) -> Result<Array> {
 /// decimal text, which SQLite stores as that exact INTEGER in a column of
 /// INTEGER affinity and compares as an integer there (the runtime cannot bind
 /// a `BigInt`). Read them back exactly with `CAST(col AS TEXT)`.
+///
+/// A `NaN` or infinite [`Real`](SqlValue::Real) is refused by [`Sql::exec`]
+/// (SQLite would store `NaN` as `NULL`): bind [`SqlValue::Null`] for no value.
+///
+/// It also converts from JavaScript values, so an RPC method can take
+/// `Vec<SqlValue>` parameters as a JavaScript caller would pass them to
+/// `sql.exec`: `null`/`undefined`, numbers, `BigInt`s that fit an `i64`,
+/// strings, booleans (as `0`/`1`) and `Uint8Array`s. It converts to
+/// JavaScript the same way (an integer beyond ±2^53 is an error, as
+/// everywhere in [`crate::rpc`]).
 ///
 /// ```
 /// use durable::sql::SqlValue;
@@ -89,6 +102,114 @@ pub enum SqlValue {
 }
 
 const MAX_SAFE: i64 = (1 << 53) - 1;
+
+impl serde::Serialize for SqlValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            SqlValue::Null => serializer.serialize_unit(),
+            SqlValue::Integer(i) => serializer.serialize_i64(*i),
+            SqlValue::Real(f) => serializer.serialize_f64(*f),
+            SqlValue::Text(s) => serializer.serialize_str(s),
+            SqlValue::Blob(b) => serializer.serialize_bytes(b),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SqlValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(SqlValueVisitor)
+    }
+}
+
+struct SqlValueVisitor;
+
+impl<'de> de::Visitor<'de> for SqlValueVisitor {
+    type Value = SqlValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an SQL value (null, a number, a string, a boolean or bytes)")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> std::result::Result<SqlValue, D::Error> {
+        serde::Deserialize::deserialize(deserializer)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::from(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Integer(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<SqlValue, E> {
+        i64::try_from(v)
+            .map(SqlValue::Integer)
+            .map_err(|_| E::custom(format_args!("{v} is beyond the range of an SQLite INTEGER (i64)")))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Real(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Text(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Text(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Blob(v.to_vec()))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> std::result::Result<SqlValue, E> {
+        Ok(SqlValue::Blob(v))
+    }
+}
+
+/// Refuses the parameters SQLite would not store as given: `NaN` (stored as
+/// `NULL`) and the infinities. The error names the parameter by its position
+/// (`?1` is the first).
+///
+/// ```
+/// use durable::sql::{check_params, SqlValue};
+/// assert!(check_params(&durable::params![1, 2.5, "x"]).is_ok());
+/// let error = check_params(&[SqlValue::Integer(1), SqlValue::Real(f64::NAN)]).unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     "SQL parameter 2 (?2) is NaN: SQLite would store it as NULL; bind SqlValue::Null for no value"
+/// );
+/// ```
+pub fn check_params(params: &[SqlValue]) -> Result<()> {
+    for (index, param) in params.iter().enumerate() {
+        if let SqlValue::Real(f) = param {
+            if !f.is_finite() {
+                let n = index + 1;
+                let (what, effect) = if f.is_nan() {
+                    ("NaN", "SQLite would store it as NULL")
+                } else if *f > 0.0 {
+                    ("Infinity", "only finite numbers are bound")
+                } else {
+                    ("-Infinity", "only finite numbers are bound")
+                };
+                return Err(Error::Conversion(format!(
+                    "SQL parameter {n} (?{n}) is {what}: {effect}; bind SqlValue::Null for no value"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
 
 impl SqlValue {
     fn to_js(&self) -> JsValue {
@@ -193,27 +314,32 @@ impl Sql {
     }
 
     /// Runs one statement (or several separated by `;`, without parameters)
-    /// with `params` bound to its `?`s, and returns its cursor.
+    /// with `params` bound to its `?`s, and returns its cursor. A `NaN` or
+    /// infinite parameter is refused before anything runs ([`check_params`]).
     ///
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
     /// let cursor = sql.exec("UPDATE notes SET body = ? WHERE id = ?", &durable::params!["new", 1])?;
-    /// assert!(cursor.rows_written() <= 1);
+    /// let changed = cursor.rows_written(); // 0 or 1
     /// # Ok(()) }
     /// ```
     pub fn exec(&self, query: &str, params: &[SqlValue]) -> Result<Cursor> {
+        check_params(params)?;
         let bindings: Vec<JsValue> = params.iter().map(SqlValue::to_js).collect();
         let raw = self.raw.exec(query, &bindings).map_err(Error::from_js)?;
         Ok(Cursor { raw })
     }
 
-    /// The database's size on disk, in bytes.
+    /// The database's size on disk, in bytes. Fails on a class with the
+    /// legacy key-value backend (see [`crate::Storage::sql`]).
     ///
     /// ```no_run
-    /// # fn demo(sql: durable::sql::Sql) { let bytes = sql.database_size(); }
+    /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
+    /// let bytes = sql.database_size()?;
+    /// # Ok(()) }
     /// ```
-    pub fn database_size(&self) -> u64 {
-        self.raw.database_size() as u64
+    pub fn database_size(&self) -> Result<u64> {
+        Ok(self.raw.database_size().map_err(Error::from_js)? as u64)
     }
 
     /// The highest migration version recorded by [`crate::Storage::migrate`]
@@ -343,7 +469,7 @@ impl Cursor {
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
     /// let cursor = sql.exec("SELECT 1 AS one, 'x' AS letter", &[])?;
-    /// assert_eq!(cursor.column_names(), ["one", "letter"]);
+    /// let names = cursor.column_names(); // ["one", "letter"]
     /// # Ok(()) }
     /// ```
     pub fn column_names(&self) -> Vec<String> {
@@ -411,5 +537,42 @@ impl<T: DeserializeOwned> Iterator for Rows<T> {
         let index = self.index;
         self.index += 1;
         Some(checked_rows(step.unchecked_into()).and_then(|rows| row_from_js(index, rows.get(0))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::value::{Error, UnitDeserializer};
+    use serde::de::IntoDeserializer;
+    use serde::Deserialize;
+
+    use super::{check_params, SqlValue};
+
+    fn from<'de, D: serde::Deserializer<'de, Error = Error>>(d: D) -> SqlValue {
+        SqlValue::deserialize(d).unwrap()
+    }
+
+    #[test]
+    fn sql_values_convert_from_what_a_caller_passes() {
+        assert_eq!(from(UnitDeserializer::<Error>::new()), SqlValue::Null);
+        assert_eq!(from(7_i64.into_deserializer()), SqlValue::Integer(7));
+        assert_eq!(from(true.into_deserializer()), SqlValue::Integer(1));
+        assert_eq!(from(1.5_f64.into_deserializer()), SqlValue::Real(1.5));
+        assert!(matches!(from(f64::NAN.into_deserializer()), SqlValue::Real(f) if f.is_nan()));
+        assert_eq!(from("ü".into_deserializer()), SqlValue::Text("ü".into()));
+        assert_eq!(from(serde::de::value::BytesDeserializer::<Error>::new(&[1, 2])), SqlValue::Blob(vec![1, 2]));
+        let too_big = SqlValue::deserialize(u64::MAX.into_deserializer() as serde::de::value::U64Deserializer<Error>);
+        assert_eq!(too_big.unwrap_err().to_string(), "18446744073709551615 is beyond the range of an SQLite INTEGER (i64)");
+    }
+
+    #[test]
+    fn non_finite_parameters_are_refused_by_position() {
+        assert!(check_params(&[SqlValue::Null, SqlValue::Real(0.0), SqlValue::Real(f64::MAX)]).is_ok());
+        let refused = |params: &[SqlValue]| check_params(params).unwrap_err().to_string();
+        assert_eq!(
+            refused(&[SqlValue::Real(f64::INFINITY)]),
+            "SQL parameter 1 (?1) is Infinity: only finite numbers are bound; bind SqlValue::Null for no value"
+        );
+        assert!(refused(&[SqlValue::Null, SqlValue::Null, SqlValue::Real(f64::NEG_INFINITY)]).starts_with("SQL parameter 3 (?3) is -Infinity"));
     }
 }

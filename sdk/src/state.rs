@@ -12,6 +12,24 @@ use crate::storage::Storage;
 use crate::sys;
 use crate::{Error, Result};
 
+// `ctx.abort()` terminates the running JavaScript on the spot, and with it the
+// Wasm code under it, mid-call: the instance is left as after a trap (its
+// stack pointer and its task queue stuck mid-update). So the module is first
+// reported to the JavaScript runtime as poisoned, through the panic hook, and
+// the runtime instantiates it afresh before the next call, exactly as after a
+// panic.
+#[wasm_bindgen(inline_js = r#"
+export function abort_object(call, ctx, reason) {
+  const hook = globalThis[Symbol.for("durable.panic")];
+  if (typeof hook === "function") hook(call, `the object was reset by ctx.abort(): ${reason}`);
+  ctx.abort(reason);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    fn abort_object(call: u32, ctx: &sys::DurableObjectState, reason: &str) -> std::result::Result<(), JsValue>;
+}
+
 /// The state the runtime gives a Durable Object (`this.ctx` in JavaScript): its
 /// id, its storage, and control over concurrency.
 ///
@@ -61,7 +79,8 @@ impl State {
     /// constructor can start it and drop the future, exactly like the JavaScript
     /// pattern: the runtime holds back requests until `work` finishes. If `work`
     /// fails, the runtime resets the object and the next request constructs it
-    /// anew.
+    /// anew. If the runtime refuses the call itself (it throws), the returned
+    /// future resolves to that error and `work` is dropped unrun.
     ///
     /// ```no_run
     /// use std::{cell::Cell, rc::Rc};
@@ -105,7 +124,7 @@ impl State {
         });
         let done = self.raw.block_concurrency_while(callback.unchecked_ref());
         async move {
-            JsFuture::from(done).await.map_err(Error::from_js)?;
+            JsFuture::from(done.map_err(Error::from_js)?).await.map_err(Error::from_js)?;
             let value = slot.borrow_mut().take();
             value.ok_or_else(|| Error::message("blockConcurrencyWhile settled without running its work"))
         }
@@ -113,16 +132,18 @@ impl State {
 
     /// Keeps the object alive until `work` finishes, without delaying the
     /// response (`ctx.waitUntil`). An error in `work` is logged by the runtime.
+    /// `work` starts at once; an `Err` says the runtime refused to wait for it
+    /// (it then runs only as long as the object stays in memory).
     ///
     /// ```no_run
-    /// # fn demo(state: &durable::State) {
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
     /// let storage = state.storage();
     /// state.wait_until(async move {
     ///     storage.put("last-seen", &"now").await
-    /// });
-    /// # }
+    /// })?;
+    /// # Ok(()) }
     /// ```
-    pub fn wait_until<F>(&self, work: F)
+    pub fn wait_until<F>(&self, work: F) -> Result<()>
     where
         F: Future<Output = Result<()>> + 'static,
     {
@@ -130,19 +151,34 @@ impl State {
             work.await.map_err(|e| crate::runtime::to_js_error(&e))?;
             Ok(JsValue::UNDEFINED)
         });
-        self.raw.wait_until(&promise);
+        self.raw.wait_until(&promise).map_err(Error::from_js)
     }
 
-    /// Resets the object (`ctx.abort`): in-memory state is dropped and the next
-    /// request constructs it anew. Storage is kept.
+    /// Resets the object (`ctx.abort`): in-memory state is dropped, every
+    /// event in flight fails with `reason`, and the next request constructs
+    /// the object anew. Storage is kept; writes not yet confirmed are dropped.
+    ///
+    /// The runtime stops the calling event on the spot (workerd terminates
+    /// the running JavaScript, and the Wasm code under it, uncatchably): on
+    /// workerd and Cloudflare nothing after this call runs, and the caller of
+    /// the event gets an error with `reason`. The returned [`Error`] exists for
+    /// a runtime that returns instead (it says the object was aborted, or is
+    /// what the runtime threw): return it, so that the event fails in that
+    /// case too.
     ///
     /// ```no_run
-    /// # fn demo(state: &durable::State) {
-    /// state.abort("configuration changed");
-    /// # }
+    /// # fn demo(state: &durable::State, config_changed: bool) -> durable::Result<()> {
+    /// if config_changed {
+    ///     return Err(state.abort("configuration changed"));
+    /// }
+    /// # Ok(()) }
     /// ```
-    pub fn abort(&self, reason: &str) {
-        self.raw.abort(reason)
+    #[must_use = "return the error: on a runtime where abort returns, the event should still fail"]
+    pub fn abort(&self, reason: &str) -> Error {
+        match abort_object(crate::runtime::current_call(), &self.raw, reason) {
+            Err(thrown) => Error::from_js(thrown),
+            Ok(()) => Error::Js(format!("the object was aborted: {}", crate::error::excerpt(reason))),
+        }
     }
 }
 
@@ -166,6 +202,11 @@ impl State {
 
     /// The open hibernatable WebSockets, all or those with `tag`.
     ///
+    /// The runtime only throws here when it is called outside this object's
+    /// events (a `State` kept somewhere global and used by another request):
+    /// then no socket of this object is reachable, the answer is empty and
+    /// the runtime's error is logged.
+    ///
     /// ```no_run
     /// # fn demo(state: &durable::State) -> durable::Result<()> {
     /// for ws in state.get_web_sockets(Some("room:lobby")) {
@@ -175,7 +216,13 @@ impl State {
     /// ```
     pub fn get_web_sockets(&self, tag: Option<&str>) -> Vec<crate::WebSocket> {
         let tag = tag.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        self.raw.get_web_sockets(&tag).iter().map(|ws| crate::WebSocket::from(ws.unchecked_into::<web_sys::WebSocket>())).collect()
+        match self.raw.get_web_sockets(&tag) {
+            Ok(sockets) => sockets.iter().map(|ws| crate::WebSocket::from(ws.unchecked_into::<web_sys::WebSocket>())).collect(),
+            Err(thrown) => {
+                worker::console_error!("getWebSockets() threw, answering no sockets: {}", Error::from_js(thrown));
+                Vec::new()
+            }
+        }
     }
 
     /// The tags a hibernatable WebSocket was accepted with.
@@ -213,7 +260,9 @@ impl State {
         Ok(self.raw.set_web_socket_auto_response(&JsValue::UNDEFINED)?)
     }
 
-    /// When the runtime last auto-responded on `ws`, if ever.
+    /// When the runtime last auto-responded on `ws`, if ever (`None` too for
+    /// a socket not accepted with [`accept_web_socket`](Self::accept_web_socket);
+    /// should the runtime throw, its error is logged and the answer is `None`).
     ///
     /// ```no_run
     /// # fn demo(state: &durable::State, ws: &durable::WebSocket) {
@@ -221,7 +270,13 @@ impl State {
     /// # }
     /// ```
     pub fn get_web_socket_auto_response_timestamp(&self, ws: &crate::WebSocket) -> Option<SystemTime> {
-        let value = self.raw.get_web_socket_auto_response_timestamp(ws.as_ref());
+        let value = match self.raw.get_web_socket_auto_response_timestamp(ws.as_ref()) {
+            Ok(value) => value,
+            Err(thrown) => {
+                worker::console_error!("getWebSocketAutoResponseTimestamp() threw: {}", Error::from_js(thrown));
+                return None;
+            }
+        };
         let date = value.dyn_ref::<js_sys::Date>()?;
         Some(UNIX_EPOCH + Duration::from_millis(date.get_time().max(0.0) as u64))
     }
@@ -244,8 +299,8 @@ impl State {
 /// ```no_run
 /// # fn demo(state: &durable::State) {
 /// let id = state.id();
-/// assert_eq!(id.to_string().len(), 64);
-/// assert!(id == state.id());
+/// let hex = id.to_string(); // 64 hexadecimal digits
+/// let same = id == state.id(); // true
 /// # }
 /// ```
 #[derive(Debug, Clone)]

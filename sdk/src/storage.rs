@@ -12,24 +12,26 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::error::conversion_message;
+use crate::error::{conversion_message, excerpt};
 use crate::sys;
 use crate::{Error, Result};
 
-fn serializer() -> serde_wasm_bindgen::Serializer {
-    // Maps become plain objects, the form JavaScript code reads and writes.
-    serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)
-}
-
+/// The stored form of `value`: the JavaScript value RPC would send (see the
+/// table in [`crate::rpc`]), except that a top-level `None` is `null`, since
+/// storage cannot hold `undefined` (it reads back as `None`).
 fn to_stored<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serializer())
-        .map_err(|e| Error::Conversion(format!("the value for key {key:?} cannot be stored: {}", conversion_message(e))))
+    let value = crate::rpc::to_js(value)
+        .map_err(|e| Error::Conversion(format!("the value for key {:?} cannot be stored: {e}", excerpt(key))))?;
+    Ok(if value.is_undefined() { JsValue::NULL } else { value })
 }
 
 fn from_stored<T: DeserializeOwned>(key: &str, value: JsValue) -> Result<T> {
     serde_wasm_bindgen::from_value(value).map_err(|e| {
-        Error::Conversion(format!("the value at key {key:?} does not fit the requested type: {}", conversion_message(e)))
+        Error::Conversion(format!(
+            "the value at key {:?} does not fit the requested type: {}",
+            excerpt(key),
+            conversion_message(e)
+        ))
     })
 }
 
@@ -315,9 +317,8 @@ macro_rules! kv_methods {
 ///
 /// let storage = state.storage();
 /// storage.put("profile", &Profile { name: "Ada".into(), visits: 1 }).await?;
-/// let profile: Option<Profile> = storage.get("profile").await?;
-/// assert_eq!(profile.unwrap().visits, 1);
-/// assert!(storage.delete("profile").await?);
+/// let profile: Option<Profile> = storage.get("profile").await?; // Some(Profile { visits: 1, .. })
+/// let existed = storage.delete("profile").await?; // true
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
@@ -404,6 +405,12 @@ impl Storage {
 
     /// The object's SQLite database (`ctx.storage.sql`).
     ///
+    /// On a class with the legacy key-value backend (`new_classes`, or
+    /// `#[durable_object(storage = "kv")]`) this fails, or (on the local
+    /// runtime, which hands out the object anyway) every statement and
+    /// [`database_size`](crate::sql::Sql::database_size) fails, with the
+    /// runtime's "SQL is not enabled for this Durable Object class" error.
+    ///
     /// ```no_run
     /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
     /// let sql = storage.sql()?;
@@ -411,7 +418,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub fn sql(&self) -> Result<crate::sql::Sql> {
-        let raw = self.raw.sql();
+        let raw = self.raw.sql().map_err(Error::from_js)?;
         if raw.is_undefined() || raw.is_null() {
             return Err(Error::Js("ctx.storage.sql is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
         }
@@ -588,13 +595,15 @@ impl Storage {
     }
 
     /// Restores the object to `bookmark` when it next restarts (call
-    /// `State::abort` to restart now). Returns a bookmark to undo the restore.
+    /// [`State::abort`](crate::State::abort) to restart now). Returns a
+    /// bookmark to undo the restore.
     ///
     /// ```no_run
     /// # async fn demo(state: durable::State, bookmark: String) -> durable::Result<()> {
     /// let undo = state.storage().on_next_session_restore_bookmark(&bookmark).await?;
-    /// state.abort("restoring");
-    /// # Ok(()) }
+    /// // Keep `undo` somewhere else first: the restore replaces this storage.
+    /// Err(state.abort("restoring"))
+    /// # }
     /// ```
     pub async fn on_next_session_restore_bookmark(&self, bookmark: &str) -> Result<String> {
         let value = JsFuture::from(self.raw.on_next_session_restore_bookmark(bookmark)?).await?;
@@ -602,6 +611,8 @@ impl Storage {
     }
 
     /// The synchronous KV API (`ctx.storage.kv`) of SQLite-backed objects.
+    /// On a class with the legacy key-value backend this fails, or every
+    /// operation on it does, with the runtime's error.
     ///
     /// ```no_run
     /// # fn demo(storage: durable::Storage) -> durable::Result<()> {
@@ -611,7 +622,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub fn kv(&self) -> Result<SyncKv> {
-        let raw = self.raw.kv();
+        let raw = self.raw.kv().map_err(Error::from_js)?;
         if raw.is_undefined() || raw.is_null() {
             return Err(Error::Js("ctx.storage.kv is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
         }

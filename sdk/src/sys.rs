@@ -1,5 +1,13 @@
 //! Raw bindings to the runtime's Durable Object objects (`ctx`, `ctx.storage`,
-//! `ctx.id`). Typed wrappers live in `state.rs` and `storage.rs`.
+//! `ctx.id`). Typed wrappers live in `state.rs`, `storage.rs` and `sql.rs`.
+//!
+//! Every import the runtime can throw from is declared `catch`, so that a
+//! JavaScript exception becomes an `Err` instead of unwinding through the
+//! Wasm frames. The few without `catch` cannot throw when given the types
+//! declared here (workerd: `ctx.id`, `ctx.storage`, `id.toString()`,
+//! `id.name`, `id.equals(id)`, and a cursor's `columnNames`, `rowsRead` and
+//! `rowsWritten`, which are read from the cursor itself). `ctx.abort()` is
+//! called from `state.rs`, which must prepare the JavaScript runtime first.
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -16,20 +24,17 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn storage(this: &DurableObjectState) -> DurableObjectStorage;
 
-    #[wasm_bindgen(method, js_name = blockConcurrencyWhile)]
-    pub fn block_concurrency_while(this: &DurableObjectState, callback: &Function) -> Promise;
+    #[wasm_bindgen(method, catch, js_name = blockConcurrencyWhile)]
+    pub fn block_concurrency_while(this: &DurableObjectState, callback: &Function) -> Result<Promise, JsValue>;
 
-    #[wasm_bindgen(method, js_name = waitUntil)]
-    pub fn wait_until(this: &DurableObjectState, promise: &Promise);
-
-    #[wasm_bindgen(method)]
-    pub fn abort(this: &DurableObjectState, reason: &str);
+    #[wasm_bindgen(method, catch, js_name = waitUntil)]
+    pub fn wait_until(this: &DurableObjectState, promise: &Promise) -> Result<(), JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = acceptWebSocket)]
     pub fn accept_web_socket(this: &DurableObjectState, ws: &web_sys::WebSocket, tags: &JsValue) -> Result<(), JsValue>;
 
-    #[wasm_bindgen(method, js_name = getWebSockets)]
-    pub fn get_web_sockets(this: &DurableObjectState, tag: &JsValue) -> js_sys::Array;
+    #[wasm_bindgen(method, catch, js_name = getWebSockets)]
+    pub fn get_web_sockets(this: &DurableObjectState, tag: &JsValue) -> Result<js_sys::Array, JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = getTags)]
     pub fn get_tags(this: &DurableObjectState, ws: &web_sys::WebSocket) -> Result<js_sys::Array, JsValue>;
@@ -37,8 +42,8 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = setWebSocketAutoResponse)]
     pub fn set_web_socket_auto_response(this: &DurableObjectState, pair: &JsValue) -> Result<(), JsValue>;
 
-    #[wasm_bindgen(method, js_name = getWebSocketAutoResponseTimestamp)]
-    pub fn get_web_socket_auto_response_timestamp(this: &DurableObjectState, ws: &web_sys::WebSocket) -> JsValue;
+    #[wasm_bindgen(method, catch, js_name = getWebSocketAutoResponseTimestamp)]
+    pub fn get_web_socket_auto_response_timestamp(this: &DurableObjectState, ws: &web_sys::WebSocket) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = setHibernatableWebSocketEventTimeout)]
     pub fn set_hibernatable_web_socket_event_timeout(this: &DurableObjectState, ms: &JsValue) -> Result<(), JsValue>;
@@ -95,8 +100,8 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn rollback(this: &DurableObjectStorage) -> Result<(), JsValue>;
 
-    #[wasm_bindgen(method, getter)]
-    pub fn kv(this: &DurableObjectStorage) -> JsValue;
+    #[wasm_bindgen(method, getter, catch)]
+    pub fn kv(this: &DurableObjectStorage) -> Result<JsValue, JsValue>;
 
     /// `ctx.storage.kv`: the synchronous KV API of SQLite-backed objects.
     #[derive(Debug, Clone)]
@@ -146,8 +151,8 @@ extern "C" {
     #[wasm_bindgen(method, catch, variadic)]
     pub fn exec(this: &SqlStorage, query: &str, bindings: &[JsValue]) -> Result<SqlCursor, JsValue>;
 
-    #[wasm_bindgen(method, getter, js_name = databaseSize)]
-    pub fn database_size(this: &SqlStorage) -> f64;
+    #[wasm_bindgen(method, getter, catch, js_name = databaseSize)]
+    pub fn database_size(this: &SqlStorage) -> Result<f64, JsValue>;
 
     /// The cursor `exec` returns.
     #[derive(Debug, Clone)]
@@ -165,8 +170,8 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(method, getter)]
-    pub fn sql(this: &DurableObjectStorage) -> JsValue;
+    #[wasm_bindgen(method, getter, catch)]
+    pub fn sql(this: &DurableObjectStorage) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = transactionSync)]
     pub fn transaction_sync(this: &DurableObjectStorage, closure: &js_sys::Function) -> Result<JsValue, JsValue>;
