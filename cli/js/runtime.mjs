@@ -113,6 +113,7 @@ class Instance {
     );
     this.glue.__durable_init({
       panic: (call, message) => this.#die(call, "Rust panic", message),
+      abort: (call, reason) => this.#die(call, "ctx.abort()", reason),
       track: (call, promise, resolveOnDeath) => this.#watch(call, promise, resolveOnDeath),
     });
   }
@@ -246,24 +247,31 @@ class Instance {
     this.glue.kill();
     const culprit = this.#calls.get(call);
     const where = culprit ? describe(culprit.what) : "work outside any call";
-    console.error(`${this.#label}: ${kind} in ${where}: ${message}`);
-    const own = new RustPanic(`${kind === "Rust panic" ? "Rust panic" : "Wasm trap"}: ${message}`);
-    const other = new RustPanic(`${this.#label} was reset: ${kind.toLowerCase()} in another call (${where}): ${message}`);
+    const aborted = kind === "ctx.abort()";
+    // An abort is the object's own decision: worth a line, not an error.
+    (aborted ? console.log : console.error)(`${this.#label}: ${kind} in ${where}: ${message}`);
+    const own = aborted ? null : new RustPanic(`${kind === "Rust panic" ? "Rust panic" : "Wasm trap"}: ${message}`);
+    const other = new RustPanic(
+      aborted
+        ? `${this.#label} was reset by ctx.abort() in another call (${where}): ${message}`
+        : `${this.#label} was reset: ${kind.toLowerCase()} in another call (${where}): ${message}`,
+    );
     const calls = [...this.#calls];
     const watched = [...this.#watched];
     this.#calls.clear();
     this.#watched.clear();
-    for (const [id, { reject }] of calls) reject(id === call ? own : other);
-    for (const watcher of watched) watcher.reject(watcher.call === call ? own : other);
+    // The call that aborted is ended by the runtime itself, with the reason.
+    for (const [id, { reject }] of calls) if (id !== call || own) reject(id === call ? own : other);
+    for (const watcher of watched) if (watcher.call !== call || own) watcher.reject(watcher.call === call ? own : other);
     for (const ws of this.#sockets) {
       try {
-        ws.close(1011, "the Durable Object was reset after a panic");
+        ws.close(1011, aborted ? "the Durable Object was reset" : "the Durable Object was reset after a panic");
       } catch {
         // already closing
       }
     }
     this.#sockets.clear();
-    return own;
+    return own ?? other;
   }
 }
 

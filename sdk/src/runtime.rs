@@ -41,6 +41,10 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn panic(this: &Hooks, call: u32, message: &str);
 
+    /// Marks the instance dead before `ctx.abort(reason)` ends the call `call`.
+    #[wasm_bindgen(method)]
+    fn abort(this: &Hooks, call: u32, reason: &str);
+
     /// Wraps `promise` so that the runtime settles it even if the instance
     /// dies before it does: with a rejection, or, if `resolve_on_death`,
     /// with `undefined`.
@@ -59,6 +63,17 @@ fn track(call: u32, promise: &Promise, resolve_on_death: bool) -> Promise {
         Some(hooks) => hooks.track(call, promise, resolve_on_death),
         None => promise.clone(),
     })
+}
+
+/// Tells the JavaScript runtime that `ctx.abort(reason)` is about to end this
+/// instance's running call: it marks the instance dead and fails its other
+/// calls, so that nothing enters it again.
+pub(crate) fn before_abort(reason: &str) {
+    HOOKS.with(|hooks| {
+        if let Some(hooks) = hooks.get() {
+            hooks.abort(current_call(), reason);
+        }
+    });
 }
 
 /// The call whose code is running now (0 outside any call).

@@ -12,24 +12,6 @@ use crate::storage::Storage;
 use crate::sys;
 use crate::{Error, Result};
 
-// `ctx.abort()` terminates the running JavaScript on the spot, and with it the
-// Wasm code under it, mid-call: the instance is left as after a trap (its
-// stack pointer and its task queue stuck mid-update). So the module is first
-// reported to the JavaScript runtime as poisoned, through the panic hook, and
-// the runtime instantiates it afresh before the next call, exactly as after a
-// panic.
-#[wasm_bindgen(inline_js = r#"
-export function abort_object(call, ctx, reason) {
-  const hook = globalThis[Symbol.for("durable.panic")];
-  if (typeof hook === "function") hook(call, `the object was reset by ctx.abort(): ${reason}`);
-  ctx.abort(reason);
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(catch)]
-    fn abort_object(call: u32, ctx: &sys::DurableObjectState, reason: &str) -> std::result::Result<(), JsValue>;
-}
-
 /// The state the runtime gives a Durable Object (`this.ctx` in JavaScript): its
 /// id, its storage, and control over concurrency.
 ///
@@ -175,7 +157,12 @@ impl State {
     /// ```
     #[must_use = "return the error: on a runtime where abort returns, the event should still fail"]
     pub fn abort(&self, reason: &str) -> Error {
-        match abort_object(crate::runtime::current_call(), &self.raw, reason) {
+        // workerd ends the running code on the spot, Wasm frames included,
+        // and leaves this instance mid-call: it is marked dead first, so that
+        // nothing (a storage result arriving later) enters it again. The
+        // runtime constructs the object afresh, in a new instance.
+        crate::runtime::before_abort(reason);
+        match self.raw.abort(reason) {
             Err(thrown) => Error::from_js(thrown),
             Ok(()) => Error::Js(format!("the object was aborted: {}", crate::error::excerpt(reason))),
         }

@@ -7,7 +7,7 @@
 //! declared here (workerd: `ctx.id`, `ctx.storage`, `id.toString()`,
 //! `id.name`, `id.equals(id)`, and a cursor's `columnNames`, `rowsRead` and
 //! `rowsWritten`, which are read from the cursor itself). `ctx.abort()` is
-//! called from `state.rs`, which must prepare the JavaScript runtime first.
+//! called from `state.rs`, which marks the instance dead first.
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -23,6 +23,10 @@ extern "C" {
 
     #[wasm_bindgen(method, getter)]
     pub fn storage(this: &DurableObjectState) -> DurableObjectStorage;
+
+    /// Throws (workerd ends the calling event on the spot instead).
+    #[wasm_bindgen(method, catch)]
+    pub fn abort(this: &DurableObjectState, reason: &str) -> Result<(), JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = blockConcurrencyWhile)]
     pub fn block_concurrency_while(this: &DurableObjectState, callback: &Function) -> Result<Promise, JsValue>;
