@@ -78,7 +78,7 @@ impl ChatRoom {
         for message in &backlog {
             send_json(&pair.server, message);
         }
-        self.broadcast(&serde_json::json!({ "joined": name }));
+        self.broadcast(&serde_json::json!({ "joined": name }))?;
         Ok(Response::from_websocket(pair.client)?)
     }
 
@@ -119,14 +119,14 @@ impl ChatRoom {
             backlog.drain(..backlog.len() - BACKLOG);
         }
         storage.put("backlog", &backlog).await?;
-        self.broadcast(&message);
+        self.broadcast(&message)?;
         Ok(())
     }
 
     pub async fn web_socket_close(&self, ws: WebSocket, code: u16, _reason: String, _clean: bool) -> Result<()> {
         let name = ws.deserialize_attachment::<Session>().ok().flatten().map(|session| session.name);
         if let Some(name) = &name {
-            self.broadcast(&serde_json::json!({ "left": name }));
+            self.broadcast(&serde_json::json!({ "left": name }))?;
         }
         // Complete the closing handshake with a code a server may send: the
         // client's own when it is one, else 1000. After an abnormal closure
@@ -139,10 +139,11 @@ impl ChatRoom {
         Ok(())
     }
 
-    fn broadcast<T: Serialize>(&self, value: &T) {
-        for peer in self.state.get_web_sockets(None) {
+    fn broadcast<T: Serialize>(&self, value: &T) -> Result<()> {
+        for peer in self.state.get_web_sockets(None)? {
             send_json(&peer, value);
         }
+        Ok(())
     }
 }
 

@@ -108,14 +108,14 @@ impl WsLab {
         } else if text == "tags" {
             self.state.get_tags(&ws)?.join(",")
         } else if let Some(tag) = text.strip_prefix("count:") {
-            self.state.get_web_sockets(Some(tag)).len().to_string()
+            self.state.get_web_sockets(Some(tag))?.len().to_string()
         } else if let Some(rest) = text.strip_prefix("broadcast:") {
-            for peer in self.state.get_web_sockets(None) {
+            for peer in self.state.get_web_sockets(None)? {
                 let _ = peer.send_with_str(format!("broadcast:{rest}"));
             }
             return Ok(());
         } else if text == "autots" {
-            match self.state.get_web_socket_auto_response_timestamp(&ws) {
+            match self.state.get_web_socket_auto_response_timestamp(&ws)? {
                 Some(t) => format!("autots:{}", t.duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)),
                 None => "autots:none".into(),
             }

@@ -116,7 +116,7 @@ pub trait Alarm: DurableObject {
 ///
 ///     pub async fn web_socket_message(&self, ws: durable::WebSocket, message: durable::ws::Message) -> Result<()> {
 ///         if let Some(text) = message.as_text() {
-///             for peer in self.state.get_web_sockets(None) {
+///             for peer in self.state.get_web_sockets(None)? {
 ///                 peer.send_with_str(text)?;
 ///             }
 ///         }

@@ -191,25 +191,19 @@ impl State {
     ///
     /// The runtime only throws here when it is called outside this object's
     /// events (a `State` kept somewhere global and used by another request):
-    /// then no socket of this object is reachable, the answer is empty and
-    /// the runtime's error is logged.
+    /// that is an `Err`.
     ///
     /// ```no_run
     /// # fn demo(state: &durable::State) -> durable::Result<()> {
-    /// for ws in state.get_web_sockets(Some("room:lobby")) {
+    /// for ws in state.get_web_sockets(Some("room:lobby"))? {
     ///     ws.send_with_str("hello, lobby")?;
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn get_web_sockets(&self, tag: Option<&str>) -> Vec<crate::WebSocket> {
+    pub fn get_web_sockets(&self, tag: Option<&str>) -> Result<Vec<crate::WebSocket>> {
         let tag = tag.map_or(JsValue::UNDEFINED, JsValue::from_str);
-        match self.raw.get_web_sockets(&tag) {
-            Ok(sockets) => sockets.iter().map(|ws| crate::WebSocket::from(ws.unchecked_into::<web_sys::WebSocket>())).collect(),
-            Err(thrown) => {
-                worker::console_error!("getWebSockets() threw, answering no sockets: {}", Error::from_js(thrown));
-                Vec::new()
-            }
-        }
+        let sockets = self.raw.get_web_sockets(&tag).map_err(Error::from_js)?;
+        Ok(sockets.iter().map(|ws| crate::WebSocket::from(ws.unchecked_into::<web_sys::WebSocket>())).collect())
     }
 
     /// The tags a hibernatable WebSocket was accepted with.
@@ -248,24 +242,17 @@ impl State {
     }
 
     /// When the runtime last auto-responded on `ws`, if ever (`None` too for
-    /// a socket not accepted with [`accept_web_socket`](Self::accept_web_socket);
-    /// should the runtime throw, its error is logged and the answer is `None`).
+    /// a socket not accepted with [`accept_web_socket`](Self::accept_web_socket));
+    /// `Err` if the runtime throws.
     ///
     /// ```no_run
-    /// # fn demo(state: &durable::State, ws: &durable::WebSocket) {
-    /// let last_ping = state.get_web_socket_auto_response_timestamp(ws);
-    /// # }
+    /// # fn demo(state: &durable::State, ws: &durable::WebSocket) -> durable::Result<()> {
+    /// let last_ping = state.get_web_socket_auto_response_timestamp(ws)?;
+    /// # Ok(()) }
     /// ```
-    pub fn get_web_socket_auto_response_timestamp(&self, ws: &crate::WebSocket) -> Option<SystemTime> {
-        let value = match self.raw.get_web_socket_auto_response_timestamp(ws.as_ref()) {
-            Ok(value) => value,
-            Err(thrown) => {
-                worker::console_error!("getWebSocketAutoResponseTimestamp() threw: {}", Error::from_js(thrown));
-                return None;
-            }
-        };
-        let date = value.dyn_ref::<js_sys::Date>()?;
-        Some(UNIX_EPOCH + Duration::from_millis(date.get_time().max(0.0) as u64))
+    pub fn get_web_socket_auto_response_timestamp(&self, ws: &crate::WebSocket) -> Result<Option<SystemTime>> {
+        let value = self.raw.get_web_socket_auto_response_timestamp(ws.as_ref()).map_err(Error::from_js)?;
+        Ok(value.dyn_ref::<js_sys::Date>().map(|date| UNIX_EPOCH + Duration::from_millis(date.get_time().max(0.0) as u64)))
     }
 
     /// How long a hibernatable WebSocket event handler may run (`None`: no limit).
