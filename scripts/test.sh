@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+source scripts/env.sh
 
 echo "== cargo test (unit, doc and trybuild tests)"
 cargo test --workspace
