@@ -229,6 +229,10 @@ fn plan(text: &str, declared: &[Declared], options: &Options) -> Result<Plan, Pr
                     }
                     let label = format!(" (env.{})", member.key);
                     let (own_migrations, own_exports) = (env.get("migrations"), env.get("exports"));
+                    if own_migrations.is_none() && own_exports.is_none() {
+                        envs.push((label, env, None));
+                        continue;
+                    }
                     let migrations = match own_migrations {
                         Some(own) => (Some(own), "its `migrations`"),
                         None => (top_migrations, "the top level's `migrations` (inherited)"),
@@ -1288,6 +1292,9 @@ mod tests {
         let text = EXPORTS.replace("  // Which classes exist.\n", "  \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }],\n");
         let errors = run(&text, &project_classes()).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
+        // An environment that inherits both is not reported again.
+        let with_env = text.replace("  \"name\": \"app\",", "  \"name\": \"app\", \"env\": { \"staging\": {} },");
+        assert_eq!(run(&with_env, &project_classes()).unwrap_err().len(), 1);
         assert!(errors[0].starts_with("line 11, column 14: `migrations` and `exports` both declare Durable Objects"), "{errors:?}");
         // Only a Workflow in `exports`: the config is on migrations, and that is fine.
         let text = "{ \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"A\"] }], \"exports\": { \"Jobs\": { \"type\": \"workflow\", \"name\": \"jobs\" } } }";
