@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+source scripts/env.sh
 
 echo "== cargo test (unit, doc and trybuild tests)"
 cargo test --workspace
@@ -16,4 +17,4 @@ echo "== wrangler.jsonc binds and migrates every class the examples declare"
 cargo run --quiet --release -p durable-cli -- config --check -p durable-examples
 
 echo "== end-to-end tests on the real runtime"
-node --test --test-concurrency=1 --test-reporter=spec tests/e2e/
+node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs

@@ -1,12 +1,14 @@
 //! `durable config`: writes (or, with `--check`, verifies) the Durable Object
-//! bindings and migrations of a wrangler config from the classes the compiled
-//! code declares. See [`crate::generate`] for what it writes.
+//! bindings and lifecycle (`exports` or `migrations`) of a wrangler config from
+//! the classes the compiled code declares. See [`crate::generate`] for what it
+//! writes, and [`crate::exports::convert`] for `--to-exports`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::classes::Class;
 use crate::diff;
+use crate::exports;
 use crate::generate::{self, Declared};
 
 /// Write the changes, or only say whether there are any.
@@ -46,18 +48,35 @@ pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: M
     }
     let text = fs::read_to_string(path).map_err(|e| format!("reading {label}: {e}"))?;
     let declared: Vec<Declared> = classes.iter().map(Declared::from).collect();
-    let outcome = generate::generate(&text, &declared, options)
-        .map_err(|problems| format!("{label} cannot be brought up to date; it was left untouched:\n{}", problems.report(&label)))?;
+    let untouched = |problems: crate::problem::Problems| format!("{label} cannot be brought up to date; it was left untouched:\n{}", problems.report(&label));
+    let (start, mut changes, notes) = if options.to_exports {
+        let conversion = exports::convert(&text)
+            .map_err(|problems| format!("{label} cannot be converted to `exports`; it was left untouched:\n{}", problems.report(&label)))?;
+        (conversion.text, conversion.changes, conversion.notes)
+    } else {
+        (text.clone(), Vec::new(), Vec::new())
+    };
+    let outcome = generate::generate(&start, &declared, options).map_err(untouched)?;
+    changes.extend(outcome.changes);
+    for note in &notes {
+        eprintln!("durable: note: {note}");
+    }
     if outcome.text == text {
-        eprintln!("durable: {label}: bindings and migrations are up to date ({} {})", declared.len(), if declared.len() == 1 { "class" } else { "classes" });
+        eprintln!(
+            "durable: {label}: bindings and {} are up to date ({} {})",
+            outcome.lifecycle,
+            declared.len(),
+            if declared.len() == 1 { "class" } else { "classes" }
+        );
         return Ok(());
     }
-    let changes: String = outcome.changes.iter().map(|c| format!("  {c}\n")).collect();
+    let changes: String = changes.iter().map(|c| format!("  {c}\n")).collect();
     match mode {
         Mode::Check => Err(format!(
             "{label} is out of date with the classes the code declares:\n{changes}{}\
-             run `durable config` to write it (it never deletes a class unless told to with --delete)",
-            diff::unified(&label, &text, &outcome.text)
+             run `durable config{}` to write it (it never deletes a class unless told to with --delete)",
+            diff::unified(&label, &text, &outcome.text),
+            if options.to_exports { " --to-exports" } else { "" }
         )),
         Mode::Write => {
             for warning in &outcome.warnings {

@@ -1,18 +1,29 @@
-//! Brings a wrangler config up to date with the classes the code declares:
-//! a binding per class and a migration entry for what changed.
+//! Brings a wrangler config up to date with the classes the code declares: a
+//! binding per class, and what each class's lifecycle needs, in the form the
+//! config uses:
 //!
-//! The config's text is edited in place (insertions, and for renamed or
-//! deleted classes the binding's `class_name` or the binding itself), so its
-//! comments and layout survive; migration entries already written are never
-//! touched. Every run checks its own result: planning again on the output must
-//! find nothing left to do.
+//! - the declarative `exports` map (wrangler 4.107 and later): an entry per
+//!   class, `{ "type": "durable-object", "storage": "sqlite" }`, turned into a
+//!   `renamed` or `deleted` tombstone when the class goes. Used when the
+//!   config has Durable Object entries there, and for a config with neither
+//!   `exports` nor `migrations` (a new project);
+//! - the `migrations` array, when the config has one: a new entry for what
+//!   changed, the entries already written never touched.
+//!
+//! Both at once are refused, as wrangler refuses them. The config's text is
+//! edited in place (insertions; for renamed or deleted classes the binding's
+//! `class_name` or the binding itself, and the class's `exports` entry), so its
+//! comments and layout survive. Every run checks its own result: planning
+//! again on the output must find nothing left to do.
 //!
 //! Data flows one way: [`Declared`] classes + config text -> [`history`]
-//! replay -> plan per scope (top level, each `env.<name>`) -> [`jsonc::Edit`]s.
+//! replay (or [`exports::read`]) -> plan per scope (top level, each
+//! `env.<name>`) -> [`jsonc::Edit`]s.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::classes::{Class, Storage};
+use crate::exports::{self, Exports, State};
 use crate::history::{self, History};
 use crate::jsonc::{self, quote as json, Edit, Value};
 use crate::problem::Problems;
@@ -59,6 +70,9 @@ impl From<&Class> for Declared {
 pub struct Options {
     /// Classes whose deletion (with all their stored objects) is allowed.
     pub delete: Vec<String>,
+    /// Convert the config's `migrations` to `exports` first (`durable config
+    /// --to-exports`, see [`exports::convert`]); [`generate`] itself ignores it.
+    pub to_exports: bool,
 }
 
 /// The result: the new text and what changed in it.
@@ -70,6 +84,8 @@ pub struct Outcome {
     pub changes: Vec<String>,
     /// Changes that destroy data, spelled out.
     pub warnings: Vec<String>,
+    /// How the top level declares its classes: `"exports"` or `"migrations"`.
+    pub lifecycle: &'static str,
 }
 
 /// Brings `text` (a wrangler.jsonc) up to date with `declared`.
@@ -95,7 +111,11 @@ pub fn generate(text: &str, declared: &[Declared], options: &Options) -> Result<
     if !check.rewrites.is_empty() || !check.inserts.is_empty() {
         return Err(internal_error("the generated config is not stable"));
     }
-    Ok(Outcome { text, changes: first.changes, warnings: first.warnings })
+    let lifecycle = match first.form {
+        Some(Form::Migrations) => "migrations",
+        _ => "exports",
+    };
+    Ok(Outcome { text, changes: first.changes, warnings: first.warnings, lifecycle })
 }
 
 fn apply(text: &str, edits: &[Edit]) -> Result<String, Problems> {
@@ -121,24 +141,56 @@ fn internal(problems: Problems) -> Problems {
 /// One planning pass over a text.
 #[derive(Debug, Default)]
 struct Plan {
+    /// The top level's form.
+    form: Option<Form>,
     rewrites: Vec<Edit>,
     inserts: Vec<Edit>,
     changes: Vec<String>,
     warnings: Vec<String>,
 }
 
-/// What a scope's migrations must add.
-#[derive(Debug, Default)]
-struct MigrationPlan {
+/// How a scope says which classes exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// The `migrations` array.
+    Migrations,
+    /// The declarative `exports` map.
+    Exports,
+}
+
+impl Form {
+    /// Where the classes are declared, for messages.
+    fn place(self) -> &'static str {
+        match self {
+            Form::Migrations => "the migrations",
+            Form::Exports => "`exports`",
+        }
+    }
+}
+
+/// What a scope's lifecycle must add.
+#[derive(Debug)]
+struct Lifecycle<'a> {
+    form: Form,
+    /// The scope's `exports` map, when it has one.
+    exports: Option<Exports<'a>>,
     history: History,
     created: Vec<(String, Storage)>,
     renamed: Vec<(String, String)>,
     deleted: Vec<String>,
+    /// `exports` only: classes a `renamed` entry names that still need their
+    /// live entry: (old name, new name, storage).
+    completed: Vec<(String, String, Storage)>,
 }
 
-impl MigrationPlan {
+impl Lifecycle<'_> {
     fn is_empty(&self) -> bool {
-        self.created.is_empty() && self.renamed.is_empty() && self.deleted.is_empty()
+        self.created.is_empty() && self.renamed.is_empty() && self.deleted.is_empty() && self.completed.is_empty()
+    }
+
+    /// The `exports` entry of `name`, if the scope has one.
+    fn entry(&self, name: &str) -> Option<&exports::Entry<'_>> {
+        self.exports.as_ref().and_then(|map| map.entries.get(name))
     }
 }
 
@@ -158,44 +210,105 @@ fn plan(text: &str, declared: &[Declared], options: &Options) -> Result<Plan, Pr
     check_declared(declared, &mut problems);
     let mut plan = Plan::default();
 
-    // Migrations: the top level, and each environment that has its own list
-    // (the others inherit the top level's).
-    let top = plan_migrations(text, "", &root, declared, options, &mut problems);
-    let mut envs: Vec<(String, &Value, Option<MigrationPlan>)> = Vec::new();
+    // The lifecycle: the top level's, and each environment's own (an
+    // environment without `migrations` or `exports` inherits the top level's,
+    // as wrangler does).
+    let (top_migrations, top_exports) = (root.get("migrations"), root.get("exports"));
+    let top = form_of(text, "", (top_migrations, "`migrations`"), (top_exports, "`exports`"), &mut problems)
+        .map(|form| plan_lifecycle(text, "", &root, form, declared, options, &mut problems));
+    let mut envs: Vec<(String, &Value, Option<Lifecycle>)> = Vec::new();
     if let Some(env) = root.get("env") {
         match env.as_object() {
             None => problems.at(text, env.span.start, "`env` must be an object of environments"),
             Some(members) => {
                 for member in members {
-                    if member.value.as_object().is_none() {
-                        problems.at(text, member.value.span.start, format!("environment `{}` must be an object", member.key));
+                    let env = &member.value;
+                    if env.as_object().is_none() {
+                        problems.at(text, env.span.start, format!("environment `{}` must be an object", member.key));
                         continue;
                     }
                     let label = format!(" (env.{})", member.key);
-                    let own = member
-                        .value
-                        .get("migrations")
-                        .map(|_| plan_migrations(text, &label, &member.value, declared, options, &mut problems));
-                    envs.push((label, &member.value, own));
+                    let (own_migrations, own_exports) = (env.get("migrations"), env.get("exports"));
+                    if own_migrations.is_none() && own_exports.is_none() {
+                        envs.push((label, env, None));
+                        continue;
+                    }
+                    let migrations = match own_migrations {
+                        Some(own) => (Some(own), "its `migrations`"),
+                        None => (top_migrations, "the top level's `migrations` (inherited)"),
+                    };
+                    let exports = match own_exports {
+                        Some(own) => (Some(own), "its `exports`"),
+                        None => (top_exports, "the top level's `exports` (inherited)"),
+                    };
+                    let form = form_of(text, &label, migrations, exports, &mut problems);
+                    let own = match form {
+                        Some(Form::Migrations) => own_migrations.is_some(),
+                        Some(Form::Exports) => own_exports.is_some(),
+                        None => false,
+                    };
+                    let lifecycle = match form {
+                        Some(form) if own => Some(plan_lifecycle(text, &label, env, form, declared, options, &mut problems)),
+                        _ => None,
+                    };
+                    envs.push((label, env, lifecycle));
                 }
             }
         }
     }
+    let Some(top) = top else { return Err(problems) };
+    plan.form = Some(top.form);
 
-    // Bindings before migrations: where both sections are new, they read in
-    // that order.
+    // Bindings before the lifecycle: where both sections are new, they read
+    // in that order.
     plan_bindings(text, "", &root, declared, &top, &mut problems, &mut plan);
-    write_migration(text, "", &root, &top, &mut plan);
+    write_lifecycle(text, "", &root, &top, &mut plan);
     for (label, env, own) in &envs {
         plan_bindings(text, label, env, declared, own.as_ref().unwrap_or(&top), &mut problems, &mut plan);
         if let Some(own) = own {
-            write_migration(text, label, env, own, &mut plan);
+            write_lifecycle(text, label, env, own, &mut plan);
         }
     }
     if problems.is_empty() {
         Ok(plan)
     } else {
         Err(problems)
+    }
+}
+
+/// The form of a scope with these `migrations` and `exports` (its own or
+/// inherited, each with a description for messages): `exports` when it has
+/// Durable Object entries, else `migrations` when there is that array, else
+/// `exports` (a new project). `None`, with a problem, when both declare
+/// Durable Objects.
+fn form_of(
+    text: &str,
+    label: &str,
+    (migrations, migrations_from): (Option<&Value>, &str),
+    (exports, exports_from): (Option<&Value>, &str),
+    problems: &mut Problems,
+) -> Option<Form> {
+    if let Some(e) = exports.filter(|e| e.as_object().is_none()) {
+        problems.at(text, e.span.start, format!("`exports`{label} must be an object: class name -> {{ \"type\": \"durable-object\", ... }}"));
+        return None;
+    }
+    let has_migrations = migrations.and_then(Value::as_array).is_some_and(|entries| !entries.is_empty());
+    match (exports::declares_durable_objects(exports), exports) {
+        (true, Some(e)) if has_migrations => {
+            problems.at(
+                text,
+                e.span.start,
+                format!(
+                    "{migrations_from} and {exports_from}{label} both declare Durable Objects: wrangler refuses a config with both. \
+                     Keep one: `durable config --to-exports` turns `migrations` into `exports` once the Durable Object entries of \
+                     `exports` are gone"
+                ),
+            );
+            None
+        }
+        (true, _) => Some(Form::Exports),
+        (false, _) if migrations.is_some() => Some(Form::Migrations),
+        (false, _) => Some(Form::Exports),
     }
 }
 
@@ -224,60 +337,148 @@ fn check_declared(declared: &[Declared], problems: &mut Problems) {
     }
 }
 
-fn plan_migrations(
+/// Why a new key-value-backed class is refused.
+fn kv_refused(class: &Declared) -> String {
+    format!(
+        "{} is a new class declared `storage = \"kv\"` (the legacy key-value backend): refused. Since July 2026, Cloudflare \
+         accounts that have no key-value-backed Durable Object namespace cannot create new ones, so the deploy would fail (or, \
+         on an account that still may, start a class on the backend that is being retired). Remove `storage = \"kv\"`: the \
+         default SQLite-backed storage has the same key-value API, plus SQL. Classes that already exist as key-value-backed \
+         keep working, and keep their attribute",
+        class.describe()
+    )
+}
+
+/// A transfer is the user's to write: `durable config` never edits one.
+fn transfer_is_yours(name: &str, label: &str, what: &str) -> String {
+    format!(
+        "{what}, but `{name}`{label} is in a transfer between scripts (`expecting-transfer` in `exports`): transfers are yours \
+         to manage, and durable config never edits them. Finish or undo the transfer by editing its entry by hand"
+    )
+}
+
+fn plan_lifecycle<'a>(
     text: &str,
     label: &str,
-    container: &Value,
+    container: &'a Value,
+    form: Form,
     declared: &[Declared],
     options: &Options,
     problems: &mut Problems,
-) -> MigrationPlan {
-    let history = history::replay(text, container.get("migrations"), problems);
-    let mut plan = MigrationPlan::default();
+) -> Lifecycle<'a> {
+    let (history, map) = match form {
+        Form::Migrations => (history::replay(text, container.get("migrations"), problems), None),
+        Form::Exports => match container.get("exports").and_then(|value| exports::read(text, value, problems)) {
+            Some(map) => (map.history(text), Some(map)),
+            None => (History { one_line_entries: true, ..History::default() }, None),
+        },
+    };
+    let mut plan = Lifecycle {
+        form,
+        exports: map,
+        history,
+        created: Vec::new(),
+        renamed: Vec::new(),
+        deleted: Vec::new(),
+        completed: Vec::new(),
+    };
+    let place = form.place();
+    let expecting_transfer = |plan: &Lifecycle, name: &str| plan.entry(name).is_some_and(|e| matches!(e.state, State::ExpectingTransfer { .. }));
     let mut renamed_sources = BTreeSet::new();
     for class in declared {
-        if let Some(live) = history.live.get(&class.js) {
-            check_storage(class, &class.js, live, label, problems);
+        if let Some(live) = plan.history.live.get(&class.js) {
+            check_storage(class, &class.js, live, label, form, problems);
             continue;
         }
+        if let Some(map) = &plan.exports {
+            if let Some(kind) = map.others.get(&class.js) {
+                let at = map.object.get(&class.js).map_or(map.object.span.start, |v| v.span.start);
+                let message = format!(
+                    "{} is a Durable Object class, but the exports entry `{}`{label} is a `{kind}` export: one name cannot be both; \
+                     rename the class (#[durable_object(name = \"...\")]) or that export",
+                    class.describe(),
+                    class.js
+                );
+                problems.at(text, at, message);
+                continue;
+            }
+            if let Some(entry) = map.entries.get(&class.js) {
+                if let State::Transferred { to_script } = &entry.state {
+                    let message = format!(
+                        "{} is declared, but its exports entry{label} says it was transferred to the script `{to_script}`: transfers \
+                         are yours to manage, and durable config never edits them. Rename the class, or change that entry by hand",
+                        class.describe()
+                    );
+                    problems.general_at(entry.line, 1, message);
+                    continue;
+                }
+            }
+            let pending = map.entries.iter().find(|(_, e)| matches!(&e.state, State::Renamed { to } if *to == class.js));
+            if let Some((old, _)) = pending {
+                // The rename is written; the class still needs its live entry.
+                plan.completed.push((old.clone(), class.js.clone(), class.storage));
+                continue;
+            }
+        }
         match &class.renamed_from {
-            Some(old) => match history.live.get(old) {
+            Some(old) => match plan.history.live.get(old) {
+                Some(_) if expecting_transfer(&plan, old) => {
+                    problems.general(transfer_is_yours(old, label, &format!("{} is declared `renamed_from = \"{old}\"`", class.describe())));
+                }
+                Some(_) if plan.entry(old).is_some_and(|e| e.container.is_some()) => {
+                    problems.general(format!(
+                        "{} is declared `renamed_from = \"{old}\"`, and the exports entry `{old}`{label} has a `container`: rename \
+                         it by hand (`{old}` becomes {{ \"type\": \"durable-object\", \"state\": \"renamed\", \"renamed_to\": \"{}\" }}, \
+                         and `{}` gets its entry with the `container`)",
+                        class.describe(),
+                        class.js,
+                        class.js
+                    ));
+                }
                 Some(live) => {
-                    check_storage(class, old, live, label, problems);
+                    check_storage(class, old, live, label, form, problems);
                     renamed_sources.insert(old.clone());
                     plan.renamed.push((old.clone(), class.js.clone()));
                 }
                 None => {
-                    let why = match history.deleted.get(old) {
-                        Some(tag) => format!("migration `{tag}` deleted it"),
-                        None => "no migration creates it".to_owned(),
+                    let why = match plan.history.gone.get(old) {
+                        Some(gone) => gone.why.clone(),
+                        None if form == Form::Migrations => "no migration creates it".to_owned(),
+                        None => "it has no entry there".to_owned(),
                     };
                     problems.general(format!(
-                        "{} is declared `renamed_from = \"{old}\"`, but there is no class `{old}` to rename in the migrations{label}: {why}. \
+                        "{} is declared `renamed_from = \"{old}\"`, but there is no class `{old}` to rename in {place}{label}: {why}. \
                          Remove `renamed_from` to create `{}` as a new, empty class",
                         class.describe(),
                         class.js
                     ));
                 }
             },
+            None if class.storage == Storage::Kv => problems.general(kv_refused(class)),
             None => plan.created.push((class.js.clone(), class.storage)),
         }
     }
     let declared_names: BTreeSet<&str> = declared.iter().map(|c| c.js.as_str()).collect();
-    for (name, live) in &history.live {
+    for (name, live) in &plan.history.live {
         if declared_names.contains(name.as_str()) || renamed_sources.contains(name) {
             continue;
         }
-        if options.delete.contains(name) {
+        if expecting_transfer(&plan, name) {
+            problems.general_at(live.line, 1, transfer_is_yours(name, label, &format!("the code no longer declares `{name}`")));
+        } else if options.delete.contains(name) {
             plan.deleted.push(name.clone());
         } else {
+            let delete = match form {
+                Form::Migrations => "writes a `deleted_classes` migration",
+                Form::Exports => "marks its `exports` entry `\"state\": \"deleted\"`",
+            };
             problems.general_at(
                 live.line,
                 1,
                 format!(
-                    "class `{name}` exists (migration `{}`){label} but the code no longer declares it. \
+                    "class `{name}` exists ({}){label} but the code no longer declares it. \
                      If it was renamed, add #[durable_object(renamed_from = \"{name}\")] to its new struct: its objects keep their data. \
-                     If it is meant to go, run `durable config --delete {name}`: that writes a `deleted_classes` migration, which \
+                     If it is meant to go, run `durable config --delete {name}`: that {delete}, which \
                      destroys every `{name}` object and all of its stored data when deployed",
                     live.since
                 ),
@@ -285,30 +486,62 @@ fn plan_migrations(
         }
     }
     for name in &options.delete {
-        if history.live.contains_key(name) {
+        if plan.history.live.contains_key(name) {
             if declared_names.contains(name.as_str()) {
                 problems.general(format!("--delete {name}: the code still declares `{name}`; remove the class from the code first"));
             }
-        } else if !history.deleted.contains_key(name) && label.is_empty() {
-            problems.general(format!("--delete {name}: there is no class `{name}` in the migrations of this config"));
+        } else if label.is_empty() {
+            match plan.history.gone.get(name) {
+                Some(gone) if gone.deleted => {}
+                Some(gone) => problems.general(format!("--delete {name}: there is no class `{name}` to delete: {}", gone.why)),
+                None => problems.general(format!("--delete {name}: there is no class `{name}` in {place} of this config")),
+            }
         }
     }
-    plan.history = history;
+    // A `renamed` entry must name a live class.
+    if let Some(map) = &plan.exports {
+        let live_after: BTreeSet<&str> = plan
+            .history
+            .live
+            .keys()
+            .map(String::as_str)
+            .chain(plan.created.iter().map(|(n, _)| n.as_str()))
+            .chain(plan.renamed.iter().map(|(_, n)| n.as_str()))
+            .chain(plan.completed.iter().map(|(_, n, _)| n.as_str()))
+            .chain(plan.deleted.iter().map(String::as_str))
+            .collect();
+        for (name, entry) in &map.entries {
+            if let State::Renamed { to } = &entry.state {
+                if !live_after.contains(to.as_str()) {
+                    problems.general_at(
+                        entry.line,
+                        1,
+                        format!(
+                            "exports entry `{name}`{label} says it was renamed to `{to}`, but `{to}` is neither a live class in `exports` \
+                             nor one the code declares: the target of a rename must have a live (`created`) entry"
+                        ),
+                    );
+                }
+            }
+        }
+    }
     plan
 }
 
-fn check_storage(class: &Declared, existing: &str, live: &history::LiveClass, label: &str, problems: &mut Problems) {
+fn check_storage(class: &Declared, existing: &str, live: &history::LiveClass, label: &str, form: Form, problems: &mut Problems) {
     let Some(storage) = live.storage else { return };
     if storage != class.storage {
-        let name = |s: Storage| match s {
-            Storage::Sqlite => "SQLite (`new_sqlite_classes`)",
-            Storage::Kv => "key-value (`new_classes`)",
+        let name = |s: Storage| match (form, s) {
+            (Form::Migrations, Storage::Sqlite) => "SQLite (`new_sqlite_classes`)",
+            (Form::Migrations, Storage::Kv) => "key-value (`new_classes`)",
+            (Form::Exports, Storage::Sqlite) => "SQLite (`\"storage\": \"sqlite\"`)",
+            (Form::Exports, Storage::Kv) => "key-value (`\"storage\": \"legacy-kv\"`)",
         };
         problems.general_at(
             live.line,
             1,
             format!(
-                "{} is declared with {} storage, but migration `{}`{label} made `{existing}` a {} class: \
+                "{} is declared with {} storage, but {}{label} made `{existing}` a {} class: \
                  a class's storage backend cannot change once created. Set `storage = \"{}\"` on the struct, \
                  or create a new class and move the data",
                 class.describe(),
@@ -324,11 +557,105 @@ fn check_storage(class: &Declared, existing: &str, live: &history::LiveClass, la
     }
 }
 
-/// Appends the scope's new migration entry, if there is anything to migrate.
-fn write_migration(text: &str, label: &str, container: &Value, migration: &MigrationPlan, plan: &mut Plan) {
-    if migration.is_empty() {
+fn write_lifecycle(text: &str, label: &str, container: &Value, lifecycle: &Lifecycle, plan: &mut Plan) {
+    if lifecycle.is_empty() {
         return;
     }
+    match lifecycle.form {
+        Form::Migrations => write_migration(text, label, container, lifecycle, plan),
+        Form::Exports => write_exports(text, label, container, lifecycle, plan),
+    }
+}
+
+/// Writes the scope's `exports` entries: new ones appended to the map (or a
+/// new map), existing ones (a renamed or deleted class, a tombstone naming
+/// it, a tombstone taken by a new class) rewritten in place.
+fn write_exports(text: &str, label: &str, container: &Value, lifecycle: &Lifecycle, plan: &mut Plan) {
+    let map = lifecycle.exports.as_ref();
+    let old_storage = |name: &str| lifecycle.history.live.get(name).and_then(|l| l.storage).unwrap_or(Storage::Sqlite);
+    // What each entry must become, the first word for a name winning.
+    let mut wanted: Vec<(String, State)> = Vec::new();
+    let mut summary = Vec::new();
+    for (name, storage) in &lifecycle.created {
+        wanted.push((name.clone(), State::Created { storage: *storage }));
+        summary.push(format!("new {} `{name}`", backend(*storage)));
+    }
+    for (from, to) in &lifecycle.renamed {
+        wanted.push((from.clone(), State::Renamed { to: to.clone() }));
+        wanted.push((to.clone(), State::Created { storage: old_storage(from) }));
+        summary.push(format!("rename `{from}` to `{to}` (its objects and their data move along)"));
+    }
+    for (from, to, storage) in &lifecycle.completed {
+        wanted.push((to.clone(), State::Created { storage: *storage }));
+        summary.push(format!("`{to}` gets the live entry that the rename from `{from}` needs"));
+    }
+    for name in &lifecycle.deleted {
+        wanted.push((name.clone(), State::Deleted));
+        summary.push(format!("delete `{name}`"));
+    }
+    // Tombstones naming a class that is renamed or deleted now follow it.
+    let mut followers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (name, entry) in map.map(|m| &m.entries).into_iter().flatten() {
+        let State::Renamed { to } = &entry.state else { continue };
+        if let Some((_, new)) = lifecycle.renamed.iter().find(|(from, _)| from == to) {
+            if new != name {
+                wanted.push((name.clone(), State::Renamed { to: new.clone() }));
+            }
+        } else if lifecycle.deleted.contains(to) {
+            wanted.push((name.clone(), State::Deleted));
+            followers.entry(to.as_str()).or_default().push(name.as_str());
+        }
+    }
+    for name in &lifecycle.deleted {
+        let also = followers.get(name.as_str()).map_or(String::new(), |names| {
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!(" (its earlier name{} {} too)", if names.len() == 1 { "" } else { "s" }, names.join(", "))
+        });
+        plan.warnings.push(format!(
+            "`exports`{label} marks class `{name}` deleted{also}: once deployed, every `{name}` object and all of its stored data \
+             (SQL tables, key-value pairs, alarms) are destroyed, for good"
+        ));
+    }
+
+    let one_line = map.is_none_or(|m| m.one_line_entries(text));
+    let unit = jsonc::indent_unit(text);
+    let mut seen = BTreeSet::new();
+    let mut inserts: Vec<(String, String)> = Vec::new();
+    for (name, state) in wanted {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let entry = map.and_then(|m| m.entries.get(&name));
+        let new_text = exports::entry_text(&state, entry.and_then(|e| e.container.as_deref()), one_line, &unit);
+        match entry {
+            Some(entry) if entry.state == state => {}
+            Some(entry) => plan.rewrites.push(jsonc::replace_value_indented(text, entry.value, &new_text)),
+            None => inserts.push((name, new_text)),
+        }
+    }
+    if !inserts.is_empty() {
+        let edit = match map {
+            Some(map) => jsonc::append_members(text, map.object, &inserts),
+            None => {
+                let lines: Vec<String> =
+                    inserts.iter().map(|(k, v)| format!("{unit}{}: {}", json(k), v.replace('\n', &format!("\n{unit}")))).collect();
+                jsonc::append_member(text, container, "exports", &format!("{{\n{}\n}}", lines.join(",\n")))
+            }
+        };
+        plan.inserts.push(edit);
+    }
+    plan.changes.push(format!("exports{label}: {}", summary.join("; ")));
+}
+
+fn backend(storage: Storage) -> &'static str {
+    match storage {
+        Storage::Sqlite => "SQLite-backed",
+        Storage::Kv => "key-value-backed",
+    }
+}
+
+/// Appends the scope's new migration entry.
+fn write_migration(text: &str, label: &str, container: &Value, migration: &Lifecycle, plan: &mut Plan) {
     let tag = migration.history.next_tag();
     let mut fields = vec![format!("\"tag\": {}", json(&tag))];
     let list = |names: Vec<&String>| format!("[{}]", names.iter().map(|n| json(n)).collect::<Vec<_>>().join(", "));
@@ -393,7 +720,7 @@ fn plan_bindings(
     label: &str,
     container: &Value,
     declared: &[Declared],
-    migration: &MigrationPlan,
+    migration: &Lifecycle,
     problems: &mut Problems,
     plan: &mut Plan,
 ) {
@@ -568,7 +895,7 @@ mod tests {
     }
 
     fn run_deleting(text: &str, declared: &[Declared], delete: &[&str]) -> Result<Outcome, Vec<String>> {
-        let options = Options { delete: delete.iter().map(|s| s.to_string()).collect() };
+        let options = Options { delete: delete.iter().map(|s| s.to_string()).collect(), ..Options::default() };
         generate(text, declared, &options).map_err(|p| p.messages())
     }
 
@@ -632,7 +959,7 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_config_gets_both_sections() {
+    fn a_config_with_neither_form_gets_bindings_and_exports() {
         let text = "{\n  \"name\": \"app\"\n}\n";
         let out = run(text, &[class("Counter"), Declared { binding: Some("ROOMS".into()), ..class("Room") }]).unwrap();
         assert_eq!(
@@ -645,19 +972,43 @@ mod tests {
       { "name": "ROOMS", "class_name": "Room" }
     ]
   },
-  "migrations": [
-    { "tag": "v1", "new_sqlite_classes": ["Counter", "Room"] }
-  ]
+  "exports": {
+    "Counter": { "type": "durable-object", "storage": "sqlite" },
+    "Room": { "type": "durable-object", "storage": "sqlite" }
+  }
 }
 "#
         );
+        assert_eq!(out.lifecycle, "exports");
+        assert_eq!(out.changes[2], "exports: new SQLite-backed `Counter`; new SQLite-backed `Room`");
     }
 
     #[test]
-    fn a_legacy_key_value_class_is_created_with_new_classes() {
-        let text = "{ \"name\": \"app\", \"migrations\": [] }";
-        let out = run(text, &[Declared { storage: Storage::Kv, ..class("Old") }]).unwrap();
-        assert!(out.text.contains(r#"{ "tag": "v1", "new_classes": ["Old"] }"#), "{}", out.text);
+    fn an_empty_migrations_array_keeps_the_config_on_migrations() {
+        let text = "{\n  \"name\": \"app\",\n  \"migrations\": []\n}\n";
+        let out = run(text, &[class("Counter")]).unwrap();
+        assert!(out.text.contains("  \"migrations\": [\n    { \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }\n  ],"), "{}", out.text);
+        assert!(!out.text.contains("exports"), "{}", out.text);
+        assert_eq!(out.lifecycle, "migrations");
+    }
+
+    #[test]
+    fn a_new_key_value_class_is_refused_with_the_reason_and_an_existing_one_keeps_working() {
+        let kv = |name: &str| Declared { storage: Storage::Kv, location: Some("src/lib.rs:3".into()), ..class(name) };
+        for text in ["{ \"name\": \"app\", \"migrations\": [] }", "{ \"name\": \"app\" }"] {
+            let errors = run(text, &[kv("Old")]).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].starts_with("`Old` (src/lib.rs:3) is a new class declared `storage = \"kv\"`"), "{errors:?}");
+            assert!(errors[0].contains("Since July 2026, Cloudflare accounts that have no key-value-backed Durable Object namespace cannot create new ones"), "{errors:?}");
+        }
+        // `Store` is key-value-backed already (PROJECT's v2): it stays, and may be renamed.
+        assert_eq!(run(PROJECT, &project_classes()).unwrap().text, PROJECT);
+        let renamed = [class("Counter"), Declared { renamed_from: Some("Store".into()), ..kv("Shop") }];
+        assert!(run(PROJECT, &renamed).unwrap().text.contains(r#"{ "tag": "v3", "renamed_classes": [{ "from": "Store", "to": "Shop" }] }"#));
+        let exports = r#"{ "durable_objects": { "bindings": [{ "name": "STORE", "class_name": "Store" }] }, "exports": { "Store": { "type": "durable-object", "storage": "legacy-kv" } } }"#;
+        assert_eq!(run(exports, &[kv("Store")]).unwrap().text, exports);
+        let out = run(exports, &[Declared { renamed_from: Some("Store".into()), ..kv("Shop") }]).unwrap();
+        assert!(out.text.contains(r#""Shop": { "type": "durable-object", "storage": "legacy-kv" }"#), "{}", out.text);
     }
 
     #[test]
@@ -825,6 +1176,242 @@ mod tests {
             let damaged = format!("{}{}", &PROJECT[..end], &PROJECT[next..]);
             if let Ok(out) = generate(&damaged, &classes, &Options::default()) {
                 assert!(jsonc::parse(&out.text).is_ok());
+            }
+        }
+    }
+
+    // ----- the `exports` form -----
+
+    /// A project on `exports`, with a Workflow beside the classes.
+    const EXPORTS: &str = r#"// My worker.
+{
+  "name": "app",
+  "durable_objects": {
+    "bindings": [
+      { "name": "COUNTER", "class_name": "Counter" },
+      { "name": "STORE", "class_name": "Store" }
+    ]
+  },
+  // Which classes exist.
+  "exports": {
+    "Counter": { "type": "durable-object", "storage": "sqlite" }, // first deploy
+    "Store": { "type": "durable-object", "storage": "legacy-kv" },
+    "Jobs": { "type": "workflow", "name": "jobs" }
+  }
+}
+"#;
+
+    /// Runs the generator and checks that a second run changes nothing.
+    fn stable(text: &str, declared: &[Declared], delete: &[&str]) -> Outcome {
+        let out = run_deleting(text, declared, delete).unwrap_or_else(|e| panic!("{e:?}"));
+        let again = run_deleting(&out.text, declared, delete).unwrap_or_else(|e| panic!("second run: {e:?}\n{}", out.text));
+        assert_eq!(again.text, out.text, "a second run changed the file");
+        assert!(again.changes.is_empty(), "{:?}", again.changes);
+        out
+    }
+
+    #[test]
+    fn exports_an_up_to_date_config_is_left_alone() {
+        let out = run(EXPORTS, &project_classes()).unwrap();
+        assert_eq!(out.text, EXPORTS);
+        assert_eq!(out.lifecycle, "exports");
+    }
+
+    #[test]
+    fn exports_a_new_class_gets_a_binding_and_an_entry_by_insertion_only() {
+        let mut classes = project_classes();
+        classes.push(class("ChatRoom"));
+        let out = stable(EXPORTS, &classes, &[]);
+        only_added(EXPORTS, &out.text);
+        assert!(out.text.contains(
+            "    \"Jobs\": { \"type\": \"workflow\", \"name\": \"jobs\" },\n    \"ChatRoom\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }\n  }"
+        ), "{}", out.text);
+        assert_eq!(out.changes, ["binding `CHAT_ROOM` -> class `ChatRoom`", "exports: new SQLite-backed `ChatRoom`"]);
+    }
+
+    #[test]
+    fn exports_a_rename_turns_the_entry_into_a_tombstone_and_adds_the_new_class() {
+        let classes = vec![Declared { renamed_from: Some("Counter".into()), ..class("Tally") }, Declared { storage: Storage::Kv, ..class("Store") }];
+        let out = stable(EXPORTS, &classes, &[]);
+        assert!(out.text.contains(
+            "    \"Counter\": { \"type\": \"durable-object\", \"state\": \"renamed\", \"renamed_to\": \"Tally\" }, // first deploy\n"
+        ), "{}", out.text);
+        assert!(out.text.contains("    \"Tally\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }\n  }"), "{}", out.text);
+        assert!(out.text.contains(r#"{ "name": "COUNTER", "class_name": "Tally" }"#), "{}", out.text);
+        assert!(out.text.contains("// Which classes exist.") && out.text.starts_with("// My worker."));
+        assert_eq!(out.changes.last().unwrap(), "exports: rename `Counter` to `Tally` (its objects and their data move along)");
+        // Renamed back: the tombstone becomes the live class again, and `Tally` points at it.
+        let back = stable(&out.text, &[Declared { renamed_from: Some("Tally".into()), ..class("Counter") }, Declared { storage: Storage::Kv, ..class("Store") }], &[]);
+        assert!(back.text.contains(r#""Counter": { "type": "durable-object", "storage": "sqlite" }, // first deploy"#), "{}", back.text);
+        assert!(back.text.contains(r#""Tally": { "type": "durable-object", "state": "renamed", "renamed_to": "Counter" }"#), "{}", back.text);
+    }
+
+    #[test]
+    fn exports_a_chain_of_renames_points_every_old_name_at_the_live_one() {
+        let first = stable(EXPORTS, &[Declared { renamed_from: Some("Counter".into()), ..class("Tally") }, Declared { storage: Storage::Kv, ..class("Store") }], &[]);
+        let second = stable(&first.text, &[Declared { renamed_from: Some("Tally".into()), ..class("Score") }, Declared { storage: Storage::Kv, ..class("Store") }], &[]);
+        assert!(second.text.contains(r#""Counter": { "type": "durable-object", "state": "renamed", "renamed_to": "Score" }"#), "{}", second.text);
+        assert!(second.text.contains(r#""Tally": { "type": "durable-object", "state": "renamed", "renamed_to": "Score" }"#), "{}", second.text);
+        assert!(second.text.contains(r#""Score": { "type": "durable-object", "storage": "sqlite" }"#), "{}", second.text);
+        assert!(second.text.contains(r#"{ "name": "COUNTER", "class_name": "Score" }"#), "{}", second.text);
+        // Deleting it marks every name of it deleted, and says so.
+        let gone = stable(&second.text, &[Declared { storage: Storage::Kv, ..class("Store") }], &["Score"]);
+        for name in ["Counter", "Tally", "Score"] {
+            assert!(gone.text.contains(&format!(r#""{name}": {{ "type": "durable-object", "state": "deleted" }}"#)), "{}", gone.text);
+        }
+        assert!(!gone.text.contains("COUNTER"), "{}", gone.text);
+        assert_eq!(gone.warnings.len(), 1);
+        assert!(gone.warnings[0].starts_with("`exports` marks class `Score` deleted (its earlier names `Counter`, `Tally` too): once deployed, every `Score` object and all of its stored data"), "{:?}", gone.warnings);
+    }
+
+    #[test]
+    fn exports_delete_needs_the_flag_and_a_deleted_class_can_come_back_empty() {
+        let errors = run(EXPORTS, &[class("Counter")]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("line 13, column 1: class `Store` exists (its `exports` entry) but the code no longer declares it"), "{errors:?}");
+        assert!(errors[0].contains("marks its `exports` entry `\"state\": \"deleted\"`, which destroys every `Store` object"), "{errors:?}");
+        let out = stable(EXPORTS, &[class("Counter")], &["Store"]);
+        assert!(out.text.contains(r#""Store": { "type": "durable-object", "state": "deleted" },"#), "{}", out.text);
+        assert!(!out.text.contains("\"STORE\""), "{}", out.text);
+        // The same name again is a new, empty class (SQLite-backed: no new key-value ones).
+        let back = stable(&out.text, &[class("Counter"), class("Store")], &[]);
+        assert!(back.text.contains(r#""Store": { "type": "durable-object", "storage": "sqlite" },"#), "{}", back.text);
+        assert!(back.text.contains(r#"{ "name": "STORE", "class_name": "Store" }"#), "{}", back.text);
+        let errors = run_deleting(EXPORTS, &project_classes(), &["Nobody"]).unwrap_err();
+        assert!(errors[0].contains("--delete Nobody: there is no class `Nobody` in `exports` of this config"), "{errors:?}");
+    }
+
+    #[test]
+    fn exports_the_storage_backend_cannot_change() {
+        let errors = run(EXPORTS, &[class("Counter"), class("Store")]).unwrap_err();
+        assert!(errors[0].starts_with("line 13, column 1: `Store` is declared with SQLite (`\"storage\": \"sqlite\"`) storage, but its `exports` entry made `Store` a key-value"), "{errors:?}");
+    }
+
+    #[test]
+    fn exports_and_migrations_together_are_refused_with_the_position() {
+        let text = EXPORTS.replace("  // Which classes exist.\n", "  \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }],\n");
+        let errors = run(&text, &project_classes()).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        // An environment that inherits both is not reported again.
+        let with_env = text.replace("  \"name\": \"app\",", "  \"name\": \"app\", \"env\": { \"staging\": {} },");
+        assert_eq!(run(&with_env, &project_classes()).unwrap_err().len(), 1);
+        assert!(errors[0].starts_with("line 11, column 14: `migrations` and `exports` both declare Durable Objects"), "{errors:?}");
+        // Only a Workflow in `exports`: the config is on migrations, and that is fine.
+        let text = "{ \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"A\"] }], \"exports\": { \"Jobs\": { \"type\": \"workflow\", \"name\": \"jobs\" } } }";
+        let out = run(text, &[class("A"), class("B")]).unwrap();
+        assert!(out.text.contains(r#"{ "tag": "v2", "new_sqlite_classes": ["B"] }"#), "{}", out.text);
+    }
+
+    #[test]
+    fn exports_bad_entries_are_reported_with_their_positions() {
+        let text = r#"{
+  "exports": {
+    "A": { "type": "durable-object", "state": "gone" },
+    "B": { "type": "durable-object" },
+    "C": { "type": "durable-object", "storage": "kv" },
+    "D": { "type": "durable-object", "state": "renamed", "renamed_to": "Nowhere" },
+    "E": { "type": "durable-object", "state": "deleted", "storage": "sqlite" },
+    "F": { "storage": "sqlite" },
+    "G": [],
+    "H": { "type": "durable-object", "state": "renamed" }
+  }
+}"#;
+        let errors = run(text, &[]).unwrap_err();
+        let expected = [
+            "line 3, column 47: exports entry `A`: unknown state `gone`",
+            "line 4, column 10: exports entry `B` (state `created`) needs its `storage`",
+            "line 5, column 49: exports entry `C`: `storage` must be \"sqlite\" or \"legacy-kv\"",
+            "line 7, column 58: exports entry `E`: `storage` is not allowed in state `deleted`",
+            "line 8, column 10: exports entry `F` has no `type`",
+            "line 9, column 10: exports entry `G` must be an object",
+            "line 10, column 10: exports entry `H` (state `renamed`) needs a string `renamed_to`",
+            "line 6, column 1: exports entry `D` says it was renamed to `Nowhere`, but `Nowhere` is neither a live class",
+        ];
+        assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+        for (error, expected) in errors.iter().zip(expected) {
+            assert!(error.starts_with(expected), "{error}\nexpected: {expected}");
+        }
+    }
+
+    #[test]
+    fn exports_transfers_are_respected_and_never_edited() {
+        let text = r#"{
+  "durable_objects": { "bindings": [{ "name": "INBOX", "class_name": "Inbox" }] },
+  "exports": {
+    "Inbox": { "type": "durable-object", "state": "expecting-transfer", "storage": "sqlite", "transfer_from": "old-worker" },
+    "Outbox": { "type": "durable-object", "state": "transferred", "transferred_to": "new-worker" }
+  }
+}"#;
+        // An incoming class counts as existing; a class handed away is gone.
+        assert_eq!(run(text, &[class("Inbox")]).unwrap().text, text);
+        let errors = run_deleting(text, &[], &["Inbox"]).unwrap_err();
+        assert!(errors[0].starts_with("line 4, column 1: the code no longer declares `Inbox`, but `Inbox` is in a transfer between scripts"), "{errors:?}");
+        let errors = run(text, &[Declared { renamed_from: Some("Inbox".into()), ..class("Mail") }]).unwrap_err();
+        assert!(errors[0].contains("transfers are yours to manage"), "{errors:?}");
+        let errors = run(text, &[class("Inbox"), class("Outbox")]).unwrap_err();
+        assert!(errors[0].starts_with("line 5, column 1: `Outbox` is declared, but its exports entry says it was transferred to the script `new-worker`"), "{errors:?}");
+    }
+
+    #[test]
+    fn exports_a_class_named_like_another_export_is_refused() {
+        let errors = run(EXPORTS, &[class("Counter"), Declared { storage: Storage::Kv, ..class("Store") }, class("Jobs")]).unwrap_err();
+        assert!(errors[0].starts_with("line 14, column 13: `Jobs` is a Durable Object class, but the exports entry `Jobs` is a `workflow` export"), "{errors:?}");
+    }
+
+    #[test]
+    fn exports_multi_line_entries_tabs_and_windows_line_endings_are_kept() {
+        let text = "{\r\n\t\"exports\": {\r\n\t\t\"A\": {\r\n\t\t\t\"type\": \"durable-object\",\r\n\t\t\t\"storage\": \"sqlite\"\r\n\t\t}\r\n\t}\r\n}\r\n";
+        let out = stable(text, &[Declared { renamed_from: Some("A".into()), ..class("B") }, class("C")], &[]);
+        assert!(!out.text.replace("\r\n", "").contains('\n'), "a bare newline crept in: {:?}", out.text);
+        assert!(out.text.contains("\t\t\"A\": {\r\n\t\t\t\"type\": \"durable-object\",\r\n\t\t\t\"state\": \"renamed\",\r\n\t\t\t\"renamed_to\": \"B\"\r\n\t\t},"), "{:?}", out.text);
+        assert!(out.text.contains("\t\t\"C\": {\r\n\t\t\t\"type\": \"durable-object\",\r\n\t\t\t\"storage\": \"sqlite\"\r\n\t\t},\r\n\t\t\"B\": {"), "{:?}", out.text);
+    }
+
+    #[test]
+    fn exports_environments_inherit_or_keep_their_own() {
+        let text = r#"{
+  "name": "app",
+  "durable_objects": { "bindings": [{ "name": "COUNTER", "class_name": "Counter" }] },
+  "exports": { "Counter": { "type": "durable-object", "storage": "sqlite" } },
+  "env": {
+    "staging": { "vars": { "STAGE": "staging" } },
+    "eu": {
+      "durable_objects": { "bindings": [{ "name": "COUNTER", "class_name": "Counter" }] },
+      "exports": { "Counter": { "type": "durable-object", "storage": "sqlite" } }
+    },
+    "old": {
+      "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Counter"] }]
+    }
+  }
+}"#;
+        let errors = run(text, &[class("Counter")]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("line 4, column 14: its `migrations` and the top level's `exports` (inherited) (env.old) both declare Durable Objects"), "{errors:?}");
+        let old_env = ",\n    \"old\": {\n      \"migrations\": [{ \"tag\": \"v1\", \"new_sqlite_classes\": [\"Counter\"] }]\n    }";
+        assert!(text.contains(old_env));
+        let text = text.replace(old_env, "");
+        let out = stable(&text, &[class("Counter"), class("Room")], &[]);
+        let parsed = jsonc::parse(&out.text).unwrap();
+        let entries = |v: &Value| v.get("exports").unwrap().as_object().unwrap().iter().map(|m| m.key.clone()).collect::<Vec<_>>();
+        assert_eq!(entries(&parsed), ["Counter", "Room"]);
+        let env = parsed.get("env").unwrap();
+        assert_eq!(entries(env.get("eu").unwrap()), ["Counter", "Room"]);
+        assert!(env.get("staging").unwrap().get("exports").is_none(), "{}", out.text);
+        assert_eq!(env.get("staging").unwrap().get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap().len(), 2);
+        assert!(out.changes.contains(&"exports (env.eu): new SQLite-backed `Room`".to_owned()), "{:?}", out.changes);
+    }
+
+    #[test]
+    fn exports_any_damaged_config_gives_an_answer_never_a_panic() {
+        let classes = vec![Declared { renamed_from: Some("Counter".into()), ..class("Tally") }, class("Room")];
+        let boundaries: Vec<usize> = EXPORTS.char_indices().map(|(i, _)| i).collect();
+        for &end in &boundaries {
+            let next = EXPORTS[end..].chars().next().map_or(end, |c| end + c.len_utf8());
+            let damaged = format!("{}{}", &EXPORTS[..end], &EXPORTS[next..]);
+            for text in [&EXPORTS[..end], damaged.as_str()] {
+                if let Ok(out) = run_deleting(text, &classes, &["Store"]) {
+                    assert!(jsonc::parse(&out.text).is_ok());
+                }
             }
         }
     }

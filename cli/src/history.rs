@@ -5,6 +5,9 @@
 //! that contradicts the ones before it (a class created twice, a rename from a
 //! class that never existed) is refused at deploy time, after the upload. Here
 //! it is found before, with the line that says it.
+//!
+//! A [`History`] is also what [`crate::exports`] makes of the declarative
+//! `exports` map, so that the planner sees one shape for both forms.
 
 use std::collections::BTreeMap;
 
@@ -18,10 +21,32 @@ pub struct LiveClass {
     /// Its storage backend; `None` when it came from another script by a
     /// transfer (the backend is whatever it had there).
     pub storage: Option<Storage>,
-    /// The tag of the migration that made it exist under this name.
+    /// What made it exist under this name, for messages: ``migration `v2` ``
+    /// or ``its `exports` entry``.
     pub since: String,
-    /// That migration's line.
+    /// That migration's (or entry's) line.
     pub line: usize,
+}
+
+/// One Durable Object namespace (the objects of a class and their data) through
+/// the history: every name it had, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Namespace {
+    /// Its class names in order; the last is the current one.
+    pub names: Vec<String>,
+    /// Its storage backend (`None`: transferred in from another script).
+    pub storage: Option<Storage>,
+    /// Whether a migration deleted it.
+    pub deleted: bool,
+}
+
+/// A class name that no longer exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gone {
+    /// Why, for messages: ``migration `v2` deleted it``.
+    pub why: String,
+    /// Whether it was deleted (with its data), not renamed or transferred away.
+    pub deleted: bool,
 }
 
 /// What the `migrations` array says, replayed.
@@ -29,12 +54,18 @@ pub struct LiveClass {
 pub struct History {
     /// Classes that exist now, by JavaScript class name.
     pub live: BTreeMap<String, LiveClass>,
-    /// Classes deleted by a migration (and not created again), with its tag.
-    pub deleted: BTreeMap<String, String>,
+    /// Classes gone (deleted, or renamed away) and not created again.
+    pub gone: BTreeMap<String, Gone>,
     /// The tags used, in order.
     pub tags: Vec<String>,
     /// Whether the entries are written one per line (`{ "tag": ... }`).
     pub one_line_entries: bool,
+    /// Every namespace the migrations created, in order (for the conversion
+    /// to `exports`).
+    pub namespaces: Vec<Namespace>,
+    /// Classes transferred in from another script: the class and the byte
+    /// offset of its `transferred_classes` entry.
+    pub transfers: Vec<(String, usize)>,
 }
 
 impl History {
@@ -133,6 +164,7 @@ pub fn replay(text: &str, migrations: Option<&Value>, problems: &mut Problems) -
                 let fields = (ctx.field(transfer, "from"), ctx.field(transfer, "from_script"), ctx.field(transfer, "to"));
                 if let (Some(_), Some(_), Some(to)) = fields {
                     ctx.create(&to, transfer.span.start, None);
+                    ctx.history.transfers.push((to, transfer.span.start));
                 }
             }
         }
@@ -150,23 +182,33 @@ struct Entry<'a> {
 }
 
 impl Entry<'_> {
+    fn since(&self) -> String {
+        format!("migration `{}`", self.tag)
+    }
+
+    /// The namespace currently named `name`.
+    fn namespace(&mut self, name: &str) -> Option<&mut Namespace> {
+        self.history.namespaces.iter_mut().rev().find(|n| !n.deleted && n.names.last().is_some_and(|last| last == name))
+    }
+
     fn create(&mut self, name: &str, at: usize, storage: Option<Storage>) {
         if let Some(existing) = self.history.live.get(name) {
             let message = format!(
-                "class `{name}` is created twice: migration `{}` (line {}) already created it, and migration `{}` creates it again",
+                "class `{name}` is created twice: {} (line {}) already created it, and migration `{}` creates it again",
                 existing.since, existing.line, self.tag
             );
             self.problems.at(self.text, at, message);
             return;
         }
-        self.history.deleted.remove(name);
-        self.history.live.insert(name.to_owned(), LiveClass { storage, since: self.tag.to_owned(), line: self.line });
+        self.history.gone.remove(name);
+        self.history.live.insert(name.to_owned(), LiveClass { storage, since: self.since(), line: self.line });
+        self.history.namespaces.push(Namespace { names: vec![name.to_owned()], storage, deleted: false });
     }
 
     fn rename(&mut self, from: &str, to: &str, at: usize) {
-        let Some(old) = self.history.live.remove(from) else {
-            let why = match self.history.deleted.get(from) {
-                Some(tag) => format!("migration `{tag}` deleted it"),
+        let Some(old) = self.history.live.get(from).cloned() else {
+            let why = match self.history.gone.get(from) {
+                Some(gone) => gone.why.clone(),
                 None => "no earlier migration creates it".to_owned(),
             };
             self.problems.at(self.text, at, format!("migration `{}` renames `{from}` to `{to}`, but `{from}` does not exist: {why}", self.tag));
@@ -174,14 +216,21 @@ impl Entry<'_> {
         };
         if let Some(existing) = self.history.live.get(to) {
             let message = format!(
-                "migration `{}` renames `{from}` to `{to}`, but `{to}` already exists (created by migration `{}`, line {})",
+                "migration `{}` renames `{from}` to `{to}`, but `{to}` already exists (created by {}, line {})",
                 self.tag, existing.since, existing.line
             );
             self.problems.at(self.text, at, message);
             return;
         }
-        let renamed = LiveClass { storage: old.storage, since: self.tag.to_owned(), line: self.line };
+        self.history.live.remove(from);
+        let why = format!("migration `{}` renamed it to `{to}`", self.tag);
+        self.history.gone.insert(from.to_owned(), Gone { why, deleted: false });
+        self.history.gone.remove(to);
+        let renamed = LiveClass { storage: old.storage, since: self.since(), line: self.line };
         self.history.live.insert(to.to_owned(), renamed);
+        if let Some(namespace) = self.namespace(from) {
+            namespace.names.push(to.to_owned());
+        }
     }
 
     fn delete(&mut self, name: &str, at: usize) {
@@ -190,7 +239,11 @@ impl Entry<'_> {
             self.problems.at(self.text, at, message);
             return;
         }
-        self.history.deleted.insert(name.to_owned(), self.tag.to_owned());
+        if let Some(namespace) = self.namespace(name) {
+            namespace.deleted = true;
+        }
+        let why = format!("migration `{}` deleted it", self.tag);
+        self.history.gone.insert(name.to_owned(), Gone { why, deleted: true });
     }
 
     /// The class names of an array-of-strings migration key, with positions.
@@ -260,7 +313,14 @@ mod tests {
         assert_eq!(history.live["A2"].storage, Some(Storage::Sqlite));
         assert_eq!(history.live["K"].storage, Some(Storage::Kv));
         assert_eq!(history.live["T"].storage, None);
-        assert_eq!(history.deleted["B"], "v2");
+        assert_eq!(history.gone["B"], Gone { why: "migration `v2` deleted it".into(), deleted: true });
+        assert_eq!(history.gone["A"], Gone { why: "migration `v2` renamed it to `A2`".into(), deleted: false });
+        let names: Vec<(&[String], bool)> = history.namespaces.iter().map(|n| (n.names.as_slice(), n.deleted)).collect();
+        assert_eq!(
+            names,
+            [(&["A".to_owned(), "A2".to_owned()][..], false), (&["B".to_owned()][..], true), (&["K".to_owned()][..], false), (&["T".to_owned()][..], false)]
+        );
+        assert_eq!(history.transfers.len(), 1);
         assert_eq!(history.next_tag(), "v4");
         assert!(history.one_line_entries);
     }

@@ -744,6 +744,84 @@ pub fn replace_value(value: &Value, new_text: &str) -> Edit {
     Edit { range: value.span.clone(), text: new_text.to_owned() }
 }
 
+/// Edit replacing `value`'s text with `new_text` (JSON text) laid out as
+/// [`append_element`] lays out an element: lines after the first are indented
+/// relative to column 0 of the first, and get the indentation of the line
+/// `value` starts on and the document's line break. Comments around `value`
+/// stay.
+///
+/// `text` must be the text `value` was parsed from.
+pub fn replace_value_indented(text: &str, value: &Value, new_text: &str) -> Edit {
+    let indent = line_indent(text, value.span.start.min(text.len()));
+    Edit { range: value.span.clone(), text: indent_lines(new_text.trim(), indent, newline(text)) }
+}
+
+/// Edit replacing the whole member `member` (its key and value) with
+/// `"key": value`, laid out as [`replace_value_indented`] does. Comments
+/// before the key and after the value stay; any inside the old value go.
+///
+/// `text` must be the text `member` was parsed from.
+pub fn replace_member(text: &str, member: &Member, key: &str, value: &str) -> Edit {
+    let indent = line_indent(text, member.key_span.start.min(text.len()));
+    let new_text = format!("{}: {}", quote(key), value.trim());
+    Edit { range: member.key_span.start..member.value.span.end, text: indent_lines(&new_text, indent, newline(text)) }
+}
+
+/// Edit that appends several members to `object` at once, in order: as one
+/// item for [`append_member`], so their layout follows the object's (on the
+/// object's line when its members share one, else one per line).
+///
+/// `text` must be the text `object` was parsed from. With no members, or when
+/// `object` is not an object of that text, the edit inserts nothing.
+pub fn append_members(text: &str, object: &Value, members: &[(String, String)]) -> Edit {
+    let Kind::Object(existing) = &object.kind else { return no_op(text, object) };
+    let Some(((first_key, first_value), rest)) = members.split_first() else { return no_op(text, object) };
+    let inner = slice(text, object.span.start..object.span.end);
+    let multi_line = existing.is_empty() || inner.contains('\n') || members.iter().any(|(_, v)| v.contains('\n'));
+    let separator = if multi_line { ",\n" } else { ", " };
+    let mut value = first_value.trim().to_owned();
+    for (key, member_value) in rest {
+        value.push_str(separator);
+        value.push_str(&format!("{}: {}", quote(key), member_value.trim()));
+    }
+    append_member(text, object, first_key, &value)
+}
+
+/// The 1-based lines of `text[range]` on which a comment starts (strings are
+/// skipped), to tell which comments an edit of that range drops.
+pub fn comment_lines(text: &str, range: Range<usize>) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let end = range.end.min(bytes.len());
+    let mut i = range.start.min(end);
+    let mut lines = Vec::new();
+    while i < end {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < end && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'/' if matches!(bytes.get(i + 1), Some(b'/' | b'*')) => {
+                let line = line_col(text, i).0;
+                if lines.last() != Some(&line) {
+                    lines.push(line);
+                }
+                if bytes[i + 1] == b'/' {
+                    while i < end && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                } else {
+                    i = find(&bytes[..end], i + 2, b"*/").map_or(end, |close| close + 2);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    lines
+}
+
 /// An empty edit at the end of `value` (or of `text`, if the span is foreign).
 fn no_op(text: &str, value: &Value) -> Edit {
     let mut at = value.span.end.min(text.len());

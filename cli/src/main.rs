@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! durable build  [-p PACKAGE] [--out-dir DIR] [--profile PROFILE] [--config FILE] [--no-config-check]
-//! durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]...
+//! durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]... [--to-exports]
 //! durable new PATH [--name NAME] [--sdk PATH]
 //! ```
 //!
@@ -23,6 +23,7 @@ mod build;
 mod classes;
 mod config;
 mod diff;
+mod exports;
 mod factory;
 mod generate;
 mod history;
@@ -40,14 +41,14 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage:
   durable build  [-p PACKAGE] [--out-dir DIR] [--profile PROFILE] [--config FILE] [--no-config-check]
-  durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]...
+  durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]... [--to-exports]
   durable new PATH [--name NAME] [--sdk PATH]
 
 build   compiles the crate to Wasm and writes the worker wrangler loads (DIR/worker.mjs),
         after checking that the wrangler config binds and migrates every class
-config  writes the Durable Object bindings and migrations of the wrangler config from
-        the classes the code declares; --check only verifies them (exit 1 and a diff
-        when out of date)
+config  writes the Durable Object bindings and lifecycle (the `exports` map, or
+        `migrations` in a config that uses them) of the wrangler config from the classes
+        the code declares; --check only verifies them (exit 1 and a diff when out of date)
 new     creates a project: one Durable Object, a worker calling it by typed RPC,
         wrangler.jsonc and a test
 
@@ -57,7 +58,9 @@ new     creates a project: one Durable Object, a worker calling it by typed RPC,
   -c, --config FILE       the wrangler config (default: wrangler.jsonc, or wrangler.json)
   --no-config-check       build without checking the config's bindings and migrations
   --check                 change nothing; fail with a diff if the config is out of date
-  --delete CLASS          allow a migration deleting CLASS and ALL ITS STORED DATA
+  --delete CLASS          allow deleting CLASS and ALL ITS STORED DATA
+  --to-exports            convert the config's `migrations` into the `exports` map that
+                          declares the same classes (checked before it is written)
   --name NAME             the new crate's and worker's name (default: PATH's last part)
   --sdk PATH              the durable SDK checkout the new project depends on
                           (default: the one this tool was built from)";
@@ -89,14 +92,14 @@ fn run(args: &[String]) -> Result<(), String> {
             })
         }
         "config" => {
-            let flags = Flags::parse(rest, &["-p", "--package", "--profile", "-c", "--config", "--delete"], &["--check"], 0)?;
+            let flags = Flags::parse(rest, &["-p", "--package", "--profile", "-c", "--config", "--delete"], &["--check", "--to-exports"], 0)?;
             let package = flags.value(&["-p", "--package"]);
             let profile = flags.value(&["--profile"]).unwrap_or_else(|| "wasm-release".into());
             let named = flags.value(&["-c", "--config"]).map(PathBuf::from);
             let path = config::locate(named.as_deref())?
                 .ok_or("no wrangler.jsonc here: run this where it is, or pass --config FILE (`durable new` creates a project with one)")?;
             let (_, module) = build::compile(&build::Target { package: package.as_deref(), profile: &profile })?;
-            let options = generate::Options { delete: flags.values("--delete") };
+            let options = generate::Options { delete: flags.values("--delete"), to_exports: flags.has("--to-exports") };
             let mode = if flags.has("--check") { config::Mode::Check } else { config::Mode::Write };
             config::sync(&path, &module.classes, &options, mode)
         }

