@@ -7,8 +7,9 @@
 //!   events; the object stays in memory while it is open.
 //!
 //! Text commands (both modes where they apply): `whoami`, `tags`, `count:TAG`,
-//! `broadcast:TEXT`, `autots`, `close`, `panic` (standard mode: the object
-//! panics, and the runtime closes its standard sockets with 1011); anything else is echoed as `echo:TEXT`.
+//! `broadcast:TEXT`, `autots`, `close`, `panic` (the object panics: the
+//! runtime closes its standard sockets with 1011, and its hibernatable ones
+//! stay open and reach the rebuilt object); anything else is echoed as `echo:TEXT`.
 //! Binary frames are echoed reversed. Frames over 64 KiB are refused with close
 //! code 1009.
 
@@ -122,6 +123,10 @@ impl WsLab {
         } else if text == "close" {
             ws.close(Some(4000), Some("bye"))?;
             return Ok(());
+        } else if text == "panic" {
+            // The runtime keeps hibernatable sockets: the next message reaches
+            // the object rebuilt in a fresh instance.
+            panic!("a hibernatable socket asked for a panic");
         } else {
             format!("echo:{text}")
         };

@@ -125,6 +125,23 @@ describe("a panic costs only the object it happened in", () => {
     assert.doesNotMatch(logs, /Uncaught|RuntimeError: unreachable/);
   });
 
+  test("a hibernatable socket outlives its object's panic and talks to the rebuilt object", async () => {
+    const { runtime } = await start();
+    const name = uniqueName("hib");
+    const ws = await openSocket(runtime.url, `name=${name}&mode=hibernate&user=ada`);
+    ws.send("whoami");
+    const before = await ws.next();
+    assert.match(before, /^ada joined in construction 1, now construction 1 /);
+    ws.send("panic");
+    ws.send("whoami");
+    // The constructor ran again (it counts constructions in storage), after
+    // its blockConcurrencyWhile load, and the socket is the same one.
+    assert.match(await ws.next(), /^ada joined in construction 1, now construction 2 /);
+    ws.send("echo-me");
+    assert.equal(await ws.next(), "echo:echo-me");
+    ws.close();
+  });
+
   test("traps without a panic, a stack overflow included, are named as traps and recovered from", async () => {
     const { runtime } = await start();
     const name = uniqueName("trap");
