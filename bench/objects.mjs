@@ -23,7 +23,7 @@ const { values } = parseArgs({
     calls: { type: "string", default: "2000" },
     objects: { type: "string", default: "200" },
     rounds: { type: "string", default: "5" },
-    storage: { type: "string", default: "tmpfs" },
+    storage: { type: "string", default: process.env.DURABLE_BENCH_STORAGE || "tmpfs" },
   },
 });
 const calls = Number(values.calls);

@@ -48,9 +48,9 @@ function worker(name, { config, modules }) {
 /**
  * Starts workerd; resolves to { url, stop, pid }. With `storage: "tmpfs"`,
  * object storage lives in /dev/shm (memory), taking the disk's fsync out of
- * what is measured.
+ * what is measured. The default is DURABLE_BENCH_STORAGE, else the disk.
  */
-export async function startWorkerd({ storage = "disk" } = {}) {
+export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE || "disk" } = {}) {
   const dir = tempDir("durable-workerd-");
   const storageDir = storage === "tmpfs" ? mkdtempSync("/dev/shm/durable-storage-") : join(dir.path, "storage");
   const examples = await bundle("wrangler.jsonc", dir.path, "examples");

@@ -1,5 +1,6 @@
-// The benchmarks still run end to end on plain workerd (a few calls only:
-// this checks the benchmarks, they do not measure here).
+// The benchmarks still run end to end on plain workerd, each with storage on
+// disk and on tmpfs (a few calls only: this checks the benchmarks and their
+// table, it does not measure).
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -8,44 +9,12 @@ import { promisify } from "node:util";
 
 import { ROOT } from "./harness.mjs";
 
-test("bench/rpc.mjs runs on plain workerd and reports ratios", async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["bench/rpc.mjs", "--calls", "20", "--rounds", "1"], {
-    cwd: ROOT,
-    timeout: 300_000,
-  });
-  assert.match(stdout, /runtime: plain workerd/);
-  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+(\d+) calls\/s\s+([\d.]+)x$/gm)];
-  assert.equal(rows.length, 6, stdout);
-  assert.ok(rows.every((r) => Number(r[2]) > 0), stdout);
-  assert.equal(rows[0][3], "1.00");
-});
-
-test("bench/sql.mjs runs on plain workerd and reports ratios", async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["bench/sql.mjs", "--rows", "50", "--rounds", "1"], {
-    cwd: ROOT,
-    timeout: 300_000,
-  });
-  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+JS\s+([\d.]+) ms\s+Rust\s+([\d.]+) ms\s+([\d.]+)x$/gm)];
-  assert.equal(rows.length, 4, stdout);
-});
-
-test("bench/ws.mjs runs on plain workerd and reports ratios", async () => {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ["bench/ws.mjs", "--messages", "20", "--sockets", "5", "--broadcasts", "5", "--rounds", "1"],
-    { cwd: ROOT, timeout: 300_000 },
-  );
-  const rows = [...stdout.matchAll(/^ {2}(echo|broadcast)\s+JS\s+(\d+)\s+Rust\s+(\d+) .*?([\d.]+)x$/gm)];
-  assert.equal(rows.length, 2, stdout);
-});
-
-test("bench/objects.mjs runs on plain workerd and reports ratios", async () => {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ["bench/objects.mjs", "--calls", "20", "--objects", "5", "--rounds", "1"],
-    { cwd: ROOT, timeout: 300_000 },
-  );
-  assert.match(stdout, /load average/);
-  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+JS\s+([\d.]+) (µs|KiB)\s+Rust\s+([\d.-]+) (µs|KiB)\s+Rust\/JS ([\d.-]+)x$/gm)];
-  assert.equal(rows.length, 3, stdout);
+test("bench/all.mjs runs every benchmark on disk and on tmpfs and prints one table of ratios", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ["bench/all.mjs", "--quick"], { cwd: ROOT, timeout: 600_000 });
+  const rows = [...stdout.matchAll(/^ {2}(.+?)\s+([\d.]+)x\s+([\d.]+)x$/gm)];
+  // 4 RPC, 4 SQL, 2 WebSocket and 3 object rows, each with a disk and a tmpfs figure.
+  assert.equal(rows.length, 13, stdout);
+  assert.ok(rows.every((r) => Number(r[2]) > 0 && Number(r[3]) > 0), stdout);
+  assert.match(stdout, /machine load \(1-minute average/);
+  assert.match(stdout, /objects\.mjs on tmpfs: load /);
 });

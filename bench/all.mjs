@@ -1,0 +1,89 @@
+// Every benchmark in one command, with storage on disk and on tmpfs: runs
+// rpc.mjs, sql.mjs, ws.mjs and objects.mjs one after the other (each compares
+// the same work done by a JavaScript Durable Object and by this SDK's, in one
+// run on plain workerd, rounds interleaved), then prints one table of speed
+// ratios, SDK / JavaScript (above 1.00x: the Rust object is faster), with the
+// machine's load average beside each benchmark.
+//
+// Usage: node bench/all.mjs [--quick] [--storage disk,tmpfs]   (after scripts/build.sh)
+//   --quick: a few calls per benchmark (a smoke run: checks, does not measure)
+
+import { execFile } from "node:child_process";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { promisify } from "node:util";
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, storage: { type: "string", default: "disk,tmpfs" } },
+});
+const quick = values.quick;
+const benches = [
+  { file: "rpc.mjs", args: quick ? ["--calls", "20", "--rounds", "1"] : [] },
+  { file: "sql.mjs", args: quick ? ["--rows", "50", "--rounds", "1"] : [] },
+  { file: "ws.mjs", args: quick ? ["--messages", "20", "--sockets", "5", "--broadcasts", "5", "--rounds", "1"] : [] },
+  { file: "objects.mjs", args: quick ? ["--calls", "20", "--objects", "5", "--rounds", "1"] : [] },
+];
+
+/**
+ * The rows of one benchmark's output as { label, ratio }, every ratio turned
+ * into "SDK speed / JavaScript speed". rpc.mjs prints rates against its first
+ * row (the JavaScript object); sql.mjs prints JS time / Rust time; ws.mjs Rust
+ * rate / JS rate; objects.mjs Rust / JS for times and for memory (memory is
+ * kept as Rust / JS: lower is better, and said so).
+ */
+export function ratios(file, stdout) {
+  const rows = [];
+  let section = "";
+  for (const line of stdout.split("\n")) {
+    if (/^payload: /.test(line)) section = /weigh/.test(line) ? "10 KB value" : "increment(1)";
+    const rpc = /^ {2}(.+?)\s+\d+ calls\/s\s+([\d.]+)x$/.exec(line);
+    if (file === "rpc.mjs" && rpc && !rpc[1].startsWith("JS worker -> JS object")) {
+      const who = rpc[1].startsWith("JS worker") ? "JS -> Rust" : "Rust -> Rust (typed stub)";
+      rows.push({ label: `RPC ${section}, ${who}`, ratio: Number(rpc[2]) });
+    }
+    const sql = /^ {2}(.+?)\s+JS\s+[\d.]+ ms\s+Rust\s+[\d.]+ ms\s+([\d.]+)x$/.exec(line);
+    if (file === "sql.mjs" && sql) rows.push({ label: `SQL ${sql[1].trim()}`, ratio: Number(sql[2]) });
+    const ws = /^ {2}(echo|broadcast)\s+JS\s+\d+\s+Rust\s+\d+ .*?([\d.]+)x$/.exec(line);
+    if (file === "ws.mjs" && ws) rows.push({ label: `WebSocket ${ws[1]}`, ratio: Number(ws[2]) });
+    const obj = /^ {2}(.+?)\s+JS\s+[\d.]+ (µs|KiB)\s+Rust\s+[\d.-]+ (?:µs|KiB)\s+Rust\/JS ([\d.-]+)x$/.exec(line);
+    if (file === "objects.mjs" && obj) {
+      const memory = obj[2] === "KiB";
+      const r = Number(obj[3]);
+      rows.push({ label: memory ? `${obj[1].trim()} (Rust/JS, lower is better)` : obj[1].trim(), ratio: memory ? r : 1 / r });
+    }
+  }
+  return rows;
+}
+
+async function main() {
+  const storages = values.storage.split(",").filter(Boolean);
+  const table = new Map(); // label -> { storage: ratio }
+  const loads = [];
+  for (const storage of storages) {
+    for (const bench of benches) {
+      const before = loadavg()[0];
+      const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, bench.file), ...bench.args], {
+        env: { ...process.env, DURABLE_BENCH_STORAGE: storage },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 3_600_000,
+      });
+      loads.push(`${bench.file} on ${storage}: load ${before.toFixed(2)} -> ${loadavg()[0].toFixed(2)}`);
+      const rows = ratios(bench.file, stdout);
+      if (rows.length === 0) throw new Error(`${bench.file} printed no rows:\n${stdout}`);
+      for (const { label, ratio } of rows) {
+        if (!table.has(label)) table.set(label, {});
+        table.get(label)[storage] = ratio;
+      }
+    }
+  }
+  console.log(`\nSDK / JavaScript, speed (above 1.00x: faster)${quick ? " [--quick: a smoke run, not a measurement]" : ""}`);
+  console.log(`  ${"".padEnd(60)} ${storages.map((s) => s.padStart(8)).join(" ")}`);
+  for (const [label, byStorage] of table) {
+    console.log(`  ${label.padEnd(60)} ${storages.map((s) => (byStorage[s] === undefined ? "-" : `${byStorage[s].toFixed(2)}x`).padStart(8)).join(" ")}`);
+  }
+  console.log(`\nmachine load (1-minute average, ${(await import("node:os")).cpus().length} cores), before -> after each benchmark:`);
+  for (const line of loads) console.log(`  ${line}`);
+}
+
+await main();
