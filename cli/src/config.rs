@@ -58,7 +58,7 @@ pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: M
     };
     let outcome = generate::generate(&start, &declared, options).map_err(untouched)?;
     changes.extend(outcome.changes);
-    for note in &notes {
+    for note in notes.iter().chain(&binding_notes(&outcome.text, &declared)) {
         eprintln!("durable: note: {note}");
     }
     if outcome.text == text {
@@ -89,6 +89,31 @@ pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: M
     }
 }
 
+/// A class declared without `binding = ".."` and bound at the top level only
+/// under other names than its default: `Namespace::from_env_default` looks
+/// for the default name, so say which name to declare.
+fn binding_notes(text: &str, declared: &[Declared]) -> Vec<String> {
+    let Ok(config) = crate::jsonc::parse(text) else { return Vec::new() };
+    let bindings = config.get("durable_objects").and_then(|d| d.get("bindings")).and_then(|b| b.as_array()).unwrap_or(&[]);
+    let mut notes = Vec::new();
+    for class in declared.iter().filter(|c| c.binding.is_none()) {
+        let names: Vec<&str> = bindings
+            .iter()
+            .filter(|b| b.get("script_name").is_none() && b.get("class_name").and_then(|c| c.as_str()) == Some(class.js.as_str()))
+            .filter_map(|b| b.get("name").and_then(|n| n.as_str()))
+            .collect();
+        let default = crate::generate::screaming_snake(&class.js);
+        if let Some(first) = names.first().filter(|_| !names.contains(&default.as_str())) {
+            notes.push(format!(
+                "`{}` is bound as `{first}`, not as its default `{default}`: `Namespace::from_env_default` looks for `{default}`; \
+                 declare the binding with #[durable_object(binding = \"{first}\")]",
+                class.js
+            ));
+        }
+    }
+    notes
+}
+
 /// Replaces the file in one step, so an interrupted run never leaves half a
 /// config behind.
 fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
@@ -103,4 +128,29 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
         let _ = fs::remove_file(&temporary);
         format!("replacing {}: {e}", path.display())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classes::Storage;
+
+    fn class(js: &str, binding: Option<&str>) -> Declared {
+        Declared { js: js.into(), binding: binding.map(Into::into), renamed_from: None, storage: Storage::Sqlite, location: None }
+    }
+
+    #[test]
+    fn a_class_bound_under_another_name_than_its_default_gets_a_note() {
+        let text = r#"{ "durable_objects": { "bindings": [
+            { "name": "BATCH", "class_name": "BatchProcessor" },
+            { "name": "COUNTER", "class_name": "Counter" },
+            { "name": "ROOMS", "class_name": "ChatRoom" },
+            { "name": "OTHER", "class_name": "Remote", "script_name": "elsewhere" }
+        ] } }"#;
+        let declared = [class("BatchProcessor", None), class("Counter", None), class("ChatRoom", Some("ROOMS")), class("Remote", None)];
+        let notes = binding_notes(text, &declared);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("`BatchProcessor` is bound as `BATCH`, not as its default `BATCH_PROCESSOR`"), "{notes:?}");
+        assert!(notes[0].ends_with("#[durable_object(binding = \"BATCH\")]"), "{notes:?}");
+    }
 }

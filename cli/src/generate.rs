@@ -1417,6 +1417,19 @@ mod tests {
     }
 
     #[test]
+    fn the_macro_derives_the_binding_durable_config_writes() {
+        // `Namespace::from_env_default` uses the name `#[durable_object]`
+        // derives (`Class::BINDING`); it must be the one written here.
+        let names = [
+            "Counter", "ChatRoom", "HTTPServer", "Room2Go", "KvExplorer", "A", "ABC", "AbC", "X1", "X1Y", "ABCdef", "Über", "SqlBench",
+            "JsWsRoom", "IOQueue", "Room_2", "V2Api", "aB",
+        ];
+        for name in names {
+            assert_eq!(durable_codegen::attr::screaming_snake(name), screaming_snake(name), "{name}");
+        }
+    }
+
+    #[test]
     fn default_binding_names() {
         assert_eq!(screaming_snake("ChatRoom"), "CHAT_ROOM");
         assert_eq!(screaming_snake("Counter"), "COUNTER");

@@ -3,7 +3,7 @@
 //! ```text
 //! durable build  [-p PACKAGE] [--out-dir DIR] [--profile PROFILE] [--config FILE] [--no-config-check]
 //! durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]... [--to-exports]
-//! durable new PATH [--name NAME] [--sdk PATH]
+//! durable new PATH [--name NAME] [--class CLASS] [--sdk PATH]
 //! ```
 //!
 //! `build` compiles PACKAGE (a `cdylib` crate using `#[durable_object]`) to
@@ -42,7 +42,7 @@ const USAGE: &str = "\
 usage:
   durable build  [-p PACKAGE] [--out-dir DIR] [--profile PROFILE] [--config FILE] [--no-config-check]
   durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]... [--to-exports]
-  durable new PATH [--name NAME] [--sdk PATH]
+  durable new PATH [--name NAME] [--class CLASS] [--sdk PATH]
 
 build   compiles the crate to Wasm and writes the worker wrangler loads (DIR/worker.mjs),
         after checking that the wrangler config binds and migrates every class
@@ -62,6 +62,7 @@ new     creates a project: one Durable Object, a worker calling it by typed RPC,
   --to-exports            convert the config's `migrations` into the `exports` map that
                           declares the same classes (checked before it is written)
   --name NAME             the new crate's and worker's name (default: PATH's last part)
+  --class CLASS           the Durable Object class's name, in UpperCamelCase (default: Counter)
   --sdk PATH              the durable SDK checkout the new project depends on
                           (default: the one this tool was built from)";
 
@@ -104,13 +105,14 @@ fn run(args: &[String]) -> Result<(), String> {
             config::sync(&path, &module.classes, &options, mode)
         }
         "new" => {
-            let flags = Flags::parse(rest, &["--name", "--sdk"], &[], 1)?;
+            let flags = Flags::parse(rest, &["--name", "--class", "--sdk"], &[], 1)?;
             let [path] = flags.positional.as_slice() else {
                 return Err(format!("`new` takes one PATH: the directory to create\n{USAGE}"));
             };
             scaffold::run(&scaffold::Options {
                 path: PathBuf::from(path),
                 name: flags.value(&["--name"]),
+                class: flags.value(&["--class"]),
                 sdk: flags.value(&["--sdk"]).map(PathBuf::from),
             })
         }

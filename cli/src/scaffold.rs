@@ -16,6 +16,8 @@ pub struct Options {
     pub path: PathBuf,
     /// Crate and worker name; default: the directory's name.
     pub name: Option<String>,
+    /// The Durable Object class's name; default: `Counter`.
+    pub class: Option<String>,
     /// The SDK checkout to depend on; default: the one this tool was built from.
     pub sdk: Option<PathBuf>,
 }
@@ -41,9 +43,11 @@ pub fn run(options: &Options) -> Result<(), String> {
         .ok_or_else(|| format!("{}: give a directory name for the project", path.display()))?;
     let name = options.name.clone().unwrap_or_else(|| dir_name.to_owned());
     check_name(&name)?;
+    let class = options.class.as_deref().unwrap_or(DEFAULT_CLASS);
+    check_class(class)?;
     let sdk = sdk_root(options.sdk.as_deref())?;
 
-    let files = project_files(&name, &sdk)?;
+    let files = project_files(&name, class, &sdk)?;
     fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
     for (relative, contents) in &files {
         let target = path.join(relative);
@@ -57,11 +61,12 @@ pub fn run(options: &Options) -> Result<(), String> {
         fs::write(path.join("Cargo.lock"), lock).map_err(|e| format!("writing Cargo.lock: {e}"))?;
     }
     eprintln!(
-        "durable: created {} (crate and worker `{name}`, Durable Object class `Counter`)\n\n\
+        "durable: created {} (crate and worker `{name}`, Durable Object class `{class}`, bound as `{binding}`)\n\n\
          next (wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer; the project's README says how to get it):\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
          npm test               # builds, serves and calls it on the local runtime\n  npx wrangler deploy",
         path.display(),
-        path.display()
+        path.display(),
+        binding = generate::screaming_snake(class),
     );
     Ok(())
 }
@@ -83,6 +88,37 @@ fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// The class `durable new` writes without `--class`.
+const DEFAULT_CLASS: &str = "Counter";
+
+/// Names the generated code already uses (the prelude's, the `worker`
+/// crate's, Rust's own types) or that would shadow a JavaScript global in the
+/// generated `worker.mjs`, where each class is a module-level `export class`.
+const TAKEN_CLASS_NAMES: &[&str] = &[
+    "Self", "State", "Env", "Request", "Response", "Result", "Error", "Namespace", "RpcError", "Storage", "AlarmInfo", "Context",
+    "DurableObject", "String", "Option", "Some", "None", "Ok", "Err", "Vec", "Box", "Object", "Function", "Array", "Promise", "Map",
+    "Set", "Symbol", "Number", "Boolean", "BigInt", "Date", "RegExp", "JSON", "Math", "Reflect", "Proxy", "WebSocket", "Headers",
+    "URL", "WebAssembly",
+];
+
+/// A class name that is the same identifier in Rust and JavaScript, in
+/// UpperCamelCase (the struct, `<Class>Stub` and the JavaScript class), and
+/// not one the generated code already uses.
+fn check_class(class: &str) -> Result<(), String> {
+    let camel = class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && class.chars().all(|c| c.is_ascii_alphanumeric())
+        && class.len() <= 63;
+    if !camel {
+        return Err(format!(
+            "`{class}` cannot name the Durable Object class: use an UpperCamelCase identifier, ASCII letters and digits              starting with a capital letter, such as `Room` or `ChatRoom`"
+        ));
+    }
+    if TAKEN_CLASS_NAMES.contains(&class) {
+        return Err(format!("`{class}` is a name the generated code or JavaScript already uses: choose another, such as `{class}Object`"));
+    }
+    Ok(())
+}
+
 /// The SDK checkout: the named one, or the one this tool was built from.
 fn sdk_root(named: Option<&Path>) -> Result<PathBuf, String> {
     let root = match named {
@@ -100,22 +136,22 @@ fn sdk_root(named: Option<&Path>) -> Result<PathBuf, String> {
 }
 
 /// Every file of the new project, by relative path.
-fn project_files(name: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, String> {
+fn project_files(name: &str, class: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, String> {
     let sdk_crate = sdk.join("sdk");
     let sdk_crate = sdk_crate.to_str().ok_or("the SDK's path is not UTF-8")?;
-    let declared = [Declared { js: "Counter".into(), binding: None, renamed_from: None, storage: Storage::Sqlite, location: None }];
+    let declared = [Declared { js: class.into(), binding: None, renamed_from: None, storage: Storage::Sqlite, location: None }];
     let wrangler = generate::generate(&wrangler_base(name), &declared, &generate::Options::default())
         .map_err(|p| format!("internal error writing wrangler.jsonc:\n{}", p.report("wrangler.jsonc")))?
         .text;
     Ok(vec![
         ("Cargo.toml", cargo_toml(name, sdk_crate)),
-        ("src/lib.rs", LIB_RS.to_owned()),
+        ("src/lib.rs", LIB_RS.replace("Counter", class)),
         ("wrangler.jsonc", wrangler),
         ("package.json", package_json(name)),
         ("tests/worker.test.mjs", TEST_MJS.to_owned()),
         (".dev.vars", DEV_VARS.to_owned()),
         (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n/.dev.vars\n/.tools\n".to_owned()),
-        ("README.md", readme(name)),
+        ("README.md", readme(name, class)),
     ])
 }
 
@@ -127,11 +163,11 @@ const DEV_VARS: &str = "\
 DURABLE_ERROR_DETAILS=true
 ";
 
-fn readme(name: &str) -> String {
+fn readme(name: &str, class: &str) -> String {
     format!(
         r#"# {name}
 
-A Cloudflare worker in Rust with one Durable Object, `Counter` (`src/lib.rs`),
+A Cloudflare worker in Rust with one Durable Object, `{class}` (`src/lib.rs`),
 written with the `durable` SDK.
 
 ```sh
@@ -294,7 +330,9 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     if name.is_empty() || name.contains('/') {
         return Response::ok("GET /<name> counts one more for <name>\n");
     }
-    let counter = Namespace::<Counter>::from_env(&env, "COUNTER")?.get_by_name(name)?;
+    // The binding the class declares: its name in SCREAMING_SNAKE_CASE, as
+    // `durable config` wrote it in wrangler.jsonc (or `binding = ".."` on the struct).
+    let counter = Namespace::<Counter>::from_env_default(&env)?.get_by_name(name)?;
     let count = counter.increment(1).await?;
     Response::ok(format!("{name}: {count}\n"))
 }
@@ -374,7 +412,7 @@ mod tests {
 
     #[test]
     fn the_config_binds_the_counter_and_declares_it_in_exports() {
-        let files = project_files("hello", Path::new("/sdk")).unwrap();
+        let files = project_files("hello", DEFAULT_CLASS, Path::new("/sdk")).unwrap();
         let wrangler = &files.iter().find(|(p, _)| *p == "wrangler.jsonc").unwrap().1;
         let parsed = crate::jsonc::parse(wrangler).unwrap();
         let binding = &parsed.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
@@ -386,13 +424,44 @@ mod tests {
     }
 
     #[test]
+    fn class_names_must_be_upper_camel_case_identifiers() {
+        for ok in ["Room", "ChatRoom", "Room2", "HTTPRoom", "X"] {
+            assert!(check_class(ok).is_ok(), "{ok}");
+        }
+        for bad in ["room", "Chat_Room", "Chat-Room", "2Room", "", "Rööm", "Room!", "r#Room", "Chat Room"] {
+            assert!(check_class(bad).unwrap_err().contains("UpperCamelCase"), "{bad}");
+        }
+        for taken in ["State", "Request", "Object", "Promise", "Self"] {
+            assert!(check_class(taken).unwrap_err().contains("already uses"), "{taken}");
+        }
+    }
+
+    #[test]
+    fn another_class_is_the_class_its_binding_and_the_workers_code() {
+        let files = project_files("chat", "ChatRoom", Path::new("/sdk")).unwrap();
+        let file = |path: &str| files.iter().find(|(p, _)| *p == path).unwrap().1.clone();
+        let wrangler = crate::jsonc::parse(&file("wrangler.jsonc")).unwrap();
+        let binding = &wrangler.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
+        assert_eq!(binding.get("name").unwrap().as_str(), Some("CHAT_ROOM"));
+        assert_eq!(binding.get("class_name").unwrap().as_str(), Some("ChatRoom"));
+        assert!(wrangler.get("exports").unwrap().get("ChatRoom").is_some());
+        assert!(wrangler.get("exports").unwrap().get("Counter").is_none());
+        let lib = file("src/lib.rs");
+        assert!(!lib.contains("Counter"), "{lib}");
+        for expected in ["pub struct ChatRoom {", "impl ChatRoom {", "Namespace::<ChatRoom>::from_env_default(&env)?", "`ChatRoomStub`"] {
+            assert!(lib.contains(expected), "{expected} in {lib}");
+        }
+        assert!(file("README.md").contains("one Durable Object, `ChatRoom`"));
+    }
+
+    #[test]
     fn the_pinned_versions_are_the_repositorys() {
         let package: serde_json::Value = serde_json::from_str(include_str!("../../package.json")).unwrap();
         assert_eq!(package["devDependencies"]["wrangler"], WRANGLER_VERSION, "package.json's wrangler");
         assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "package.json's binaryen");
         let node = include_str!("../../scripts/node-version").lines().find(|l| !l.starts_with('#') && !l.trim().is_empty());
         assert_eq!(node.map(str::trim), Some(NODE_VERSION), "scripts/node-version");
-        let files = project_files("hello", Path::new("/sdk")).unwrap();
+        let files = project_files("hello", DEFAULT_CLASS, Path::new("/sdk")).unwrap();
         let package = &files.iter().find(|(p, _)| *p == "package.json").unwrap().1;
         let package: serde_json::Value = serde_json::from_str(package).unwrap();
         assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"));

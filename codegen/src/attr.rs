@@ -188,6 +188,32 @@ pub fn camel_case(snake: &str) -> String {
     out
 }
 
+/// `ChatRoom` -> `CHAT_ROOM`, `HTTPServer` -> `HTTP_SERVER`: the default
+/// binding name of a class (of its JavaScript name). The same rule as
+/// `durable config`'s (`cli/src/generate.rs`, whose tests compare the two),
+/// so that `Namespace::from_env_default` finds the binding it writes.
+pub fn screaming_snake(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
+                out.push('_');
+            }
+        }
+        out.extend(c.to_uppercase());
+    }
+    out
+}
+
+/// The `#[doc]` attributes of an item (its rustdoc), to repeat them on
+/// generated items.
+pub fn doc_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
+    attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect()
+}
+
 /// Whether `s` can be used as a JavaScript class name.
 pub fn is_js_identifier(s: &str) -> bool {
     let mut chars = s.chars();

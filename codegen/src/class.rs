@@ -72,7 +72,13 @@ pub fn expand(args: TokenStream, item: syn::ItemStruct) -> Result<TokenStream, V
     if let Err(errors) = cx.check() {
         let item = &class.item;
         let errors = to_compile_errors(errors);
-        return Ok(quote! { #item #errors });
+        // A stand-in binding keeps the impl block's `Class` impl from adding
+        // an error of its own; the compile fails on the errors above.
+        let rust = &item.ident;
+        let stand_in = item.generics.params.is_empty().then(|| {
+            quote! { impl #rust { #[doc(hidden)] pub const __DURABLE_BINDING: &'static str = ""; } }
+        });
+        return Ok(quote! { #item #errors #stand_in });
     }
     Ok(generate(&class))
 }
@@ -89,8 +95,16 @@ fn generate(class: &Class) -> TokenStream {
     let record = meta::class_record(&rust.to_string(), &class.js_name, &export, &deployment);
     let meta_static = meta::emit(&format!("__DURABLE_CLASS_{rust}"), &record);
     let location = meta::emit_location(rust);
+    let binding = class.binding.clone().unwrap_or_else(|| crate::attr::screaming_snake(&class.js_name));
     quote! {
         #item
+
+        // The binding name the class declares, for `durable::rpc::Class::BINDING`
+        // (implemented with the impl block, which does not see these arguments).
+        impl #rust {
+            #[doc(hidden)]
+            pub const __DURABLE_BINDING: &'static str = #binding;
+        }
 
         // Without a `#[durable_object]` impl block (and its constructor) the
         // class cannot be built: say so at compile time.
@@ -122,6 +136,19 @@ mod tests {
     fn name_can_be_chosen() {
         let class = model(quote!(name = "Tally"), quote!(struct Counter;)).ok().unwrap();
         assert_eq!(class.js_name, "Tally");
+    }
+
+    #[test]
+    fn the_binding_is_declared_or_derived_from_the_javascript_name() {
+        let binding = |args: TokenStream| {
+            let class = model(args, quote!(pub struct ChatRoom;)).ok().unwrap();
+            let code = generate(&class).to_string();
+            let start = code.find("__DURABLE_BINDING").unwrap();
+            code[start..].split('"').nth(1).unwrap().to_owned()
+        };
+        assert_eq!(binding(quote!()), "CHAT_ROOM");
+        assert_eq!(binding(quote!(binding = "ROOMS")), "ROOMS");
+        assert_eq!(binding(quote!(name = "HTTPRoom")), "HTTP_ROOM");
     }
 
     #[test]

@@ -125,7 +125,8 @@ impl ObjectImpl {
                         }
                         continue;
                     }
-                    if let Some(method) = RpcMethod::from_sig(cx, &f.sig, attrs.name) {
+                    if let Some(mut method) = RpcMethod::from_sig(cx, &f.sig, attrs.name) {
+                        method.docs = crate::attr::doc_attrs(&f.attrs);
                         if let Some(first) = rpc.iter().find(|m| m.js_name == method.js_name) {
                             cx.error_spanned_by(
                                 &f.sig.ident,
@@ -261,7 +262,12 @@ fn generate(model: &ObjectImpl) -> TokenStream {
     let trait_impls = model.handlers.iter().map(|h| handler::trait_impl(h, self_ty));
     let glue_methods = model.handlers.iter().map(|h| handler::glue_method(h.kind));
     let rpc_methods = model.rpc.iter().map(|m| rpc::glue_method(m, self_ty));
-    let stub = rpc::stub(&model.rpc, rust, self_ty);
+    let target = rpc::StubClass {
+        self_ty,
+        binding: quote!(<#self_ty>::__DURABLE_BINDING),
+        fetch: model.handlers.iter().any(|h| h.kind == HandlerKind::Fetch),
+    };
+    let stub = rpc::stub(&model.rpc, rust, &target);
     let names: Vec<&str> = model.handlers.iter().map(|h| h.kind.name()).collect();
     let mut refs = std::collections::BTreeSet::new();
     let methods: Vec<meta::MethodRecord> = model
@@ -359,6 +365,60 @@ mod tests {
             syn::ImplItem::Fn(f) => f.attrs.is_empty(),
             _ => true,
         }));
+    }
+
+    /// The generated stub's source, from `impl <Class>Stub` on.
+    fn stub_code(item: TokenStream) -> String {
+        let code = generate(&model(item).ok().unwrap()).to_string();
+        let start = code.find("impl CounterStub").unwrap();
+        code[start..].to_owned()
+    }
+
+    #[test]
+    fn stub_methods_carry_the_methods_own_rustdoc() {
+        let code = stub_code(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                /// Adds `amount` and answers the new value.
+                ///
+                /// Fails when the count would overflow.
+                pub async fn increment(&self, amount: i64) -> Result<i64> { todo!() }
+                pub fn peek(&self) -> i64 { 0 }
+            }
+        });
+        let increment = &code[..code.find("pub async fn increment").unwrap()];
+        let docs: Vec<&str> = increment.match_indices("# [doc = ").map(|(i, _)| increment[i..].split('"').nth(1).unwrap()).collect();
+        assert_eq!(
+            &docs[docs.len() - 5..],
+            [
+                " Adds `amount` and answers the new value.",
+                "",
+                " Fails when the count would overflow.",
+                "",
+                "Calls `increment` on the object (Rust method `Counter::increment`)."
+            ]
+        );
+        // A method without rustdoc gets the generated line only.
+        let peek = &code[code.find("pub async fn increment").unwrap()..code.find("pub async fn peek").unwrap()];
+        assert_eq!(peek.matches("# [doc = ").count(), 1, "{peek}");
+    }
+
+    #[test]
+    fn stub_fetch_exists_only_with_a_fetch_handler() {
+        let with = stub_code(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                pub async fn fetch(&self, req: Request) -> Result<Response> { todo!() }
+            }
+        });
+        assert!(with.contains("pub async fn fetch (& self , request : :: durable :: Request)"), "{with}");
+        assert!(!with.contains("NoFetchHandler"), "{with}");
+        let without = stub_code(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+            }
+        });
+        assert_eq!(without.matches(":: durable :: rpc :: NoFetchHandler < Counter >").count(), 3, "{without}");
     }
 
     #[test]

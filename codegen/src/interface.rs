@@ -40,7 +40,8 @@ pub fn expand(args: TokenStream, mut item: syn::ItemTrait) -> Result<TokenStream
                     cx.error_spanned_by(&f.sig.ident, "an interface method takes `&self`: it is called on one object");
                     continue;
                 }
-                if let Some(method) = RpcMethod::from_sig(&cx, &f.sig, attrs.name) {
+                if let Some(mut method) = RpcMethod::from_sig(&cx, &f.sig, attrs.name) {
+                    method.docs = crate::attr::doc_attrs(&f.attrs);
                     if methods.iter().any(|m| m.js_name == method.js_name) {
                         cx.error_spanned_by(&f.sig.ident, format!("two methods would be the RPC method `{}`", method.js_name));
                     } else {
@@ -57,7 +58,11 @@ pub fn expand(args: TokenStream, mut item: syn::ItemTrait) -> Result<TokenStream
     let ident = &item.ident;
     let attrs = &item.attrs;
     let self_ty: syn::Type = syn::parse_quote!(#ident);
-    let stub = rpc::stub(&methods, ident, &self_ty);
+    // The class is written elsewhere: whether it has a `fetch` handler is not
+    // known, so the stub offers `fetch`; its binding is the default name.
+    let binding = crate::attr::screaming_snake(&ident.to_string());
+    let target = rpc::StubClass { self_ty: &self_ty, binding: quote!(#binding), fetch: true };
+    let stub = rpc::stub(&methods, ident, &target);
     Ok(quote! {
         #(#attrs)*
         ///

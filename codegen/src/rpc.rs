@@ -52,6 +52,8 @@ pub struct RpcMethod {
     pub is_async: bool,
     /// What it returns.
     pub output: Output,
+    /// Its rustdoc (`#[doc]` attributes), repeated on the stub's method.
+    pub docs: Vec<syn::Attribute>,
 }
 
 /// The shape of an RPC method's result, read from its signature.
@@ -135,7 +137,7 @@ impl RpcMethod {
             syn::ReturnType::Default => Output::Unit,
             syn::ReturnType::Type(_, ty) => classify_output(ty),
         };
-        ok.then(|| RpcMethod { ident: sig.ident.clone(), js_name, args, is_async: sig.asyncness.is_some(), output })
+        ok.then(|| RpcMethod { ident: sig.ident.clone(), js_name, args, is_async: sig.asyncness.is_some(), output, docs: Vec::new() })
     }
 
     /// Name of the Wasm-side glue method.
@@ -244,8 +246,22 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
     }
 }
 
+/// What the class behind a typed stub is known to have, beyond its RPC methods.
+pub struct StubClass<'a> {
+    /// The Rust type named in `Namespace<T>`.
+    pub self_ty: &'a syn::Type,
+    /// An expression for `durable::rpc::Class::BINDING`.
+    pub binding: TokenStream,
+    /// Whether the class has a `fetch` handler (unknown, so `true`, for a
+    /// class written elsewhere). Without one, the stub's `fetch` methods fail
+    /// to compile, saying why.
+    pub fetch: bool,
+}
+
 /// The typed stub `<Name>Stub`, and `impl durable::rpc::Class`.
-pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenStream {
+pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenStream {
+    let self_ty = target.self_ty;
+    let binding = &target.binding;
     let stub = format_ident!("{}Stub", class);
     let doc = format!(
         "Typed RPC stub for the Durable Object class [`{class}`]: the same methods, called remotely.\n\n\
@@ -265,7 +281,12 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenS
             Output::Value(ty) | Output::Result(ty) => quote!(#ty),
         };
         let doc = format!("Calls `{js_name}` on the object (Rust method `{class}::{ident}`).");
+        let docs = &m.docs;
+        // The method's own rustdoc first, then where the call goes.
+        let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
         quote! {
+            #(#docs)*
+            #separator
             #[doc = #doc]
             pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
                 let args = ::std::vec![#(#encode),*];
@@ -273,6 +294,51 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenS
             }
         }
     });
+    let fetch = if target.fetch {
+        quote! {
+            /// Sends an HTTP request to the object's `fetch` handler.
+            pub async fn fetch(&self, request: ::durable::Request) -> ::durable::Result<::durable::Response> {
+                self.raw.fetch(request).await
+            }
+
+            /// Sends the object's `fetch` handler a request for `url` built
+            /// from `init` (method, headers, body): JavaScript's
+            /// `stub.fetch(url, init)`.
+            pub async fn fetch_url(&self, url: &str, init: &::durable::worker::RequestInit) -> ::durable::Result<::durable::Response> {
+                self.raw.fetch_url(url, init).await
+            }
+
+            /// Forwards `request` to the object's `fetch` handler at `url`,
+            /// with its method, headers and body.
+            pub async fn forward(&self, request: ::durable::Request, url: &str) -> ::durable::Result<::durable::Response> {
+                self.raw.forward(request, url).await
+            }
+        }
+    } else {
+        // Present only to fail with a message naming the missing handler
+        // (a missing method would only say "no method named `fetch`").
+        let no_fetch = quote!(::durable::rpc::NoFetchHandler<#self_ty>);
+        let body = quote!(::core::unreachable!("{} has no fetch handler", ::core::stringify!(#self_ty)));
+        // Not `async`: a concrete future type keeps the compiler from
+        // repeating the error for the future and the `.await`.
+        let ret = quote!(::core::future::Ready<::durable::Result<::durable::Response>>);
+        quote! {
+            #[doc(hidden)]
+            pub fn fetch<R: #no_fetch>(&self, _request: R) -> #ret {
+                #body
+            }
+
+            #[doc(hidden)]
+            pub fn fetch_url<I: #no_fetch>(&self, _url: &str, _init: I) -> #ret {
+                #body
+            }
+
+            #[doc(hidden)]
+            pub fn forward<R: #no_fetch>(&self, _request: R, _url: &str) -> #ret {
+                #body
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
@@ -288,6 +354,7 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenS
 
         impl ::durable::rpc::Class for #self_ty {
             type Stub = #stub;
+            const BINDING: &'static str = #binding;
         }
 
         #[allow(dead_code)]
@@ -297,10 +364,7 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, self_ty: &syn::Type) -> TokenS
                 &self.raw
             }
 
-            /// Sends an HTTP request to the object's `fetch` handler.
-            pub async fn fetch(&self, request: ::durable::Request) -> ::durable::Result<::durable::Response> {
-                self.raw.fetch(request).await
-            }
+            #fetch
 
             #(#methods)*
         }

@@ -5,6 +5,11 @@
 //! |---|---|
 //! | `/batch/?name=A&job=x` | queues job `x`, answers `Queued` |
 //! | `/batch/status?name=A` | `{"queued": [..], "processed": [..], "alarm": ms or null}` |
+//! | `/batch/echo?name=A` (any method) | what reached the object: `{"method", "path", "query", "header", "body"}` (`header` is `x-echo`) |
+//! | `/batch/init?name=A` | the same, for a `PUT` the worker builds from a URL and a `RequestInit` |
+//!
+//! The worker forwards each request to the object with its method, headers and
+//! body (`stub.forward`); `/batch/init` uses the URL and init form (`stub.fetch_url`).
 //!
 //! `delay_ms=` on a queueing request shortens the ten seconds (the tests use it).
 
@@ -15,7 +20,7 @@ use serde::Serialize;
 use worker::Url;
 
 /// Queues jobs and processes them in batches.
-#[durable_object]
+#[durable_object(binding = "BATCH")]
 pub struct BatchProcessor {
     state: State,
 }
@@ -33,7 +38,7 @@ impl BatchProcessor {
         Self { state }
     }
 
-    pub async fn fetch(&self, req: Request) -> Result<Response> {
+    pub async fn fetch(&self, mut req: Request) -> Result<Response> {
         let url = req.url()?;
         let param = |k: &str| url.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
         let storage = self.state.storage();
@@ -49,6 +54,17 @@ impl BatchProcessor {
                 queued.push(job);
                 storage.put("queued", &queued).await?;
                 Ok(Response::ok("Queued")?)
+            }
+            "/echo" => {
+                let method = req.method().to_string();
+                let header = req.headers().get("x-echo")?;
+                Ok(Response::from_json(&serde_json::json!({
+                    "method": method,
+                    "path": req.path(),
+                    "query": url.query(),
+                    "header": header,
+                    "body": req.text().await?,
+                }))?)
             }
             "/status" => {
                 let alarm = storage.get_alarm().await?.and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_millis() as u64);
@@ -76,10 +92,17 @@ impl BatchProcessor {
 
 pub(crate) async fn handle(req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
     let name = crate::name_param(url).unwrap_or_else(|| "A".to_owned());
-    let batch = Namespace::<BatchProcessor>::from_env(env, "BATCH")?.get_by_name(&name)?;
+    // The binding the class declares (`BATCH`, in the attribute above).
+    let batch = Namespace::<BatchProcessor>::from_env_default(env)?.get_by_name(&name)?;
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let forwarded = worker::Request::new(&format!("https://batch{rest}{query}"), req.method())?;
-    let mut answer = batch.fetch(forwarded).await?;
+    let mut answer = if rest == "/init" {
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Put).with_body(Some("built by the worker".into()));
+        init.headers.set("x-echo", "fetch_url")?;
+        batch.fetch_url(&format!("https://batch/echo{query}"), &init).await?
+    } else {
+        batch.forward(req, &format!("https://batch{rest}{query}")).await?
+    };
     let status = answer.status_code();
     let text = answer.text().await?;
     Ok(Response::ok(text)?.with_status(status))

@@ -105,7 +105,7 @@ impl ChatRoom {
             send_json(&ws, &serde_json::json!({ "error": format!("message too long (over {MAX_MESSAGE} characters)") }));
             return Ok(());
         }
-        let limiter = Namespace::<RateLimiter>::from_env(&self.env, "RATE_LIMITER")?.get_by_name(&session.limiter)?;
+        let limiter = Namespace::<RateLimiter>::from_env_default(&self.env)?.get_by_name(&session.limiter)?;
         let wait = limiter.acquire().await?;
         if wait > 0.0 {
             send_json(&ws, &serde_json::json!({ "error": format!("slow down: try again in {wait:.1} s") }));
@@ -209,7 +209,7 @@ pub(crate) async fn handle(req: worker::Request, env: &Env, _url: &Url, rest: &s
     let parts: Vec<&str> = rest.trim_matches('/').split('/').collect();
     match parts.as_slice() {
         ["room", room, "websocket"] if !room.is_empty() && room.len() <= 64 => {
-            let room = Namespace::<ChatRoom>::from_env(env, "CHAT_ROOM")?.get_by_name(room)?;
+            let room = Namespace::<ChatRoom>::from_env_default(env)?.get_by_name(room)?;
             room.fetch(req).await.map_err(Into::into)
         }
         _ => Response::error("Not found", 404),

@@ -106,7 +106,7 @@ pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
     let param = |k: &str| url.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
     let calls: u32 = param("calls").and_then(|c| c.parse().ok()).unwrap_or(100).min(100_000);
     let name = param("name").unwrap_or_else(|| "bench".into());
-    let counter = Namespace::<Counter>::from_env(env, "COUNTER")?.get_by_name(&name)?;
+    let counter = Namespace::<Counter>::from_env_default(env)?.get_by_name(&name)?;
     let batch = Batch::sample();
     for _ in 0..calls {
         if param("payload").as_deref() == Some("10k") {
@@ -123,7 +123,7 @@ pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
 /// with a location hint or from a parsed id reaches the same object.
 pub(crate) async fn ids(env: &Env) -> worker::Result<Response> {
     use durable::rpc::GetOptions;
-    let counters = Namespace::<Counter>::from_env(env, "COUNTER")?;
+    let counters = Namespace::<Counter>::from_env_default(env)?;
     let (a, b, c) = (counters.id_from_name("ids-x")?, counters.id_from_name("ids-x")?, counters.id_from_name("ids-y")?);
     let unique = counters.new_unique_id()?;
     let parsed = counters.id_from_string(&unique.to_string())?;
@@ -157,7 +157,7 @@ pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<R
     let Some(name) = crate::name_param(url) else {
         return Response::ok(crate::NAME_HINT);
     };
-    let counters = Namespace::<Counter>::from_env(env, "COUNTER")?;
+    let counters = Namespace::<Counter>::from_env_default(env)?;
     let counter = counters.get(&counters.id_from_name(&name)?)?;
     let count = match rest {
         "/increment" => counter.increment(1).await?,

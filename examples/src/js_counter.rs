@@ -19,7 +19,7 @@ pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<R
     let Some(name) = crate::name_param(url) else {
         return Response::ok(crate::NAME_HINT);
     };
-    let counter = Namespace::<JsCounter>::from_env(env, "JS_COUNTER")?.get_by_name(&name)?;
+    let counter = Namespace::<JsCounter>::from_env_default(env)?.get_by_name(&name)?;
     let count = match rest {
         "/increment" => counter.increment(1).await?,
         "/decrement" => counter.decrement(1).await?,

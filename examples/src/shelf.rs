@@ -129,7 +129,7 @@ pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<R
     if rest != "/summary" {
         return Response::error("Not found", 404);
     }
-    let shelf = Namespace::<Shelf>::from_env(env, "SHELF")?.get_by_name(&name)?;
+    let shelf = Namespace::<Shelf>::from_env_default(env)?.get_by_name(&name)?;
     let summary: Summary = shelf.summary().await?;
     Response::from_json(&summary)
 }

@@ -168,9 +168,68 @@ impl From<&str> for Error {
     }
 }
 
+/// `From` impls for the errors a handler commonly meets, so `?` works on them
+/// in a function returning [`Result`]. Each keeps the error's message; a JSON
+/// (de)serialization error is a [`Error::Conversion`], the others
+/// [`Error::Message`].
+///
+/// ```
+/// fn parse(body: &str) -> durable::Result<u32> {
+///     let value: serde_json::Value = serde_json::from_str(body)?; // serde_json::Error
+///     let text = value["count"].as_str().unwrap_or_default();
+///     Ok(text.parse::<u32>()?) // ParseIntError
+/// }
+/// assert_eq!(parse(r#"{"count": "12"}"#).unwrap(), 12);
+/// assert!(matches!(parse("{").unwrap_err(), durable::Error::Conversion(_)));
+/// assert_eq!(parse(r#"{"count": "x"}"#).unwrap_err().to_string(), "invalid digit found in string");
+/// ```
+macro_rules! from_errors {
+    ($($variant:ident: $ty:ty),* $(,)?) => {$(
+        impl From<$ty> for Error {
+            fn from(e: $ty) -> Self {
+                Error::$variant(bounded(e.to_string()))
+            }
+        }
+    )*};
+}
+
+from_errors! {
+    Conversion: serde_json::Error,
+    Message: fmt::Error,
+    Message: std::num::ParseIntError,
+    Message: std::num::ParseFloatError,
+    Message: std::str::ParseBoolError,
+    Message: std::string::FromUtf8Error,
+    Message: std::str::Utf8Error,
+    Message: worker::url::ParseError,
+}
+
 #[cfg(test)]
 mod tests {
     use super::{bounded, excerpt, QUOTE_LIMIT};
+
+    #[test]
+    fn common_errors_convert_with_their_message() {
+        use super::Error;
+        fn via<E: Into<Error>>(e: E) -> Error {
+            e.into()
+        }
+        let json = serde_json::from_str::<u32>("\"x\"").unwrap_err();
+        assert_eq!(via(json), Error::Conversion("invalid type: string \"x\", expected u32 at line 1 column 3".into()));
+        assert_eq!(via(std::fmt::Error), Error::Message("an error occurred when formatting an argument".into()));
+        assert_eq!(via("x".parse::<i64>().unwrap_err()), Error::Message("invalid digit found in string".into()));
+        assert_eq!(via("x".parse::<f64>().unwrap_err()), Error::Message("invalid float literal".into()));
+        assert_eq!(via("x".parse::<bool>().unwrap_err()), Error::Message("provided string was not `true` or `false`".into()));
+        let bytes = vec![0xff, 0xfe];
+        assert_eq!(via(std::str::from_utf8(&bytes).unwrap_err()), Error::Message("invalid utf-8 sequence of 1 bytes from index 0".into()));
+        assert_eq!(via(String::from_utf8(bytes).unwrap_err()), Error::Message("invalid utf-8 sequence of 1 bytes from index 0".into()));
+        assert_eq!(via(worker::Url::parse("no scheme").unwrap_err()), Error::Message("relative URL without a base".into()));
+        // `?` in a function returning durable::Result.
+        fn parse(text: &str) -> super::Result<u8> {
+            Ok(text.parse::<u8>()?)
+        }
+        assert_eq!(parse("300").unwrap_err().to_string(), "number too large to fit in target type");
+    }
 
     #[test]
     fn short_values_and_messages_are_kept_whole() {

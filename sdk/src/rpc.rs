@@ -265,6 +265,41 @@ impl Stub {
         let response: web_sys::Response = JsFuture::from(Promise::resolve(&returned)).await?.dyn_into()?;
         Ok(response.into())
     }
+
+    /// Sends the object's `fetch` handler a request for `url`, built from
+    /// `init` (method, headers, body), as JavaScript's
+    /// `stub.fetch(url, init)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(stub: durable::rpc::Stub) -> durable::Result<()> {
+    /// let mut init = worker::RequestInit::new();
+    /// init.with_method(worker::Method::Put).with_body(Some("hello".into()));
+    /// let response = stub.fetch_url("https://object/notes/1", &init).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_url(&self, url: &str, init: &worker::RequestInit) -> Result<worker::Response> {
+        self.fetch(worker::Request::new_with_init(url, init)?).await
+    }
+
+    /// Forwards `request` to the object's `fetch` handler at another URL,
+    /// keeping its method, headers and body (JavaScript's
+    /// `stub.fetch(new Request(url, request))`): the usual way a worker hands
+    /// the request it received to an object under a path of the object's own.
+    ///
+    /// ```no_run
+    /// # async fn demo(stub: durable::rpc::Stub, req: worker::Request) -> durable::Result<()> {
+    /// // A `POST /rooms/lobby/messages` with a JSON body reaches the object as
+    /// // `POST https://room/messages` with the same headers and body.
+    /// let response = stub.forward(req, "https://room/messages").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn forward(&self, request: worker::Request, url: &str) -> Result<worker::Response> {
+        let original: web_sys::Request = request.try_into()?;
+        // A `Request` is a valid `RequestInit`: its `method`, `headers`, `body`
+        // (and `redirect`, `signal`) are read from it.
+        let request = web_sys::Request::new_with_str_and_init(url, original.unchecked_ref())?;
+        self.fetch(request.into()).await
+    }
 }
 
 /// Tells apart an error thrown by the callee (`remote: true`) from one of the
@@ -280,10 +315,42 @@ fn classify(error: &JsValue) -> RpcError {
 
 /// A class whose instances can be called over RPC through a typed stub.
 /// `#[durable_object]` implements it, with `Stub` = `<Name>Stub`.
+///
+/// ```
+/// # use durable::prelude::*;
+/// # #[durable_object] pub struct ChatRoom { state: State }
+/// # #[durable_object] impl ChatRoom { pub fn new(state: State, _env: Env) -> Self { Self { state } } }
+/// #[durable_object(binding = "ROOMS")]
+/// pub struct Lobby { state: State }
+/// # #[durable_object] impl Lobby { pub fn new(state: State, _env: Env) -> Self { Self { state } } }
+///
+/// use durable::rpc::Class;
+/// assert_eq!(ChatRoom::BINDING, "CHAT_ROOM"); // no `binding`: derived from the class name
+/// assert_eq!(Lobby::BINDING, "ROOMS");
+/// ```
 pub trait Class: 'static {
     /// The generated typed stub.
     type Stub: From<Stub>;
+
+    /// The binding name the class declares: `#[durable_object(binding =
+    /// "...")]`, else its JavaScript class name in SCREAMING_SNAKE_CASE
+    /// (`ChatRoom` -> `CHAT_ROOM`), the name `durable config` gives the
+    /// binding it writes. For a `#[durable_object]` trait (a class written
+    /// elsewhere), the trait's name in SCREAMING_SNAKE_CASE.
+    /// [`Namespace::from_env_default`] looks it up.
+    const BINDING: &'static str;
 }
+
+/// Not implemented by anything: named by the `fetch` of a typed stub whose
+/// class has no `fetch` handler, so that calling it fails to compile with the
+/// message below. Not a public API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the Durable Object class `{C}` has no `fetch` handler, so its stub cannot send it HTTP requests",
+    label = "`{C}` has no `fetch` handler",
+    note = "add `pub async fn fetch(&self, req: Request) -> Result<Response>` to the `#[durable_object]` impl block of `{C}`, or call its RPC methods"
+)]
+pub trait NoFetchHandler<C> {}
 
 /// Options for [`Namespace::get_with`]: where to place a new object.
 ///
@@ -345,6 +412,38 @@ impl<T: Class> Namespace<T> {
         let raw = Reflect::get(env, &JsValue::from_str(binding))?;
         if raw.is_undefined() {
             return Err(Error::message(format!("no binding named `{binding}` in env: add it to durable_objects.bindings")));
+        }
+        Ok(Self { raw: raw.unchecked_into(), class: PhantomData })
+    }
+
+    /// The namespace bound under the binding name the class declares
+    /// ([`Class::BINDING`]: `#[durable_object(binding = "...")]`, else the
+    /// class name in SCREAMING_SNAKE_CASE, as `durable config` writes it), so
+    /// the name is spelled once, in the declaration. `durable build` refuses
+    /// to build while wrangler.jsonc lacks a binding the code declares.
+    ///
+    /// ```no_run
+    /// # use durable::prelude::*;
+    /// # #[durable_object] pub struct ChatRoom { state: State }
+    /// # #[durable_object] impl ChatRoom {
+    /// #     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+    /// #     pub fn members(&self) -> u32 { 0 }
+    /// # }
+    /// # async fn demo(env: &Env) -> durable::Result<()> {
+    /// // The binding `CHAT_ROOM`, as `durable config` wrote it:
+    /// let room = Namespace::<ChatRoom>::from_env_default(env)?.get_by_name("lobby")?;
+    /// let members: u32 = room.members().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_env_default(env: &worker::Env) -> Result<Self> {
+        let env: &JsValue = env.as_ref();
+        let raw = Reflect::get(env, &JsValue::from_str(T::BINDING))?;
+        if raw.is_undefined() {
+            return Err(Error::message(format!(
+                "no binding named `{}` in env: it is the name the class declares; run `durable config`, or, if wrangler.jsonc binds \
+                 the class under another name, write that name in #[durable_object(binding = \"...\")]",
+                T::BINDING
+            )));
         }
         Ok(Self { raw: raw.unchecked_into(), class: PhantomData })
     }

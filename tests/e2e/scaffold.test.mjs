@@ -296,3 +296,28 @@ test("an environment gets its own binding of each class; wrangler deploys it wit
   assert.match(deploy.output, /env\.COUNTER \(Counter\)/);
   assert.match(deploy.output, /env\.STAGE \("staging"\)/);
 });
+
+test("durable new --class Room: the class, its binding, the worker and the test use it; it builds and answers", { timeout: 900_000 }, async () => {
+  const bad = await run(DURABLE, ["new", join(dir.path, "bad-room"), "--class", "chat_room"], dir.path);
+  assert.equal(bad.code, 1, bad.output);
+  assert.match(bad.output, /`chat_room` cannot name the Durable Object class: use an UpperCamelCase identifier/);
+  assert.ok(!existsSync(join(dir.path, "bad-room")));
+
+  const rooms = join(dir.path, "rooms");
+  const made = await run(DURABLE, ["new", rooms, "--class", "Room"], dir.path);
+  assert.equal(made.code, 0, made.output);
+  assert.match(made.output, /Durable Object class `Room`, bound as `ROOM`/);
+  symlinkSync(join(ROOT, "node_modules"), join(rooms, "node_modules"));
+  const text = readFileSync(join(rooms, "wrangler.jsonc"), "utf8");
+  assert.match(text, /\{ "name": "ROOM", "class_name": "Room" \}/);
+  assert.match(text, /"Room": \{ "type": "durable-object", "storage": "sqlite" \}/);
+  assert.doesNotMatch(text, /Counter/);
+  const lib = readFileSync(join(rooms, "src/lib.rs"), "utf8");
+  assert.match(lib, /pub struct Room \{/);
+  assert.match(lib, /Namespace::<Room>::from_env_default\(&env\)\?/);
+  assert.doesNotMatch(lib, /Counter|"ROOM"/);
+
+  const { code, output } = await run("npm", ["test"], rooms, 900_000);
+  assert.equal(code, 0, output);
+  assert.match(output, /^(#|ℹ) pass 1$/m);
+});

@@ -39,7 +39,7 @@ impl Counter {
 // the compiler.
 #[worker::event(fetch, respond_with_errors)]
 async fn handle(_req: worker::Request, env: worker::Env, _ctx: worker::Context) -> worker::Result<Response> {
-    let counter = Namespace::<Counter>::from_env(&env, "COUNTER")?.get_by_name("A")?;
+    let counter = Namespace::<Counter>::from_env_default(&env)?.get_by_name("A")?;
     let count = counter.increment(5).await?; // i64, or an RpcError
     Response::ok(format!("count: {count}"))
 }
@@ -52,7 +52,7 @@ pub trait JsCounter {
 
 #[allow(dead_code)]
 async fn call_js(env: &Env) -> durable::Result<i64> {
-    let counter = Namespace::<JsCounter>::from_env(&env, "JS_COUNTER")?.get_by_name("A")?;
+    let counter = Namespace::<JsCounter>::from_env_default(env)?.get_by_name("A")?;
     let n: i64 = counter.increment(1).await?;
     Ok(n)
 }
