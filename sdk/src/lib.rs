@@ -60,7 +60,7 @@ pub mod ws;
 pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
-pub use state::{ObjectId, State};
+pub use state::{AbortOptions, ObjectId, State};
 pub use storage::{ListOptions, ReadOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on
