@@ -61,7 +61,7 @@ pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use state::{AbortOptions, ObjectId, State};
-pub use storage::{ListOptions, ReadOptions, Storage, SyncKv, Transaction, WriteOptions};
+pub use storage::{ListOptions, ReadOptions, Snapshot, SnapshotOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on
 /// one version of `Request`, `Response` and `Env`.
