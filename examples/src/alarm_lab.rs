@@ -4,6 +4,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use durable::prelude::*;
+use durable::AbortOptions;
 use serde::{Deserialize, Serialize};
 
 /// One run of the alarm handler.
@@ -28,7 +29,8 @@ impl AlarmLab {
     }
 
     /// Sets the alarm `after_ms` from now; its first `failures` runs fail
-    /// (`how` = "error" or "panic").
+    /// (`how` = "error", "panic", "abort" (`ctx.abort`), or "abort-no-retry"
+    /// (`ctx.abort` with `retryAlarm: false`)).
     pub async fn schedule(&self, after_ms: u32, failures: u32, how: String) -> Result<u64> {
         let storage = self.state.storage();
         storage.put("failures", &failures).await?;
@@ -49,6 +51,20 @@ impl AlarmLab {
         self.state.storage().delete_alarm().await
     }
 
+    /// Sets the alarm an hour ahead and a key, then `delete_all`: answers the
+    /// alarm time before and after (ms since the epoch), and whether the key
+    /// survived.
+    pub async fn delete_all_with_alarm(&self) -> Result<(Option<u64>, Option<u64>, bool)> {
+        let storage = self.state.storage();
+        storage.put("doomed", &true).await?;
+        storage.set_alarm_after(Duration::from_secs(3600)).await?;
+        let before = self.alarm_time().await?;
+        storage.delete_all().await?;
+        let after = self.alarm_time().await?;
+        let kept = storage.get::<bool>("doomed").await?.is_some();
+        Ok((before, after, kept))
+    }
+
     /// The handler's runs so far.
     pub async fn attempts(&self) -> Result<Vec<Attempt>> {
         Ok(self.state.storage().get("attempts").await?.unwrap_or_default())
@@ -65,6 +81,12 @@ impl AlarmLab {
             let how: String = storage.get("how").await?.unwrap_or_default();
             if how == "panic" {
                 panic!("the alarm handler panicked on purpose");
+            }
+            if how.starts_with("abort") {
+                // An abort drops the writes not yet confirmed: keep the attempt.
+                storage.sync().await?;
+                let retry_alarm = how != "abort-no-retry";
+                return Err(self.state.abort_with("the alarm handler aborted on purpose", AbortOptions { retry_alarm }));
             }
             return Err(Error::message("the alarm handler failed on purpose"));
         }

@@ -1,7 +1,9 @@
 //! The whole key-value storage API over RPC: batch reads and writes, `list`
 //! with its options, options on single operations, `delete_all`, `sync`,
 //! transactions (committed, failed, panicking) and the synchronous `kv` API;
-//! how `null` and `None` are stored; `ctx.abort()`; and SQL, which the tests
+//! how `null` and `None` are stored; `ctx.abort()`; the object's id as seen
+//! from inside (`name`, `jurisdiction`), jurisdiction-restricted namespaces,
+//! snapshots, and the WebSocket settings' getters; and SQL, which the tests
 //! also call with the class on the legacy key-value backend, where it fails
 //! cleanly. The JavaScript caller (`/js/call?object=KV`) drives it in the tests.
 
@@ -18,6 +20,14 @@ use serde_json::{json, Value};
 pub struct KvExplorer {
     state: State,
     env: Env,
+}
+
+/// The object's id as the object itself sees it (`ctx.id`).
+#[derive(Debug, Clone, Serialize, Deserialize, durable::TypeScript)]
+pub struct IdInfo {
+    pub id: String,
+    pub name: Option<String>,
+    pub jurisdiction: Option<String>,
 }
 
 /// A struct with an optional field, for [`KvExplorer::null_round_trips`].
@@ -158,6 +168,57 @@ impl KvExplorer {
     /// Resets the object with `reason` (`ctx.abort`): the call fails with it.
     pub fn reset(&self, reason: String) -> Result<()> {
         Err(self.state.abort(&reason))
+    }
+
+    /// `ctx.id`: its string, `name` and `jurisdiction`, from inside.
+    pub fn who_am_i(&self) -> IdInfo {
+        let id = self.state.id();
+        IdInfo { id: id.to_string(), name: id.name(), jurisdiction: id.jurisdiction() }
+    }
+
+    /// Reaches the object `name` through this class's namespace in the way
+    /// `how` says (`by-name`, `from-name`, `from-string`, `unique`), and
+    /// answers what it says of its own id.
+    pub async fn id_via(&self, how: String, name: String) -> Result<IdInfo> {
+        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?;
+        let stub = match how.as_str() {
+            "by-name" => ns.get_by_name(&name)?,
+            "from-name" => ns.get(&ns.id_from_name(&name)?)?,
+            "from-string" => ns.get(&ns.id_from_string(&ns.id_from_name(&name)?.to_string())?)?,
+            "unique" => ns.get(&ns.new_unique_id()?)?,
+            other => return Err(Error::message(format!("unknown way {other:?}"))),
+        };
+        Ok(stub.who_am_i().await?)
+    }
+
+    /// Calls the object `name` through this namespace restricted to
+    /// `jurisdiction` (`namespace.jurisdiction(..)`).
+    pub async fn in_jurisdiction(&self, jurisdiction: String, name: String) -> Result<IdInfo> {
+        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.jurisdiction(&jurisdiction)?;
+        Ok(ns.get_by_name(&name)?.who_am_i().await?)
+    }
+
+    /// Takes a snapshot of this object's storage (`ctx.storage.snapshot()`).
+    pub async fn take_snapshot(&self) -> Result<()> {
+        self.state.storage().snapshot(durable::SnapshotOptions::default()).await.map(|_| ())
+    }
+
+    /// Sets (or, with `None`, clears) the WebSocket auto-response, then
+    /// answers what the runtime reports as set.
+    pub fn auto_response(&self, pair: Option<(String, String)>) -> Result<Option<(String, String)>> {
+        match pair {
+            Some((request, response)) => self.state.set_web_socket_auto_response(&request, &response)?,
+            None => self.state.clear_web_socket_auto_response()?,
+        }
+        self.state.get_web_socket_auto_response()
+    }
+
+    /// Sets the hibernatable WebSocket event timeout, then answers what the
+    /// runtime reports (in milliseconds).
+    pub fn event_timeout(&self, ms: Option<u32>) -> Result<Option<u64>> {
+        let timeout = ms.map(|ms| std::time::Duration::from_millis(u64::from(ms)));
+        self.state.set_hibernatable_web_socket_event_timeout(timeout)?;
+        Ok(self.state.get_hibernatable_web_socket_event_timeout()?.map(|d| d.as_millis() as u64))
     }
 
     /// `storage.sql()?.database_size()`: fails on the legacy key-value

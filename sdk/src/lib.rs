@@ -60,8 +60,8 @@ pub mod ws;
 pub use durable_macros::{durable_object, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
-pub use state::{ObjectId, State};
-pub use storage::{ListOptions, ReadOptions, Storage, SyncKv, Transaction, WriteOptions};
+pub use state::{AbortOptions, ObjectId, State};
+pub use storage::{ListOptions, ReadOptions, Snapshot, SnapshotOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on
 /// one version of `Request`, `Response` and `Env`.

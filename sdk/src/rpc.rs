@@ -776,3 +776,33 @@ mod ser {
         }
     }
 }
+
+impl<T: Class> Namespace<T> {
+    /// The same namespace restricted to `jurisdiction` (`"eu"`, `"fedramp"`,
+    /// `"fedramp-high"`, ...): every id it makes, and so every object it
+    /// reaches, stays within that jurisdiction
+    /// (`namespace.jurisdiction(..)`). An object's id then says so in
+    /// [`ObjectId::jurisdiction`](crate::ObjectId::jurisdiction).
+    ///
+    /// The local runtime (workerd, under `wrangler dev`) does not implement
+    /// jurisdictions: there this is an `Err` with its message,
+    /// "Jurisdiction restrictions are not implemented in workerd." (and so
+    /// is [`new_unique_id_in`](Self::new_unique_id_in)).
+    ///
+    /// ```no_run
+    /// # use durable::prelude::*;
+    /// # #[durable_object] pub struct Counter { state: State }
+    /// # #[durable_object] impl Counter {
+    /// #     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+    /// #     pub async fn increment(&self, amount: i64) -> Result<i64> { Ok(amount) }
+    /// # }
+    /// # async fn demo(env: &Env) -> durable::Result<()> {
+    /// let eu = Namespace::<Counter>::from_env(env, "COUNTER")?.jurisdiction("eu")?;
+    /// let value = eu.get_by_name("user-42")?.increment(1).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn jurisdiction(&self, jurisdiction: &str) -> Result<Self> {
+        let raw = self.raw.jurisdiction(jurisdiction).map_err(Error::from_js)?;
+        Ok(Self { raw, class: PhantomData })
+    }
+}

@@ -157,12 +157,49 @@ impl State {
     /// ```
     #[must_use = "return the error: on a runtime where abort returns, the event should still fail"]
     pub fn abort(&self, reason: &str) -> Error {
+        self.abort_impl(reason, None)
+    }
+
+    /// [`abort`](Self::abort) with options (`ctx.abort(reason, { retryAlarm })`).
+    ///
+    /// With `retry_alarm: false`, an abort from the `alarm` handler does
+    /// not have the runtime retry the alarm: the alarm is over (and unset).
+    /// A plain [`abort`](Self::abort) there counts as a failed run, and the
+    /// runtime retries it as it retries any failing handler. Outside the
+    /// alarm handler the option changes nothing.
+    ///
+    /// ```no_run
+    /// use durable::prelude::*;
+    /// use durable::AbortOptions;
+    ///
+    /// # async fn demo(state: State) -> Result<()> {
+    /// // In `alarm`: give up for good, without another try.
+    /// state.storage().put("gave-up", &true).await?;
+    /// state.storage().sync().await?; // an abort drops unconfirmed writes
+    /// Err(state.abort_with("nothing left to do", AbortOptions { retry_alarm: false }))
+    /// # }
+    /// ```
+    #[must_use = "return the error: on a runtime where abort returns, the event should still fail"]
+    pub fn abort_with(&self, reason: &str, options: AbortOptions) -> Error {
+        self.abort_impl(reason, Some(options))
+    }
+
+    fn abort_impl(&self, reason: &str, options: Option<AbortOptions>) -> Error {
         // workerd ends the running code on the spot, Wasm frames included,
         // and leaves this instance mid-call: it is marked dead first, so that
         // nothing (a storage result arriving later) enters it again. The
         // runtime constructs the object afresh, in a new instance.
         crate::runtime::before_abort(reason);
-        match self.raw.abort(reason) {
+        let outcome = match options {
+            None => self.raw.abort(reason),
+            Some(options) => {
+                let object = js_sys::Object::new();
+                // Setting a property on a fresh plain object cannot fail.
+                let _ = js_sys::Reflect::set(&object, &"retryAlarm".into(), &options.retry_alarm.into());
+                self.raw.abort_with(reason, &object)
+            }
+        };
+        match outcome {
             Err(thrown) => Error::from_js(thrown),
             Ok(()) => Error::Js(format!("the object was aborted: {}", crate::error::excerpt(reason))),
         }
@@ -255,6 +292,41 @@ impl State {
         Ok(value.dyn_ref::<js_sys::Date>().map(|date| UNIX_EPOCH + Duration::from_millis(date.get_time().max(0.0) as u64)))
     }
 
+    /// The auto-response set with
+    /// [`set_web_socket_auto_response`](Self::set_web_socket_auto_response),
+    /// as `(request, response)`; `None` when none is set
+    /// (`ctx.getWebSocketAutoResponse`).
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// if state.get_web_socket_auto_response()?.is_none() {
+    ///     state.set_web_socket_auto_response("ping", "pong")?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_web_socket_auto_response(&self) -> Result<Option<(String, String)>> {
+        let pair = self.raw.get_web_socket_auto_response().map_err(Error::from_js)?;
+        if pair.is_null() || pair.is_undefined() {
+            return Ok(None);
+        }
+        let pair: sys::WebSocketRequestResponsePair = pair.unchecked_into();
+        Ok(Some((pair.request().map_err(Error::from_js)?, pair.response().map_err(Error::from_js)?)))
+    }
+
+    /// The limit set with
+    /// [`set_hibernatable_web_socket_event_timeout`](Self::set_hibernatable_web_socket_event_timeout);
+    /// `None` when there is none (`ctx.getHibernatableWebSocketEventTimeout`).
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// let limit = state.get_hibernatable_web_socket_event_timeout()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_hibernatable_web_socket_event_timeout(&self) -> Result<Option<Duration>> {
+        let ms = self.raw.get_hibernatable_web_socket_event_timeout().map_err(Error::from_js)?;
+        Ok(ms.as_f64().map(|ms| Duration::from_millis(ms.max(0.0) as u64)))
+    }
+
     /// How long a hibernatable WebSocket event handler may run (`None`: no limit).
     ///
     /// ```no_run
@@ -265,6 +337,25 @@ impl State {
     pub fn set_hibernatable_web_socket_event_timeout(&self, timeout: Option<Duration>) -> Result<()> {
         let ms = timeout.map_or(JsValue::UNDEFINED, |t| JsValue::from_f64(t.as_millis() as f64));
         Ok(self.raw.set_hibernatable_web_socket_event_timeout(&ms)?)
+    }
+}
+
+/// Options of [`State::abort_with`] (`ctx.abort(reason, options)`).
+///
+/// ```
+/// let options = durable::AbortOptions { retry_alarm: false };
+/// assert!(durable::AbortOptions::default().retry_alarm);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AbortOptions {
+    /// Whether the runtime retries an alarm whose handler aborted (its
+    /// default, `true`, is what [`State::abort`] does).
+    pub retry_alarm: bool,
+}
+
+impl Default for AbortOptions {
+    fn default() -> Self {
+        Self { retry_alarm: true }
     }
 }
 
@@ -291,9 +382,38 @@ impl ObjectId {
         &self.raw
     }
 
-    /// The name the id was derived from (`idFromName`), when the runtime knows it.
+    /// The name the id was derived from, when the runtime knows it (`id.name`).
+    ///
+    /// Inside the object (`state.id().name()`) it is the name of the id the
+    /// runtime started this instance with (workerd 1.20261117): the name
+    /// when the object was reached by name (`get_by_name`, or `get` with an
+    /// id from `id_from_name`); `None` when reached by a unique id, or by
+    /// an id parsed with `id_from_string` (even the string of a named id).
+    /// Later calls do not change it while the instance stays in memory: an
+    /// object started through a parsed id has no name until it next starts,
+    /// even for callers that use its name. Store the name yourself where it
+    /// must always be known.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) {
+    /// let label = state.id().name().unwrap_or_else(|| state.id().to_string());
+    /// # }
+    /// ```
     pub fn name(&self) -> Option<String> {
         self.raw.name()
+    }
+
+    /// The jurisdiction the object is restricted to (`"eu"`, `"fedramp"`,
+    /// ...), if any (`id.jurisdiction`). The local runtime (workerd) does
+    /// not implement jurisdictions, so there it is always `None`.
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) {
+    /// let in_eu = state.id().jurisdiction().as_deref() == Some("eu");
+    /// # }
+    /// ```
+    pub fn jurisdiction(&self) -> Option<String> {
+        self.raw.jurisdiction()
     }
 }
 

@@ -337,15 +337,27 @@ impl Storage {
 
     kv_methods!();
 
-    /// Deletes every key (and, for SQLite-backed objects, the whole database).
+    /// Deletes every key (and, for SQLite-backed objects, the whole
+    /// database) and the alarm: afterwards [`get_alarm`](Self::get_alarm)
+    /// is `None`, whatever the compatibility date.
+    ///
+    /// The runtime's `deleteAll()` clears the alarm itself only under the
+    /// compatibility flag `delete_all_deletes_alarm` (on by default from
+    /// the compatibility date 2026-02-24; `delete_all_preserves_alarm` turns it
+    /// off). On earlier dates it keeps the alarm, so this also calls
+    /// `deleteAlarm()`, and the object ends up empty on every date. To keep
+    /// the alarm, read it with [`get_alarm`](Self::get_alarm) first and set
+    /// it again.
     ///
     /// ```no_run
     /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
     /// storage.delete_all().await?;
+    /// assert!(storage.get_alarm().await?.is_none());
     /// # Ok(()) }
     /// ```
     pub async fn delete_all(&self) -> Result<()> {
         JsFuture::from(self.raw.delete_all(&JsValue::UNDEFINED)?).await?;
+        JsFuture::from(self.raw.delete_alarm()?).await?;
         Ok(())
     }
 
@@ -610,6 +622,65 @@ impl Storage {
         value.as_string().ok_or_else(|| Error::Js("onNextSessionRestoreBookmark returned no string".into()))
     }
 
+    /// A snapshot of this object's storage, now or at `options.bookmark`
+    /// (`ctx.storage.snapshot()`), for
+    /// [`on_next_session_restore`](Self::on_next_session_restore): restoring
+    /// it into another object of the class forks this one.
+    ///
+    /// The runtime has this method only under the compatibility flag
+    /// `durable_object_snapshots`; without it this is an `Err` saying so.
+    /// With it, the local runtime (workerd 1.20261117) answers "This Durable
+    /// Object's storage back-end does not implement snapshots.", as an `Err`.
+    ///
+    /// ```no_run
+    /// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+    /// let snapshot = storage.snapshot(durable::SnapshotOptions::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn snapshot(&self, options: SnapshotOptions) -> Result<Snapshot> {
+        self.require("snapshot")?;
+        let js = Object::new();
+        if let Some(bookmark) = &options.bookmark {
+            set(&js, "bookmark", bookmark.as_str());
+        }
+        let raw = JsFuture::from(self.raw.snapshot(&js.into()).map_err(Error::from_js)?).await.map_err(Error::from_js)?;
+        Ok(Snapshot { raw })
+    }
+
+    /// Replaces this object's storage with `snapshot` when the object next
+    /// starts (`ctx.storage.onNextSessionRestore(snapshot)`); call
+    /// [`State::abort`](crate::State::abort) to start again now. Returns a
+    /// bookmark to undo the restore.
+    ///
+    /// As [`snapshot`](Self::snapshot), it needs the compatibility flag
+    /// `durable_object_snapshots` (else an `Err` saying so), and the local
+    /// runtime has no back-end for it (an `Err` with the runtime's message).
+    ///
+    /// ```no_run
+    /// # async fn demo(state: durable::State, snapshot: durable::Snapshot) -> durable::Result<()> {
+    /// let undo = state.storage().on_next_session_restore(&snapshot).await?;
+    /// Err(state.abort("restoring a snapshot"))
+    /// # }
+    /// ```
+    pub async fn on_next_session_restore(&self, snapshot: &Snapshot) -> Result<String> {
+        self.require("onNextSessionRestore")?;
+        let promise = self.raw.on_next_session_restore(&snapshot.raw, &JsValue::UNDEFINED).map_err(Error::from_js)?;
+        let value = JsFuture::from(promise).await.map_err(Error::from_js)?;
+        value.as_string().ok_or_else(|| Error::Js("onNextSessionRestore returned no string".into()))
+    }
+
+    /// `Err` naming `ctx.storage.<method>()` when the runtime lacks it.
+    fn require(&self, method: &str) -> Result<()> {
+        let found = Reflect::get(&self.raw, &JsValue::from_str(method)).map_err(Error::from_js)?;
+        if found.is_function() {
+            return Ok(());
+        }
+        Err(Error::Js(format!(
+            "ctx.storage.{method}() is not available on this runtime: it needs the compatibility flag \
+             `durable_object_snapshots` (and a storage back-end with snapshots, which the local runtime lacks)"
+        )))
+    }
+
     /// The synchronous KV API (`ctx.storage.kv`) of SQLite-backed objects.
     /// On a class with the legacy key-value backend this fails, or every
     /// operation on it does, with the runtime's error.
@@ -627,6 +698,44 @@ impl Storage {
             return Err(Error::Js("ctx.storage.kv is not available: it needs a SQLite-backed class (new_sqlite_classes)".into()));
         }
         Ok(SyncKv { raw: raw.unchecked_into() })
+    }
+}
+
+/// Options of [`Storage::snapshot`].
+///
+/// ```
+/// let options = durable::SnapshotOptions { bookmark: Some("0000002a-00000001-00000000-0000".into()) };
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SnapshotOptions {
+    /// Snapshot the state at this bookmark (see
+    /// [`Storage::get_bookmark_for_time`]) instead of now.
+    pub bookmark: Option<String>,
+}
+
+/// A snapshot of an object's storage, from [`Storage::snapshot`]: an opaque
+/// runtime value, to give to [`Storage::on_next_session_restore`].
+///
+/// ```no_run
+/// # async fn demo(storage: durable::Storage) -> durable::Result<()> {
+/// let snapshot: durable::Snapshot = storage.snapshot(Default::default()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    raw: JsValue,
+}
+
+impl Snapshot {
+    /// The runtime's value (a `DurableObjectSnapshot`).
+    ///
+    /// ```no_run
+    /// # fn demo(snapshot: &durable::Snapshot) {
+    /// let raw: &durable::__private::wasm_bindgen::JsValue = snapshot.as_raw();
+    /// # }
+    /// ```
+    pub fn as_raw(&self) -> &JsValue {
+        &self.raw
     }
 }
 

@@ -5,7 +5,7 @@
 //! JavaScript exception becomes an `Err` instead of unwinding through the
 //! Wasm frames. The few without `catch` cannot throw when given the types
 //! declared here (workerd: `ctx.id`, `ctx.storage`, `id.toString()`,
-//! `id.name`, `id.equals(id)`, and a cursor's `columnNames`, `rowsRead` and
+//! `id.name`, `id.jurisdiction`, `id.equals(id)`, and a cursor's `columnNames`, `rowsRead` and
 //! `rowsWritten`, which are read from the cursor itself). `ctx.abort()` is
 //! called from `state.rs`, which marks the instance dead first.
 
@@ -28,6 +28,10 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn abort(this: &DurableObjectState, reason: &str) -> Result<(), JsValue>;
 
+    /// `ctx.abort(reason, { retryAlarm })`.
+    #[wasm_bindgen(method, catch, js_name = abort)]
+    pub fn abort_with(this: &DurableObjectState, reason: &str, options: &JsValue) -> Result<(), JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = blockConcurrencyWhile)]
     pub fn block_concurrency_while(this: &DurableObjectState, callback: &Function) -> Result<Promise, JsValue>;
 
@@ -49,6 +53,14 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = getWebSocketAutoResponseTimestamp)]
     pub fn get_web_socket_auto_response_timestamp(this: &DurableObjectState, ws: &web_sys::WebSocket) -> Result<JsValue, JsValue>;
 
+    /// The pair, or `null`.
+    #[wasm_bindgen(method, catch, js_name = getWebSocketAutoResponse)]
+    pub fn get_web_socket_auto_response(this: &DurableObjectState) -> Result<JsValue, JsValue>;
+
+    /// Milliseconds, or `null`.
+    #[wasm_bindgen(method, catch, js_name = getHibernatableWebSocketEventTimeout)]
+    pub fn get_hibernatable_web_socket_event_timeout(this: &DurableObjectState) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = setHibernatableWebSocketEventTimeout)]
     pub fn set_hibernatable_web_socket_event_timeout(this: &DurableObjectState, ms: &JsValue) -> Result<(), JsValue>;
 
@@ -57,6 +69,12 @@ extern "C" {
 
     #[wasm_bindgen(constructor, catch)]
     pub fn new(request: &str, response: &str) -> Result<WebSocketRequestResponsePair, JsValue>;
+
+    #[wasm_bindgen(method, getter, catch)]
+    pub fn request(this: &WebSocketRequestResponsePair) -> Result<String, JsValue>;
+
+    #[wasm_bindgen(method, getter, catch)]
+    pub fn response(this: &WebSocketRequestResponsePair) -> Result<String, JsValue>;
 
     /// `DurableObjectId`.
     #[derive(Debug, Clone)]
@@ -67,6 +85,9 @@ extern "C" {
 
     #[wasm_bindgen(method, getter)]
     pub fn name(this: &DurableObjectId) -> Option<String>;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn jurisdiction(this: &DurableObjectId) -> Option<String>;
 
     #[wasm_bindgen(method)]
     pub fn equals(this: &DurableObjectId, other: &DurableObjectId) -> bool;
@@ -144,6 +165,10 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = getByName)]
     pub fn get_by_name(this: &DurableObjectNamespace, name: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// Throws on workerd ("Jurisdiction restrictions are not implemented in workerd.").
+    #[wasm_bindgen(method, catch)]
+    pub fn jurisdiction(this: &DurableObjectNamespace, jurisdiction: &str) -> Result<DurableObjectNamespace, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -197,4 +222,13 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = onNextSessionRestoreBookmark)]
     pub fn on_next_session_restore_bookmark(this: &DurableObjectStorage, bookmark: &str) -> Result<js_sys::Promise, JsValue>;
+
+    /// Only with the compatibility flag `durable_object_snapshots`; see
+    /// `Storage::snapshot`, which checks that the method exists first.
+    #[wasm_bindgen(method, catch)]
+    pub fn snapshot(this: &DurableObjectStorage, options: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
+    /// As `snapshot`.
+    #[wasm_bindgen(method, catch, js_name = onNextSessionRestore)]
+    pub fn on_next_session_restore(this: &DurableObjectStorage, target: &JsValue, options: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }

@@ -1,0 +1,117 @@
+// The newer Durable Object APIs on the real runtime (workerd 1.20261117 under
+// wrangler dev, with the repository's compatibility date): the object's own
+// id (`name`, `jurisdiction`), jurisdiction-restricted namespaces, `ctx.abort`
+// with `retryAlarm: false`, `deleteAll` clearing the alarm, snapshots, and the
+// WebSocket settings' getters. Where the local runtime lacks an API, the test
+// checks the clear error the SDK answers instead.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { rpcCall, uniqueName, useRuntime } from "./harness.mjs";
+
+const shared = useRuntime();
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const call = (object, name, method, ...args) => rpcCall(shared.runtime.url, object, name, method, ...args);
+const ok = async (object, name, method, ...args) => {
+  const answer = await call(object, name, method, ...args);
+  assert.ok(!("error" in answer), `${method}: ${answer.error}`);
+  return answer.ok;
+};
+const failure = async (object, name, method, ...args) => {
+  const answer = await call(object, name, method, ...args);
+  assert.ok("error" in answer, `${method} should fail, answered ${JSON.stringify(answer.ok)}`);
+  return answer.error;
+};
+
+/** Polls `probe` until `done(value)` or the deadline. */
+async function until(probe, done, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let value;
+  while (Date.now() < deadline) {
+    value = await probe();
+    if (done(value)) return value;
+    await sleep(250);
+  }
+  return value;
+}
+
+describe("Durable Object APIs", () => {
+  test("ctx.id.name inside the object: the name when reached by name, none by a unique id or a parsed string", async () => {
+    const name = uniqueName("id");
+    const direct = await ok("KV", name, "whoAmI");
+    assert.equal(direct.name, name);
+    assert.match(direct.id, /^[0-9a-f]{64}$/);
+    const byName = await ok("KV", uniqueName("caller"), "idVia", "by-name", name);
+    assert.deepEqual(byName, direct);
+    const fromName = await ok("KV", uniqueName("caller"), "idVia", "from-name", name);
+    assert.deepEqual(fromName, direct);
+    // The name is the one of the id the runtime started this instance with:
+    // reached through a parsed string (no name) first, an object has none,
+    // and keeps none while it stays in memory, even when then reached by name.
+    const parsed = uniqueName("parsed");
+    const fromString = await ok("KV", uniqueName("caller"), "idVia", "from-string", parsed);
+    assert.match(fromString.id, /^[0-9a-f]{64}$/);
+    assert.equal(fromString.name ?? null, null);
+    const thenByName = await ok("KV", uniqueName("caller"), "idVia", "by-name", parsed);
+    assert.equal(thenByName.id, fromString.id);
+    assert.equal(thenByName.name ?? null, null);
+    // And the other way: started by name, it keeps the name for a parsed-string caller.
+    const named = await ok("KV", uniqueName("caller"), "idVia", "from-string", name);
+    assert.deepEqual(named, direct);
+    const unique = await ok("KV", uniqueName("caller"), "idVia", "unique", name);
+    assert.notEqual(unique.id, direct.id);
+    assert.equal(unique.name ?? null, null);
+    // workerd implements no jurisdictions: none, whichever way the object was reached.
+    for (const info of [direct, fromName, fromString, unique]) assert.equal(info.jurisdiction ?? null, null);
+  });
+
+  test("namespace.jurisdiction(..): the local runtime's error arrives as an Err", async () => {
+    for (const jurisdiction of ["eu", "fedramp"]) {
+      const error = await failure("KV", uniqueName("jur"), "inJurisdiction", jurisdiction, "someone");
+      assert.match(error, /Jurisdiction restrictions are not implemented in workerd/);
+    }
+  });
+
+  test("ctx.abort(reason, { retryAlarm: false }) in the alarm handler: no retry, the alarm is over", async () => {
+    const plain = uniqueName("abort-retry");
+    const noRetry = uniqueName("abort-no-retry");
+    await ok("ALARM_LAB", plain, "schedule", 100, 1, "abort");
+    await ok("ALARM_LAB", noRetry, "schedule", 100, 1, "abort-no-retry");
+    // A plain abort is a failed run: retried until the handler succeeds.
+    const retried = await until(async () => ok("ALARM_LAB", plain, "attempts"), (a) => a.length >= 2);
+    assert.deepEqual(retried, [
+      { retryCount: 0, isRetry: false, failed: true },
+      { retryCount: 1, isRetry: true, failed: false },
+    ]);
+    // retryAlarm: false ends it after the one run, and unsets the alarm. The
+    // retry above came about 2 s after its first run: wait longer than that.
+    await sleep(4_000);
+    assert.deepEqual(await ok("ALARM_LAB", noRetry, "attempts"), [{ retryCount: 0, isRetry: false, failed: true }]);
+    assert.equal(await ok("ALARM_LAB", noRetry, "alarmTime"), null);
+  });
+
+  test("delete_all clears the alarm too, with the repository's compatibility date", async () => {
+    const [before, after, kept] = await ok("ALARM_LAB", uniqueName("delete-all"), "deleteAllWithAlarm");
+    assert.equal(typeof before, "number");
+    assert.ok(before > Date.now(), `alarm at ${before}`);
+    assert.equal(after, null);
+    assert.equal(kept, false);
+  });
+
+  test("storage.snapshot() without the runtime's support is an Err naming the API and the flag", async () => {
+    const error = await failure("KV", uniqueName("snapshot"), "takeSnapshot");
+    assert.match(error, /ctx\.storage\.snapshot\(\) is not available on this runtime/);
+    assert.match(error, /durable_object_snapshots/);
+  });
+
+  test("the WebSocket auto-response and event timeout read back as set", async () => {
+    const name = uniqueName("ws-settings");
+    assert.equal((await ok("KV", name, "autoResponse", null)) ?? null, null);
+    assert.deepEqual(await ok("KV", name, "autoResponse", ["ping", "pong"]), ["ping", "pong"]);
+    assert.equal((await ok("KV", name, "autoResponse", null)) ?? null, null);
+    assert.equal(await ok("KV", name, "eventTimeout", 2500), 2500);
+    assert.equal((await ok("KV", name, "eventTimeout", null)) ?? null, null);
+  });
+});
