@@ -189,9 +189,9 @@ pub fn camel_case(snake: &str) -> String {
 }
 
 /// `ChatRoom` -> `CHAT_ROOM`, `HTTPServer` -> `HTTP_SERVER`: the default
-/// binding name of a class (of its JavaScript name). The same rule as
-/// `durable config`'s (`cli/src/generate.rs`, whose tests compare the two),
-/// so that `Namespace::from_env_default` finds the binding it writes.
+/// binding name of a class (of its JavaScript name). `durable config` uses
+/// this same function, so `Namespace::from_env_default` finds the binding it
+/// writes.
 pub fn screaming_snake(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
