@@ -54,7 +54,12 @@ pub struct ReadOptions {
 }
 
 impl ReadOptions {
+    /// The options object the runtime takes; `undefined` for the defaults, so
+    /// that a plain read builds no object and the runtime parses none.
     fn to_js(self) -> JsValue {
+        if !self.allow_concurrency && !self.no_cache {
+            return JsValue::UNDEFINED;
+        }
         let o = Object::new();
         if self.allow_concurrency {
             set(&o, "allowConcurrency", true);
@@ -82,7 +87,12 @@ pub struct WriteOptions {
 }
 
 impl WriteOptions {
+    /// The options object the runtime takes; `undefined` for the defaults, so
+    /// that a plain write builds no object and the runtime parses none.
     fn to_js(self) -> JsValue {
+        if !self.allow_concurrency && !self.allow_unconfirmed && !self.no_cache {
+            return JsValue::UNDEFINED;
+        }
         let o = Object::new();
         if self.allow_concurrency {
             set(&o, "allowConcurrency", true);
