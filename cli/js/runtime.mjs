@@ -88,7 +88,8 @@ export class Runtime {
 class Instance {
   /** The object `instantiate` returned: the glue's exports, and `kill`. */
   glue;
-  dead = false;
+  /** What every call fails with once the instance is dead; null while it lives. */
+  #death = null;
   #label;
   #nextCall = 1;
   /** Calls in flight: id -> { what, reject }. */
@@ -101,6 +102,8 @@ class Instance {
    * is rebuilt on its next event anyway, and the panic is logged already.
    */
   #watched = new Set();
+  /** The last synchronous call (the constructor): { id, what }. */
+  #syncCall = null;
   /** Standard (not hibernatable) WebSockets the Rust code accepted. */
   #sockets = new Set();
 
@@ -118,6 +121,10 @@ class Instance {
     });
   }
 
+  get dead() {
+    return this.#death !== null;
+  }
+
   /**
    * Runs `start(glue, id)`, a call into Wasm that returns a value or a
    * promise, and settles with its outcome, or with the panic that killed the
@@ -126,7 +133,7 @@ class Instance {
    * on a dead instance.
    */
   call(what, start) {
-    if (this.dead) return Promise.reject(new RustPanic(`${this.#label} was reset after a panic`));
+    if (this.dead) return Promise.reject(this.#death);
     const id = this.#takeId();
     return new Promise((resolve, reject) => {
       this.#calls.set(id, { what, reject });
@@ -154,6 +161,7 @@ class Instance {
   /** Runs a synchronous call into Wasm (a constructor), translating a panic. */
   callSync(what, start) {
     const id = this.#takeId();
+    this.#syncCall = { id, what };
     let failed = null;
     this.#calls.set(id, { what, reject: (error) => (failed = error) });
     try {
@@ -173,7 +181,8 @@ class Instance {
 
   /** What a call that threw or rejected with `error` fails with. */
   #failure(error, id) {
-    if (this.dead) return error instanceof RustPanic ? error : new RustPanic(`${this.#label} was reset after a panic`);
+    // Dead: the call was failed when the instance died (this is its trap unwinding).
+    if (this.dead) return this.#death;
     // A trap no panic announced: a Wasm stack overflow, running out of
     // memory, an `unreachable` reached without a panic.
     if (isTrap(error)) return this.#die(id, "Wasm trap (no Rust panic preceded it)", error.message);
@@ -242,10 +251,11 @@ class Instance {
    * Returns the error the call `call` fails with.
    */
   #die(call, kind, message) {
-    if (this.dead) return new RustPanic(`${this.#label} was reset after a panic`);
-    this.dead = true;
+    if (this.dead) return this.#death;
     this.glue.kill();
-    const culprit = this.#calls.get(call);
+    // Work the constructor started may panic after it returned (its
+    // blockConcurrencyWhile load): it is still named after the constructor.
+    const culprit = this.#calls.get(call) ?? (call === this.#syncCall?.id ? this.#syncCall : undefined);
     const where = culprit ? describe(culprit.what) : "work outside any call";
     const aborted = kind === "ctx.abort()";
     // An abort is the object's own decision: worth a line, not an error.
@@ -256,6 +266,7 @@ class Instance {
         ? `${this.#label} was reset by ctx.abort() in another call (${where}): ${message}`
         : `${this.#label} was reset: ${kind.toLowerCase()} in another call (${where}): ${message}`,
     );
+    this.#death = other;
     const calls = [...this.#calls];
     const watched = [...this.#watched];
     this.#calls.clear();
@@ -291,7 +302,8 @@ function describe(what) {
     }
     return `fetch ${what.method} ${path}`;
   }
-  return String(what);
+  const glue = String(what);
+  return glue.startsWith("__rpc_") ? `RPC ${glue.slice("__rpc_".length)}` : glue;
 }
 
 class Host {
@@ -364,9 +376,12 @@ class Host {
         return Promise.reject(error);
       }
     }
-    const gate = this.#gate;
-    if (gate === null) return this.#instance.call(what, (_, id) => start(this.#object, id));
-    return gate.then(() => this.#run(what, start));
+    const instance = this.#instance;
+    const deliver = () => instance.call(what, (_, id) => start(this.#object, id));
+    // The event waits for the constructor's work, then goes to the instance
+    // that work ran in: if it died meanwhile, the event fails with why (a
+    // constructor that panics every time must not rebuild in a loop).
+    return this.#gate === null ? deliver() : this.#gate.then(deliver);
   }
 
   fetch(request) {

@@ -12,6 +12,7 @@
 //! | `/faults/panic-now?name=A` | panics before any `.await` |
 //! | `/faults/sleep?name=A&ms=300` | answers `slept` after `ms` milliseconds |
 //! | `/faults/panic-blocking?name=A` | panics inside `block_concurrency_while` |
+//! | `/faults/arm-load-panics?name=A&n=2` | the next `n` constructions panic in their `block_concurrency_while` load |
 //! | `/faults/trap?name=A` | traps (`unreachable`) with no panic before it |
 //! | `/faults/overflow?name=A` | overflows the stack by unbounded recursion |
 //!
@@ -33,6 +34,17 @@ pub struct Faults {
 #[durable_object]
 impl Faults {
     pub fn new(state: State, _env: Env) -> Self {
+        // `/faults/arm-load-panics?n=N`: the next N constructions panic while
+        // loading, inside `block_concurrency_while`.
+        let storage = state.storage();
+        let _ = state.block_concurrency_while(async move {
+            let left: u32 = storage.get("load-panics").await?.unwrap_or(0);
+            if left > 0 {
+                storage.put("load-panics", &(left - 1)).await?;
+                panic!("the constructor's load panicked on purpose ({left} left)");
+            }
+            Ok(())
+        });
         Self { state, calls: Cell::new(0) }
     }
 
@@ -76,6 +88,11 @@ impl Faults {
                     })
                     .await?;
                 Ok(Response::ok("unreachable")?)
+            }
+            "/arm-load-panics" => {
+                let n: u32 = param("n").and_then(|n| n.parse().ok()).unwrap_or(1);
+                storage.put("load-panics", &n).await?;
+                Ok(Response::ok(format!("the next {n} constructions panic"))?)
             }
             "/trap" => trap(),
             "/overflow" => Ok(Response::ok(depth(std::hint::black_box(1)).to_string())?),

@@ -125,6 +125,23 @@ describe("a panic costs only the object it happened in", () => {
     assert.doesNotMatch(logs, /Uncaught|RuntimeError: unreachable/);
   });
 
+  test("a constructor whose load panics fails the event that rebuilt it, once per event, never in a loop", async () => {
+    const { runtime } = await start();
+    const name = uniqueName("load");
+    assert.equal((await get(runtime.url, `/faults/memory?name=${name}`)).text, "1");
+    assert.equal((await get(runtime.url, `/faults/arm-load-panics?name=${name}&n=2`)).status, 200);
+    assert.equal((await get(runtime.url, `/faults/panic-now?name=${name}`)).status, 500);
+    // Each of the next two events rebuilds the object once; its load panics,
+    // and the event fails naming the constructor, instead of rebuilding
+    // again until a load succeeds.
+    for (const left of [2, 1]) {
+      const failed = await get(runtime.url, `/faults/memory?name=${name}`, { timeoutMs: 10_000 });
+      assert.equal(failed.status, 500, failed.text);
+      assert.match(failed.text, new RegExp(`rust panic in another call \\(constructor\\): .*constructor's load panicked on purpose \\(${left} left\\)`, "s"));
+    }
+    assert.deepEqual(await get(runtime.url, `/faults/memory?name=${name}`), { status: 200, text: "1" });
+  });
+
   test("a hibernatable socket outlives its object's panic and talks to the rebuilt object", async () => {
     const { runtime } = await start();
     const name = uniqueName("hib");
