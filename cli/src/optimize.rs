@@ -18,8 +18,8 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 /// The environment variable that overrides where `wasm-opt` is (or `off`).
 pub const ENV: &str = "DURABLE_WASM_OPT";
 
-/// What `wasm-opt` is asked to do: optimize for size with speed kept (`-Os`
-/// measured as fast as `-O2` here), and drop what the runtime never reads.
+/// What `wasm-opt` is asked to do: optimize for size (`-Os`), and drop what
+/// the runtime never reads.
 const FLAGS: &[&str] = &["-Os", "--strip-debug", "--strip-producers", "--strip-target-features"];
 
 /// Where `wasm-opt` is, if anywhere; `Err` if `DURABLE_WASM_OPT` names a file

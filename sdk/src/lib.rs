@@ -46,6 +46,7 @@
 //! write it back.
 #![deny(missing_docs)]
 
+mod convert;
 mod error;
 mod object;
 pub mod rpc;

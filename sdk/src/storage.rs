@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// table in [`crate::rpc`]), except that a top-level `None` is `null`, since
 /// storage cannot hold `undefined` (it reads back as `None`).
 fn to_stored<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<JsValue> {
-    let value = crate::rpc::to_js(value)
+    let value = crate::convert::to_js(value)
         .map_err(|e| Error::Conversion(format!("the value for key {:?} cannot be stored: {e}", excerpt(key))))?;
     Ok(if value.is_undefined() { JsValue::NULL } else { value })
 }

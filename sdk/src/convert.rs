@@ -1,0 +1,324 @@
+//! How Rust values become JavaScript values and back: one conversion for RPC
+//! arguments and results and for storage (the table in [`crate::rpc`]).
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::error::conversion_message;
+use crate::{Error, Result};
+
+/// Converts a Rust value into the JavaScript value sent over RPC, as the
+/// [table in `durable::rpc`](crate::rpc) says (`None` is `undefined`, `()` is `null`).
+///
+/// ```no_run
+/// // In a Durable Object (it needs the Wasm runtime):
+/// let js = durable::rpc::to_js(&vec![Some(1), None]).unwrap(); // [1, undefined]
+/// let js = durable::rpc::to_js(&((), "two", 3_u64)).unwrap(); // [null, "two", 3]
+/// ```
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
+    value.serialize(ser::Serializer).map_err(|e| Error::Conversion(conversion_message(e)))
+}
+
+/// Converts a JavaScript value received over RPC into a Rust value.
+///
+/// ```no_run
+/// // In a Durable Object (it needs the Wasm runtime):
+/// let n: u32 = durable::rpc::from_js(wasm_bindgen::JsValue::from(7)).unwrap();
+/// let none: Option<u32> = durable::rpc::from_js(wasm_bindgen::JsValue::NULL).unwrap();
+/// ```
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| Error::Conversion(conversion_message(e)))
+}
+
+/// The serde serializer behind [`to_js`] and storage: serde-wasm-bindgen
+/// converts the scalars (with its refusal of 64-bit integers beyond ±2^53),
+/// and this one builds arrays, objects and enum wrappers itself, so that its
+/// two rules hold at every depth: `()`, unit structs and
+/// `serde_json::Value::Null` are `null` (data), and `None` is `undefined`
+/// (no value). serde-wasm-bindgen alone has one switch for both.
+mod ser {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use js_sys::{Array, Object};
+    use serde::ser::{self, Error as _, Serialize};
+    use wasm_bindgen::prelude::*;
+
+    type Error = serde_wasm_bindgen::Error;
+    type Out = Result<JsValue, Error>;
+
+    /// serde-wasm-bindgen's serializer, for scalars only.
+    const SCALARS: &serde_wasm_bindgen::Serializer = &serde_wasm_bindgen::Serializer::new();
+
+    /// The newtype name of `serde_wasm_bindgen::preserve` (a `JsValue` passed
+    /// through unchanged): left to serde-wasm-bindgen.
+    const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A plain object being filled.
+        #[wasm_bindgen(extends = Object)]
+        type Record;
+
+        #[wasm_bindgen(method, structural, indexing_setter)]
+        fn set(this: &Record, key: &JsValue, value: &JsValue);
+    }
+
+    thread_local! {
+        /// JavaScript strings for field and variant names, made once each.
+        static NAMES: RefCell<HashMap<(usize, usize), JsValue>> = RefCell::default();
+    }
+
+    fn name(name: &'static str) -> JsValue {
+        NAMES.with(|names| {
+            names.borrow_mut().entry((name.as_ptr() as usize, name.len())).or_insert_with(|| JsValue::from_str(name)).clone()
+        })
+    }
+
+    fn record() -> Record {
+        Object::new().unchecked_into()
+    }
+
+    /// `{ variant: payload }`: serde's external tagging.
+    fn tagged(variant: &'static str, payload: &JsValue) -> JsValue {
+        let object = record();
+        object.set(&name(variant), payload);
+        object.into()
+    }
+
+    #[derive(Clone, Copy)]
+    pub(super) struct Serializer;
+
+    pub(super) struct Elements(Array);
+
+    pub(super) struct Fields(Record);
+
+    pub(super) struct Entries {
+        object: Record,
+        key: Option<JsValue>,
+    }
+
+    pub(super) struct Tagged<T> {
+        variant: &'static str,
+        inner: T,
+    }
+
+    macro_rules! into_js {
+        ($($method:ident($ty:ty)),*) => {$(
+            fn $method(self, v: $ty) -> Out {
+                Ok(JsValue::from(v))
+            }
+        )*};
+    }
+
+    macro_rules! to_scalars {
+        ($($method:ident($ty:ty)),*) => {$(
+            fn $method(self, v: $ty) -> Out {
+                ser::Serializer::$method(SCALARS, v)
+            }
+        )*};
+    }
+
+    impl ser::Serializer for Serializer {
+        type Ok = JsValue;
+        type Error = Error;
+        type SerializeSeq = Elements;
+        type SerializeTuple = Elements;
+        type SerializeTupleStruct = Elements;
+        type SerializeTupleVariant = Tagged<Elements>;
+        type SerializeMap = Entries;
+        type SerializeStruct = Fields;
+        type SerializeStructVariant = Tagged<Fields>;
+
+        into_js!(serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_u8(u8));
+        into_js!(serialize_u16(u16), serialize_u32(u32), serialize_f32(f32), serialize_f64(f64), serialize_str(&str));
+        to_scalars!(serialize_i64(i64), serialize_u64(u64), serialize_i128(i128), serialize_u128(u128));
+        to_scalars!(serialize_char(char), serialize_bytes(&[u8]));
+
+        fn serialize_none(self) -> Out {
+            Ok(JsValue::UNDEFINED)
+        }
+
+        fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Out {
+            value.serialize(self)
+        }
+
+        fn serialize_unit(self) -> Out {
+            Ok(JsValue::NULL)
+        }
+
+        fn serialize_unit_struct(self, _name: &'static str) -> Out {
+            Ok(JsValue::NULL)
+        }
+
+        fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Out {
+            Ok(name(variant))
+        }
+
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, newtype: &'static str, value: &T) -> Out {
+            if newtype == PRESERVED {
+                return ser::Serializer::serialize_newtype_struct(SCALARS, newtype, value);
+            }
+            value.serialize(self)
+        }
+
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Out {
+            Ok(tagged(variant, &value.serialize(self)?))
+        }
+
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Elements, Error> {
+            Ok(Elements(Array::new()))
+        }
+
+        fn serialize_tuple(self, len: usize) -> Result<Elements, Error> {
+            self.serialize_seq(Some(len))
+        }
+
+        fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Elements, Error> {
+            self.serialize_seq(Some(len))
+        }
+
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            len: usize,
+        ) -> Result<Tagged<Elements>, Error> {
+            Ok(Tagged { variant, inner: self.serialize_seq(Some(len))? })
+        }
+
+        fn serialize_map(self, _len: Option<usize>) -> Result<Entries, Error> {
+            Ok(Entries { object: record(), key: None })
+        }
+
+        fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Fields, Error> {
+            Ok(Fields(record()))
+        }
+
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Tagged<Fields>, Error> {
+            Ok(Tagged { variant, inner: Fields(record()) })
+        }
+    }
+
+    impl ser::SerializeSeq for Elements {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            self.0.push(&value.serialize(Serializer)?);
+            Ok(())
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeTuple for Elements {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Elements {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(self, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeTupleVariant for Tagged<Elements> {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            ser::SerializeSeq::serialize_element(&mut self.inner, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(tagged(self.variant, &self.inner.0))
+        }
+    }
+
+    impl ser::SerializeStruct for Fields {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            self.0.set(&name(key), &value.serialize(Serializer)?);
+            Ok(())
+        }
+
+        fn end(self) -> Out {
+            Ok(self.0.into())
+        }
+    }
+
+    impl ser::SerializeStructVariant for Tagged<Fields> {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+            ser::SerializeStruct::serialize_field(&mut self.inner, key, value)
+        }
+
+        fn end(self) -> Out {
+            Ok(tagged(self.variant, &self.inner.0))
+        }
+    }
+
+    impl ser::SerializeMap for Entries {
+        type Ok = JsValue;
+        type Error = Error;
+
+        fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
+            let key = key.serialize(Serializer)?;
+            if !key.is_string() {
+                return Err(Error::custom(format!(
+                    "a map key must be a string to become a property of a JavaScript object, not {}",
+                    key.js_typeof().as_string().unwrap_or_default()
+                )));
+            }
+            self.key = Some(key);
+            Ok(())
+        }
+
+        fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+            let key = self.key.take().ok_or_else(|| Error::custom("a map value came without its key"))?;
+            self.object.set(&key, &value.serialize(Serializer)?);
+            Ok(())
+        }
+
+        fn end(self) -> Out {
+            Ok(self.object.into())
+        }
+    }
+}
+
