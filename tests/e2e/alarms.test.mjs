@@ -5,24 +5,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { get, rpcCall, startWithCaller, uniqueName, useRuntime } from "./harness.mjs";
+import { get, rpcCall, startWithCaller, uniqueName, useRuntime, until } from "./harness.mjs";
 
 const shared = useRuntime();
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const lab = (name, method, ...args) => rpcCall(shared.runtime.url, "ALARM_LAB", name, method, ...args);
-
-/** Polls `probe` until `done(value)` or the deadline. */
-async function until(probe, done, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let value;
-  while (Date.now() < deadline) {
-    value = await probe();
-    if (done(value)) return value;
-    await sleep(250);
-  }
-  return value;
-}
 
 describe("alarms", () => {
   test("the batch processor queues jobs and an alarm processes the batch", async () => {

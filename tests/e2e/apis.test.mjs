@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { rpcCall, uniqueName, useRuntime } from "./harness.mjs";
+import { rpcCall, uniqueName, useRuntime, until } from "./harness.mjs";
 
 const shared = useRuntime();
 
@@ -24,18 +24,6 @@ const failure = async (object, name, method, ...args) => {
   assert.ok("error" in answer, `${method} should fail, answered ${JSON.stringify(answer.ok)}`);
   return answer.error;
 };
-
-/** Polls `probe` until `done(value)` or the deadline. */
-async function until(probe, done, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let value;
-  while (Date.now() < deadline) {
-    value = await probe();
-    if (done(value)) return value;
-    await sleep(250);
-  }
-  return value;
-}
 
 describe("Durable Object APIs", () => {
   test("ctx.id.name inside the object: the name when reached by name, none by a unique id or a parsed string", async () => {

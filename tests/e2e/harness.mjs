@@ -249,3 +249,15 @@ export async function openWebSocket(url) {
     ws.on("error", reject);
   });
 }
+
+/** Polls `probe` until `done(value)` or the deadline; resolves to the last value. */
+export async function until(probe, done, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let value;
+  while (Date.now() < deadline) {
+    value = await probe();
+    if (done(value)) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return value;
+}
