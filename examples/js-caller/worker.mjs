@@ -6,8 +6,10 @@ import { DurableObject } from "cloudflare:workers";
 // Values travel to and from the tests as JSON, with stand-ins for what JSON
 // cannot carry: {"bigint": "123"} for a BigInt, {"bytes": [1, 2]} for a
 // Uint8Array, {"$number": "NaN"} (or "Infinity", "-Infinity") for a number
-// that is not finite and {"$undefined": true} for undefined. Answers use the
-// last two only when the request asks for `"exact": true`; otherwise an
+// that is not finite (or -0) and {"$undefined": true} for undefined; in
+// arguments also {"$map": [[k, v], ...]} for a Map and {"$date": ms} for a
+// Date. Answers use the $ forms only when the request asks for
+// `"exact": true`; otherwise an
 // undefined property is left out and a non-finite number is null, as
 // JSON.stringify does.
 const replacer = (_, v) =>
@@ -17,6 +19,7 @@ const replacer = (_, v) =>
 const exactReplacer = (k, v) =>
   v === undefined ? { $undefined: true }
   : typeof v === "number" && !Number.isFinite(v) ? { $number: String(v) }
+  : Object.is(v, -0) ? { $number: "-0" }
   : replacer(k, v);
 const json = (value, status = 200, exact = false) =>
   new Response(JSON.stringify(value, exact ? exactReplacer : replacer), { status, headers: { "content-type": "application/json" } });
@@ -26,6 +29,8 @@ const revive = (args) =>
     : v && typeof v === "object" && "bytes" in v ? new Uint8Array(v.bytes)
     : v && typeof v === "object" && "$number" in v ? Number(v.$number)
     : v && typeof v === "object" && v.$undefined === true ? undefined
+    : v && typeof v === "object" && "$map" in v ? new Map(v.$map)
+    : v && typeof v === "object" && "$date" in v ? new Date(v.$date)
     : v);
 const typeOf = (v) => (v instanceof Uint8Array ? "Uint8Array" : v === null ? "null" : typeof v);
 

@@ -231,4 +231,55 @@ impl KvExplorer {
     pub fn sql_exec(&self, statement: String) -> Result<u64> {
         Ok(self.state.storage().sql()?.exec(&statement, &[])?.rows_read())
     }
+
+    /// What a structured argument reads as in Rust, part by part (for the
+    /// tests of the value conversion: JSON-shaped values take the bulk route,
+    /// the others the field-by-field one, and both must read the same).
+    pub fn probe(&self, probe: Probe) -> String {
+        let Probe { zero, nan, counts, blob, list, text, big } = probe;
+        format!("zero={zero} nan={nan:?} counts={counts:?} blob={:?} list={list:?} text={text:?} big={big:?}", blob.as_slice())
+    }
+
+    /// One value of each shape the conversion treats apart, by `kind`.
+    pub fn sample(&self, kind: String) -> Result<Sample> {
+        Ok(match kind.as_str() {
+            "plain" => Sample::Plain {
+                items: vec![(1, "one \"quoted\" \u{e9}\u{1F600}".into(), true, 1.5), (2, String::new(), false, -0.25)],
+                nested: BTreeMap::from([("a".to_owned(), vec![-(1 << 53) + 1, 0, (1 << 53) - 1])]),
+                unit: (),
+                max: (1 << 53) - 1,
+            },
+            "narrow" => Sample::Floats32(vec![0.1, 1.0]),
+            "missing" => Sample::Missing(vec![Some(1), None]),
+            "bytes" => Sample::Bytes(durable::rpc::Bytes::from(vec![1, 2, 255])),
+            "zero" => Sample::Floats(vec![-0.0, 0.0]),
+            "non-finite" => Sample::Floats(vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY]),
+            "wide" => Sample::Wide(vec![1 << 53]),
+            other => return Err(Error::message(format!("no sample {other:?}"))),
+        })
+    }
+}
+
+/// The argument of [`KvExplorer::probe`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Probe {
+    zero: f64,
+    nan: Option<f64>,
+    counts: BTreeMap<String, u32>,
+    blob: durable::rpc::Bytes,
+    list: Vec<Option<u32>>,
+    text: Option<String>,
+    big: Option<u64>,
+}
+
+/// The result of [`KvExplorer::sample`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Sample {
+    Plain { items: Vec<(u32, String, bool, f64)>, nested: BTreeMap<String, Vec<i64>>, unit: (), max: u64 },
+    Floats32(Vec<f32>),
+    Missing(Vec<Option<u32>>),
+    Bytes(durable::rpc::Bytes),
+    Floats(Vec<f64>),
+    Wide(Vec<u64>),
 }

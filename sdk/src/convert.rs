@@ -8,6 +8,8 @@ use wasm_bindgen::JsValue;
 use crate::error::conversion_message;
 use crate::{Error, Result};
 
+mod json;
+
 /// Converts a Rust value into the JavaScript value sent over RPC, as the
 /// [table in `durable::rpc`](crate::rpc) says (`None` is `undefined`, `()` is `null`).
 ///
@@ -17,7 +19,34 @@ use crate::{Error, Result};
 /// let js = durable::rpc::to_js(&((), "two", 3_u64)).unwrap(); // [null, "two", 3]
 /// ```
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
-    value.serialize(ser::Serializer).map_err(|e| Error::Conversion(conversion_message(e)))
+    encode(value).map_err(|e| Error::Conversion(conversion_message(e)))
+}
+
+/// [`to_js`] with serde-wasm-bindgen's error, for callers that word their own
+/// message. A composite value that JSON represents exactly crosses as one
+/// string (`JSON.parse`d on the JavaScript side); anything else is built
+/// field by field. Both routes give the same JavaScript value.
+pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> std::result::Result<JsValue, serde_wasm_bindgen::Error> {
+    if json::encodes_exactly(value) {
+        if let Some(js) = serde_json::to_string(value).ok().and_then(|text| js_sys::JSON::parse(&text).ok()) {
+            return Ok(js);
+        }
+    }
+    value.serialize(ser::Serializer)
+}
+
+/// Converts a JavaScript value into `T`, with serde-wasm-bindgen's error. An
+/// object or array that JSON represents exactly crosses as one string
+/// (`JSON.stringify`d on the JavaScript side) and is parsed in Wasm; anything
+/// else, and anything the text does not fit, is read field by field (which
+/// also words the error).
+pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
+    if let Some(text) = json::utf8_of(&value) {
+        if let Ok(decoded) = serde_json::from_slice(&text) {
+            return Ok(decoded);
+        }
+    }
+    serde_wasm_bindgen::from_value(value)
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.
@@ -28,7 +57,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue> {
 /// let none: Option<u32> = durable::rpc::from_js(wasm_bindgen::JsValue::NULL).unwrap();
 /// ```
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::Conversion(conversion_message(e)))
+    decode(value).map_err(|e| Error::Conversion(conversion_message(e)))
 }
 
 /// The serde serializer behind [`to_js`] and storage: serde-wasm-bindgen
@@ -53,7 +82,7 @@ mod ser {
 
     /// The newtype name of `serde_wasm_bindgen::preserve` (a `JsValue` passed
     /// through unchanged): left to serde-wasm-bindgen.
-    const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
+    pub(super) const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
 
     #[wasm_bindgen]
     extern "C" {

@@ -87,7 +87,7 @@ impl Args {
         self.next += 1;
         let given = self.values.length();
         let value = self.values.get(index);
-        serde_wasm_bindgen::from_value(value).map_err(|e| {
+        crate::convert::decode(value).map_err(|e| {
             let e = conversion_message(e);
             let position = index + 1;
             if index >= given {
@@ -231,7 +231,7 @@ impl Stub {
         let returned = Reflect::apply(&function, &self.raw, &args).map_err(|e| classify(&e))?;
         // An RPC promise is thenable but not a `Promise`: adopt it.
         let value = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| classify(&e))?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| {
+        crate::convert::decode(value).map_err(|e| {
             RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e)))
         })
     }

@@ -401,7 +401,7 @@ pub struct Cursor {
 }
 
 fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
-    serde_wasm_bindgen::from_value(row)
+    crate::convert::decode(row)
         .map_err(|e| Error::Conversion(format!("row {index} does not fit the requested type: {}", conversion_message(e))))
 }
 

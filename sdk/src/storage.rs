@@ -26,7 +26,7 @@ fn to_stored<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<JsValue> {
 }
 
 fn from_stored<T: DeserializeOwned>(key: &str, value: JsValue) -> Result<T> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
+    crate::convert::decode(value).map_err(|e| {
         Error::Conversion(format!(
             "the value at key {:?} does not fit the requested type: {}",
             excerpt(key),

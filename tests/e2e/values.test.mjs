@@ -107,6 +107,46 @@ describe("null, None and () between Rust and JavaScript", () => {
   });
 });
 
+describe("the bulk (JSON) route of the conversion reads and writes what the field-by-field route does", () => {
+  // An object or array made only of what JSON carries exactly crosses the
+  // Wasm boundary as one JSON text; anything else is converted part by part.
+  // Each exotic part below, alone in an otherwise JSON-shaped argument, must
+  // read as it would without the bulk route (JSON would turn -0 into 0, NaN
+  // into null, a Map into {}, a Date into a string, 2^60 into an accepted u64).
+  const base = { zero: 1.5, nan: 2, counts: { a: 1 }, blob: [1, 2], list: [1, null, 3], text: "t", big: 2 ** 53 - 1 };
+  const plain = 'zero=1.5 nan=Some(2.0) counts={"a": 1} blob=[1, 2] list=[Some(1), None, Some(3)] text=Some("t") big=Some(9007199254740991)';
+
+  test("JavaScript -> Rust", async () => {
+    const name = uniqueName("bulk-in");
+    assert.equal(await ok("KV", name, "probe", base), plain);
+    const read = async (part) => ok("KV", name, "probe", { ...base, ...part });
+    assert.equal(await read({ zero: { $number: "-0" } }), plain.replace("zero=1.5", "zero=-0"));
+    assert.equal(await read({ nan: { $number: "NaN" } }), plain.replace("nan=Some(2.0)", "nan=Some(NaN)"));
+    assert.equal(await read({ blob: { bytes: [1, 2] } }), plain);
+    assert.equal(await read({ list: [1, { $undefined: true }, 3] }), plain);
+    assert.equal(await read({ counts: { $map: [["a", 1]] } }), plain);
+    assert.match(await error("KV", name, "probe", { ...base, text: { $date: 0 } }), /probe: argument 1 \(`probe`\):.*(string|Date)/i);
+    assert.match(await error("KV", name, "probe", { ...base, big: 2 ** 60 }), /probe: argument 1 \(`probe`\):.*u64/);
+  });
+
+  test("Rust -> JavaScript", async () => {
+    const name = uniqueName("bulk-out");
+    const sample = (kind) => call("KV", name, "sample", kind);
+    assert.deepEqual((await sample("plain")).ok, {
+      items: [[1, 'one "quoted" \u00e9\u{1F600}', true, 1.5], [2, "", false, -0.25]],
+      nested: { a: [-(2 ** 53) + 1, 0, 2 ** 53 - 1] },
+      unit: null,
+      max: 2 ** 53 - 1,
+    });
+    assert.deepEqual((await sample("narrow")).ok, [0.10000000149011612, 1]);
+    assert.deepEqual((await sample("missing")).ok, [1, UNDEFINED]);
+    assert.deepEqual(await sample("bytes"), { ok: { bytes: [1, 2, 255] }, type: "Uint8Array" });
+    assert.deepEqual((await sample("zero")).ok, [{ $number: "-0" }, 0]);
+    assert.deepEqual((await sample("non-finite")).ok, [NAN, { $number: "Infinity" }, { $number: "-Infinity" }]);
+    assert.match((await sample("wide")).error, /sample.*9007199254740992|sample.*(safe|2\^53|range)/i);
+  });
+});
+
 describe("SQL parameters", () => {
   test("a NaN or infinite parameter is refused, naming it, and nothing is written", async () => {
     const name = uniqueName("nan");

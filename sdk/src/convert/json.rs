@@ -1,0 +1,489 @@
+//! The bulk route of the conversion: a value whose JavaScript form is exactly
+//! what `JSON.parse` gives for its JSON text crosses the Wasm boundary as one
+//! string, instead of one call per field. The field-by-field route in
+//! [`super`] stays the definition of the conversion; this one is taken only
+//! where it gives the same JavaScript value, and is checked before it is taken.
+//!
+//! Rust -> JavaScript: [`encodes_exactly`] walks the value (no output, no
+//! boundary crossing) and refuses anything whose JSON would differ from what
+//! the field-by-field serializer builds: `None` (`undefined`), bytes
+//! (`Uint8Array`), non-finite floats, `f32` (widened, not reprinted), integers
+//! beyond ±2^53 and 128-bit ones (refused or BigInt there), map keys that are
+//! not strings (refused there), and `JsValue`s passed through.
+//!
+//! JavaScript -> Rust: `json_text` (below) returns the JSON text of a value
+//! only if every part of it is a string, boolean, finite number (not -0, no
+//! integer beyond ±2^53), `null`, dense array or plain object: nothing
+//! `JSON.stringify` would change or drop (`undefined`, `NaN`, `Map`, `Date`,
+//! typed arrays, holes...). serde_json parses floats exactly
+//! (`float_roundtrip`), so a number reads back as the same `f64`.
+
+use serde::ser::{self, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(inline_js = r#"
+const OBJECT = Object.prototype;
+const ARRAY = Array.prototype;
+function plain(v) {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      // Finite, not -0, and no integer beyond 2^53 (which the other route refuses).
+      return Number.isFinite(v) && (v !== 0 || 1 / v > 0) && (Number.isSafeInteger(v) || !Number.isInteger(v));
+    case "object": {
+      if (v === null) return true;
+      const proto = Object.getPrototypeOf(v);
+      if (proto === ARRAY) {
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !plain(v[i])) return false;
+        return true;
+      }
+      if (proto !== OBJECT && proto !== null) return false;
+      for (const key in v) if (!plain(v[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+export function json_text(value) {
+  return plain(value) ? JSON.stringify(value) : undefined;
+}
+const encoder = new TextEncoder();
+export function encode_into(text, memory, ptr, capacity) {
+  return encoder.encodeInto(text, new Uint8Array(memory.buffer, ptr, capacity)).written;
+}
+"#)]
+extern "C" {
+    /// The JSON text of `value` if `JSON.parse` of it gives back an equal
+    /// value (see the module's documentation); `undefined` otherwise.
+    fn json_text(value: &JsValue) -> JsValue;
+
+    /// Writes `text` as UTF-8 into `capacity` bytes of `memory` at `ptr`;
+    /// answers the number of bytes written.
+    fn encode_into(text: &js_sys::JsString, memory: &JsValue, ptr: *mut u8, capacity: usize) -> usize;
+}
+
+/// The JSON text, as UTF-8, of a JavaScript object or array that JSON
+/// represents exactly; `None` for anything else (scalars cross faster one by
+/// one).
+///
+/// The text is written straight into a buffer by `TextEncoder.encodeInto`
+/// (wasm-bindgen's own string passing copies character by character in
+/// JavaScript first, which costs more than the parse for a large value).
+pub(super) fn utf8_of(value: &JsValue) -> Option<Vec<u8>> {
+    if !value.is_object() {
+        return None;
+    }
+    let text: js_sys::JsString = json_text(value).dyn_into().ok()?;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    let capacity = (text.length() as usize).checked_mul(3)?;
+    let mut buffer = Vec::<u8>::with_capacity(capacity);
+    let written = encode_into(&text, &wasm_bindgen::memory(), buffer.as_mut_ptr(), capacity);
+    if written > capacity {
+        return None;
+    }
+    // SAFETY: `encode_into` initialized the first `written` bytes of the
+    // buffer's allocation (`written <= capacity`, checked above) and touched
+    // nothing else: `encodeInto` writes into the view of exactly `capacity`
+    // bytes at the buffer's start. No Rust code runs while it writes (the
+    // call is synchronous and JavaScript cannot re-enter this function's
+    // frame), and `memory.buffer` is read inside the call, after any growth
+    // the allocation above caused.
+    unsafe { buffer.set_len(written) };
+    Some(buffer)
+}
+
+/// The largest integer a JavaScript number holds exactly (2^53 - 1).
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/// Whether `value` is a composite (sequence, map, struct, enum with data)
+/// whose JSON text `JSON.parse`s into exactly the value the field-by-field
+/// serializer builds. Scalars answer `false`: they cross faster one by one.
+pub(super) fn encodes_exactly<T: Serialize + ?Sized>(value: &T) -> bool {
+    matches!(value.serialize(Check), Ok(Shape::Composite))
+}
+
+/// What the check found: a composite value that JSON encodes exactly, or a
+/// scalar (at the top: not worth the route).
+#[derive(PartialEq)]
+enum Shape {
+    Scalar,
+    Composite,
+}
+
+/// JSON would not give the same JavaScript value.
+#[derive(Debug)]
+struct Inexact;
+
+impl std::fmt::Display for Inexact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not exactly representable as JSON")
+    }
+}
+
+impl std::error::Error for Inexact {}
+
+impl ser::Error for Inexact {
+    fn custom<M: std::fmt::Display>(_: M) -> Self {
+        Inexact
+    }
+}
+
+type Out = Result<Shape, Inexact>;
+
+/// The checking serializer: walks the value, builds nothing.
+#[derive(Clone, Copy)]
+struct Check;
+
+impl Check {
+    fn scalar(self) -> Out {
+        Ok(Shape::Scalar)
+    }
+
+    fn composite(self) -> Result<Self, Inexact> {
+        Ok(Check)
+    }
+}
+
+/// A map key: only strings (and unit variants, which are strings) stay
+/// strings in both routes.
+struct Key;
+
+impl ser::Serializer for Check {
+    type Ok = Shape;
+    type Error = Inexact;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Self;
+
+    fn serialize_bool(self, _: bool) -> Out {
+        self.scalar()
+    }
+    fn serialize_i8(self, _: i8) -> Out {
+        self.scalar()
+    }
+    fn serialize_i16(self, _: i16) -> Out {
+        self.scalar()
+    }
+    fn serialize_i32(self, _: i32) -> Out {
+        self.scalar()
+    }
+    fn serialize_i64(self, v: i64) -> Out {
+        if v.unsigned_abs() <= MAX_SAFE { self.scalar() } else { Err(Inexact) }
+    }
+    fn serialize_u8(self, _: u8) -> Out {
+        self.scalar()
+    }
+    fn serialize_u16(self, _: u16) -> Out {
+        self.scalar()
+    }
+    fn serialize_u32(self, _: u32) -> Out {
+        self.scalar()
+    }
+    fn serialize_u64(self, v: u64) -> Out {
+        if v <= MAX_SAFE { self.scalar() } else { Err(Inexact) }
+    }
+    fn serialize_i128(self, _: i128) -> Out {
+        Err(Inexact)
+    }
+    fn serialize_u128(self, _: u128) -> Out {
+        Err(Inexact)
+    }
+    fn serialize_f32(self, _: f32) -> Out {
+        // serde_json prints the shortest f32; the other route widens to f64.
+        Err(Inexact)
+    }
+    fn serialize_f64(self, v: f64) -> Out {
+        // serde_json writes NaN and the infinities as `null`; -0.0 as `-0.0`,
+        // which JSON.parse reads back as -0.
+        if v.is_finite() { self.scalar() } else { Err(Inexact) }
+    }
+    fn serialize_char(self, _: char) -> Out {
+        self.scalar()
+    }
+    fn serialize_str(self, _: &str) -> Out {
+        self.scalar()
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Out {
+        Err(Inexact)
+    }
+    fn serialize_none(self) -> Out {
+        Err(Inexact)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Out {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Out {
+        self.scalar()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Out {
+        self.scalar()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Out {
+        self.scalar()
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Out {
+        if name == super::ser::PRESERVED {
+            return Err(Inexact);
+        }
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, value: &T) -> Out {
+        value.serialize(Check)?;
+        Ok(Shape::Composite)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Inexact> {
+        self.composite()
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self, Inexact> {
+        self.composite()
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, Inexact> {
+        self.composite()
+    }
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self, Inexact> {
+        self.composite()
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, Inexact> {
+        self.composite()
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Inexact> {
+        self.composite()
+    }
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self, Inexact> {
+        self.composite()
+    }
+}
+
+macro_rules! composite_parts {
+    ($($trait:ident { $($method:ident),* })*) => {$(
+        impl ser::$trait for Check {
+            type Ok = Shape;
+            type Error = Inexact;
+            $(
+                fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Inexact> {
+                    value.serialize(Check).map(drop)
+                }
+            )*
+            fn end(self) -> Out {
+                Ok(Shape::Composite)
+            }
+        }
+    )*};
+}
+
+composite_parts! {
+    SerializeSeq { serialize_element }
+    SerializeTuple { serialize_element }
+    SerializeTupleStruct { serialize_field }
+    SerializeTupleVariant { serialize_field }
+}
+
+impl ser::SerializeMap for Check {
+    type Ok = Shape;
+    type Error = Inexact;
+
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Inexact> {
+        key.serialize(Key)
+    }
+
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Inexact> {
+        value.serialize(Check).map(drop)
+    }
+
+    fn end(self) -> Out {
+        Ok(Shape::Composite)
+    }
+}
+
+impl ser::SerializeStruct for Check {
+    type Ok = Shape;
+    type Error = Inexact;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), Inexact> {
+        value.serialize(Check).map(drop)
+    }
+
+    fn end(self) -> Out {
+        Ok(Shape::Composite)
+    }
+}
+
+impl ser::SerializeStructVariant for Check {
+    type Ok = Shape;
+    type Error = Inexact;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), Inexact> {
+        value.serialize(Check).map(drop)
+    }
+
+    fn end(self) -> Out {
+        Ok(Shape::Composite)
+    }
+}
+
+/// Map keys: a string or a unit variant passes; anything else is refused,
+/// and the field-by-field route gives its error (or, for a newtype around a
+/// string, its value).
+impl ser::Serializer for Key {
+    type Ok = ();
+    type Error = Inexact;
+    type SerializeSeq = ser::Impossible<(), Inexact>;
+    type SerializeTuple = ser::Impossible<(), Inexact>;
+    type SerializeTupleStruct = ser::Impossible<(), Inexact>;
+    type SerializeTupleVariant = ser::Impossible<(), Inexact>;
+    type SerializeMap = ser::Impossible<(), Inexact>;
+    type SerializeStruct = ser::Impossible<(), Inexact>;
+    type SerializeStructVariant = ser::Impossible<(), Inexact>;
+
+    fn serialize_str(self, _: &str) -> Result<(), Inexact> {
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), Inexact> {
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Result<(), Inexact> {
+        if name == super::ser::PRESERVED {
+            return Err(Inexact);
+        }
+        value.serialize(self)
+    }
+    fn serialize_bool(self, _: bool) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_i8(self, _: i8) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_i16(self, _: i16) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_i32(self, _: i32) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_i64(self, _: i64) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_u8(self, _: u8) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_u16(self, _: u16) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_u32(self, _: u32) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_u64(self, _: u64) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_f32(self, _: f32) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_f64(self, _: f64) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_char(self, _: char) -> Result<(), Inexact> {
+        // The other route makes a one-character string too, but keep the
+        // rule simple: strings only.
+        Err(Inexact)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_none(self) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_unit(self) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<(), Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant, Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Inexact> {
+        Err(Inexact)
+    }
+    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant, Inexact> {
+        Err(Inexact)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(serde::Serialize)]
+    struct Item {
+        id: u32,
+        name: String,
+        tags: Vec<String>,
+        score: f64,
+    }
+
+    #[derive(serde::Serialize)]
+    enum Shape2 {
+        Circle { r: f64 },
+        Square(f64),
+        Empty,
+    }
+
+    #[test]
+    fn composites_of_json_values_take_the_bulk_route() {
+        assert!(encodes_exactly(&Item { id: 1, name: "a".into(), tags: vec!["x".into()], score: -0.0 }));
+        assert!(encodes_exactly(&vec![1_u64 << 52, 3]));
+        assert!(encodes_exactly(&BTreeMap::from([("k".to_owned(), ())])));
+        assert!(encodes_exactly(&(Shape2::Circle { r: 1.0 }, Shape2::Square(2.0), Shape2::Empty)));
+        assert!(encodes_exactly(&Shape2::Square(2.0)));
+        assert!(encodes_exactly(&serde_json::json!({"a": [1, null, "x", {"b": true}]})));
+    }
+
+    #[test]
+    fn scalars_cross_one_by_one() {
+        assert!(!encodes_exactly(&1_u32));
+        assert!(!encodes_exactly("text"));
+        assert!(!encodes_exactly(&()));
+        assert!(!encodes_exactly(&Shape2::Empty));
+    }
+
+    #[test]
+    fn what_json_would_change_is_refused() {
+        assert!(!encodes_exactly(&vec![Some(1), None]));
+        assert!(!encodes_exactly(&vec![f64::NAN]));
+        assert!(!encodes_exactly(&vec![f64::INFINITY]));
+        assert!(!encodes_exactly(&vec![0.1_f32]));
+        assert!(!encodes_exactly(&vec![1_u64 << 53]));
+        assert!(!encodes_exactly(&vec![-(1_i64 << 53)]));
+        assert!(!encodes_exactly(&vec![1_u128]));
+        assert!(!encodes_exactly(&serde_bytes::ByteBuf::from(vec![1, 2])));
+        assert!(!encodes_exactly(&vec![serde_bytes::ByteBuf::from(vec![1, 2])]));
+        assert!(!encodes_exactly(&BTreeMap::from([(1_u32, "one")])));
+        assert!(!encodes_exactly(&BTreeMap::from([('c', "one")])));
+    }
+}
