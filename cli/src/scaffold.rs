@@ -549,6 +549,8 @@ mod tests {
         let package: serde_json::Value = serde_json::from_str(include_str!("../../package.json")).unwrap();
         assert_eq!(package["devDependencies"]["wrangler"], WRANGLER_VERSION, "package.json's wrangler");
         assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "package.json's binaryen");
+        // What the tools run on (the machine's older Node.js only runs npm; scripts/setup.sh).
+        assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"), "package.json's engines");
         let node = include_str!("../../scripts/node-version").lines().find(|l| !l.starts_with('#') && !l.trim().is_empty());
         assert_eq!(node.map(str::trim), Some(NODE_VERSION), "scripts/node-version");
         let files = project_files("hello", DEFAULT_CLASS, &Sdk::Published).unwrap();
