@@ -10,10 +10,8 @@ source scripts/env.sh
 echo "== cargo test (unit, doc and trybuild tests)"
 cargo test --workspace
 
-echo "== the published crates package, and build from their packages alone"
-# What `cargo publish` uploads and checks (the crates depend on each other through
-# a temporary local registry). --allow-dirty: checks uncommitted work too.
-cargo package --workspace --exclude durable-examples --exclude durable-tests --allow-dirty --quiet
+echo "== the published crates: packaged, built alone, and a durable new project on them"
+scripts/package-check.sh
 
 echo "== build the examples"
 scripts/build.sh
