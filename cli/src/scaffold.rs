@@ -87,12 +87,17 @@ pub fn run(options: &Options) -> Result<(), String> {
         }
     }
     eprintln!(
-        "durable: created {} (crate and worker `{name}`, Durable Object class `{class}`, bound as `{binding}`)\n\n\
+        "durable: created {} (crate and worker `{name}`, Durable Object class `{class}`, bound as `{binding}`)\n\
+         the SDK: {source}\n\n\
          next (wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer; the project's README says how to get it):\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
          npm test               # builds, serves and calls it on the local runtime\n  npx wrangler deploy",
         path.display(),
         path.display(),
         binding = generate::screaming_snake(class),
+        source = match &sdk {
+            Sdk::Published => format!("{SDK_PACKAGE} {SDK_VERSION} from crates.io"),
+            Sdk::Checkout(checkout) => format!("the checkout at {} (by path)", checkout.display()),
+        },
     );
     Ok(())
 }
