@@ -502,7 +502,7 @@ mod tests {
     #[test]
     fn with_sdk_the_project_depends_on_the_checkout_by_path() {
         let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let Sdk::Checkout(root) = Sdk::Checkout(sdk_checkout(&checkout).unwrap()) else { unreachable!() };
+        let root = sdk_checkout(&checkout).unwrap();
         assert!(root.is_absolute());
         let manifest = cargo_toml_of(&Sdk::Checkout(root.clone()));
         let line = format!("durable-objects = {{ path = {} }}", toml_string(root.join("sdk").to_str().unwrap()));
