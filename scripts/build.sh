@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-exec cargo run --quiet --release -p durable-cli -- build -p durable-examples "$@"
+exec cargo run --quiet --release -p durable-objects-cli -- build -p durable-examples "$@"

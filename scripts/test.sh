@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: Rust unit and doc tests, the trybuild suite, then
-# the examples on the real runtime (workerd through wrangler dev) and
-# `wrangler deploy --dry-run`.
+# Sets up and runs every test: Rust unit and doc tests, the trybuild suite, the
+# packaging of the published crates, then the examples on the real runtime
+# (workerd through wrangler dev) and `wrangler deploy --dry-run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,11 +10,14 @@ source scripts/env.sh
 echo "== cargo test (unit, doc and trybuild tests)"
 cargo test --workspace
 
+echo "== the published crates: packaged, built alone, and a durable new project on them"
+scripts/package-check.sh
+
 echo "== build the examples"
 scripts/build.sh
 
 echo "== wrangler.jsonc binds and migrates every class the examples declare"
-cargo run --quiet --release -p durable-cli -- config --check -p durable-examples
+cargo run --quiet --release -p durable-objects-cli -- config --check -p durable-examples
 
 echo "== end-to-end tests on the real runtime"
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs

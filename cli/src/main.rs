@@ -63,8 +63,8 @@ new     creates a project: one Durable Object, a worker calling it by typed RPC,
                           declares the same classes (checked before it is written)
   --name NAME             the new crate's and worker's name (default: PATH's last part)
   --class CLASS           the Durable Object class's name, in UpperCamelCase (default: Counter)
-  --sdk PATH              the durable SDK checkout the new project depends on
-                          (default: the one this tool was built from)";
+  --sdk PATH              depend on the SDK checkout at PATH (its sdk/ crate) instead of
+                          the published durable-objects of this tool's version";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -18,8 +18,29 @@ pub struct Options {
     pub name: Option<String>,
     /// The Durable Object class's name; default: `Counter`.
     pub class: Option<String>,
-    /// The SDK checkout to depend on; default: the one this tool was built from.
+    /// An SDK checkout to depend on by path; default: the published
+    /// `durable-objects` of this tool's version, from crates.io.
     pub sdk: Option<PathBuf>,
+}
+
+/// The crates.io package of the SDK. Its library is named `durable`, so the
+/// project's code says `use durable::prelude::*` with either dependency form.
+const SDK_PACKAGE: &str = "durable-objects";
+
+/// The SDK version a new project depends on: this tool's own (the SDK and the
+/// tool are released together, and `durable build` must match the
+/// `wasm-bindgen` the SDK pins).
+const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the new project takes the SDK from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sdk {
+    /// `durable-objects = "<version>"`, from crates.io.
+    Published,
+    /// `durable-objects = { path = "<checkout>/sdk" }`, for working on the SDK
+    /// itself or trying an unreleased one; the project starts from the
+    /// checkout's `Cargo.lock`.
+    Checkout(PathBuf),
 }
 
 /// The versions the SDK is tested with, written into the new project: the
@@ -45,7 +66,10 @@ pub fn run(options: &Options) -> Result<(), String> {
     check_name(&name)?;
     let class = options.class.as_deref().unwrap_or(DEFAULT_CLASS);
     check_class(class)?;
-    let sdk = sdk_root(options.sdk.as_deref())?;
+    let sdk = match options.sdk.as_deref() {
+        Some(checkout) => Sdk::Checkout(sdk_checkout(checkout)?),
+        None => Sdk::Published,
+    };
 
     let files = project_files(&name, class, &sdk)?;
     fs::create_dir_all(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
@@ -56,17 +80,24 @@ pub fn run(options: &Options) -> Result<(), String> {
         }
         fs::write(&target, contents).map_err(|e| format!("writing {}: {e}", target.display()))?;
     }
-    // The same dependency versions the SDK is built and tested with.
-    if let Ok(lock) = fs::read_to_string(sdk.join("Cargo.lock")) {
-        fs::write(path.join("Cargo.lock"), lock).map_err(|e| format!("writing Cargo.lock: {e}"))?;
+    // The same dependency versions the SDK checkout is built and tested with.
+    if let Sdk::Checkout(checkout) = &sdk {
+        if let Ok(lock) = fs::read_to_string(checkout.join("Cargo.lock")) {
+            fs::write(path.join("Cargo.lock"), lock).map_err(|e| format!("writing Cargo.lock: {e}"))?;
+        }
     }
     eprintln!(
-        "durable: created {} (crate and worker `{name}`, Durable Object class `{class}`, bound as `{binding}`)\n\n\
+        "durable: created {} (crate and worker `{name}`, Durable Object class `{class}`, bound as `{binding}`)\n\
+         the SDK: {source}\n\n\
          next (wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer; the project's README says how to get it):\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
          npm test               # builds, serves and calls it on the local runtime\n  npx wrangler deploy",
         path.display(),
         path.display(),
         binding = generate::screaming_snake(class),
+        source = match &sdk {
+            Sdk::Published => format!("{SDK_PACKAGE} {SDK_VERSION} from crates.io"),
+            Sdk::Checkout(checkout) => format!("the checkout at {} (by path)", checkout.display()),
+        },
     );
     Ok(())
 }
@@ -119,32 +150,56 @@ fn check_class(class: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The SDK checkout: the named one, or the one this tool was built from.
-fn sdk_root(named: Option<&Path>) -> Result<PathBuf, String> {
-    let root = match named {
-        Some(path) => path.to_owned(),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
-    };
-    let manifest = root.join("sdk").join("Cargo.toml");
-    if !manifest.exists() {
+/// The SDK checkout named by `--sdk`, made absolute: a directory holding
+/// `sdk/Cargo.toml`.
+fn sdk_checkout(root: &Path) -> Result<PathBuf, String> {
+    if !root.join("sdk").join("Cargo.toml").is_file() {
         return Err(format!(
-            "{} is not a checkout of the durable SDK (no sdk/Cargo.toml): pass --sdk PATH",
+            "--sdk {}: not a checkout of the durable SDK (no sdk/Cargo.toml); leave --sdk out to depend on \
+             the published {SDK_PACKAGE} {SDK_VERSION}",
             root.display()
         ));
     }
-    fs::canonicalize(&root).map_err(|e| format!("{}: {e}", root.display()))
+    fs::canonicalize(root).map_err(|e| format!("--sdk {}: {e}", root.display()))
+}
+
+/// The `[dependencies]` line that brings in the SDK.
+fn sdk_dependency(sdk: &Sdk) -> Result<String, String> {
+    match sdk {
+        Sdk::Published => Ok(format!("{SDK_PACKAGE} = \"{SDK_VERSION}\"")),
+        Sdk::Checkout(checkout) => {
+            let path = checkout.join("sdk");
+            let path = path.to_str().ok_or_else(|| format!("--sdk {}: the path is not UTF-8", checkout.display()))?;
+            Ok(format!("{SDK_PACKAGE} = {{ path = {} }}", toml_string(path)))
+        }
+    }
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Every file of the new project, by relative path.
-fn project_files(name: &str, class: &str, sdk: &Path) -> Result<Vec<(&'static str, String)>, String> {
-    let sdk_crate = sdk.join("sdk");
-    let sdk_crate = sdk_crate.to_str().ok_or("the SDK's path is not UTF-8")?;
+fn project_files(name: &str, class: &str, sdk: &Sdk) -> Result<Vec<(&'static str, String)>, String> {
+    let dependency = sdk_dependency(sdk)?;
     let declared = [Declared { js: class.into(), binding: None, renamed_from: None, storage: Storage::Sqlite, location: None }];
     let wrangler = generate::generate(&wrangler_base(name), &declared, &generate::Options::default())
         .map_err(|p| format!("internal error writing wrangler.jsonc:\n{}", p.report("wrangler.jsonc")))?
         .text;
     Ok(vec![
-        ("Cargo.toml", cargo_toml(name, sdk_crate)),
+        ("Cargo.toml", cargo_toml(name, &dependency)),
         ("src/lib.rs", LIB_RS.replace("Counter", class)),
         ("wrangler.jsonc", wrangler),
         ("package.json", package_json(name)),
@@ -168,7 +223,8 @@ fn readme(name: &str, class: &str) -> String {
         r#"# {name}
 
 A Cloudflare worker in Rust with one Durable Object, `{class}` (`src/lib.rs`),
-written with the `durable` SDK.
+written with the `durable-objects` SDK (its library is `durable`:
+`use durable::prelude::*`).
 
 ```sh
 npm install           # wrangler
@@ -188,8 +244,10 @@ export PATH="$PWD/.tools/node/node_modules/.bin:$PATH"
 node --version        # v{NODE_VERSION}
 ```
 
-`durable build` needs the `durable` tool on PATH (`cargo install --path cli` in
-the SDK's checkout). It refuses to build when `wrangler.jsonc` lacks the binding
+`durable build` needs the `durable` tool on PATH, the version of the
+`durable-objects` dependency in `Cargo.toml` (the two share the `wasm-bindgen`
+version): `cargo install durable-objects-cli --version {SDK_VERSION}`, or
+`cargo install --path cli` in an SDK checkout the project depends on by path. It refuses to build when `wrangler.jsonc` lacks the binding
 or `exports` entry of a class the code declares; then run `durable config`,
 which writes them: a new class gets a binding and
 `{{ "type": "durable-object", "storage": "sqlite" }}`; a class renamed with
@@ -209,8 +267,7 @@ object it happened in: its in-memory state starts over, its storage stays.
     )
 }
 
-fn cargo_toml(name: &str, sdk_crate: &str) -> String {
-    let sdk_crate = sdk_crate.replace('\\', "\\\\").replace('"', "\\\"");
+fn cargo_toml(name: &str, sdk_dependency: &str) -> String {
     format!(
         r#"[package]
 name = "{name}"
@@ -223,7 +280,8 @@ publish = false
 crate-type = ["cdylib"]
 
 [dependencies]
-durable = {{ path = "{sdk_crate}" }}
+# The SDK; its library is `durable` (`use durable::prelude::*`).
+{sdk_dependency}
 worker = "0.8.7"
 serde = {{ version = "1", features = ["derive"] }}
 
@@ -412,7 +470,7 @@ mod tests {
 
     #[test]
     fn the_config_binds_the_counter_and_declares_it_in_exports() {
-        let files = project_files("hello", DEFAULT_CLASS, Path::new("/sdk")).unwrap();
+        let files = project_files("hello", DEFAULT_CLASS, &Sdk::Published).unwrap();
         let wrangler = &files.iter().find(|(p, _)| *p == "wrangler.jsonc").unwrap().1;
         let parsed = crate::jsonc::parse(wrangler).unwrap();
         let binding = &parsed.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
@@ -421,6 +479,43 @@ mod tests {
         assert!(parsed.get("migrations").is_none());
         assert!(wrangler.contains("  \"exports\": {\n    \"Counter\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }\n  }\n}\n"), "{wrangler}");
         assert!(wrangler.starts_with("// The worker `hello`."), "{wrangler}");
+    }
+
+    fn cargo_toml_of(sdk: &Sdk) -> String {
+        project_files("hello", DEFAULT_CLASS, sdk).unwrap().into_iter().find(|(p, _)| *p == "Cargo.toml").unwrap().1
+    }
+
+    #[test]
+    fn by_default_the_project_depends_on_the_published_sdk_of_this_version() {
+        let manifest = cargo_toml_of(&Sdk::Published);
+        let workspace = include_str!("../../Cargo.toml");
+        let version = workspace.lines().find_map(|l| l.strip_prefix("version = ")).unwrap().trim_matches('"');
+        assert_eq!(SDK_VERSION, version, "the tool's version is the workspace's, which the SDK shares");
+        assert!(manifest.contains(&format!("\n[dependencies]\n# The SDK; its library is `durable` (`use durable::prelude::*`).\ndurable-objects = \"{version}\"\n")), "{manifest}");
+        assert!(!manifest.contains("path ="), "{manifest}");
+        // The crates.io package is the SDK's, and its library is the `durable` the code uses.
+        let sdk = include_str!("../../sdk/Cargo.toml");
+        assert!(sdk.contains("\nname = \"durable-objects\"\n") && sdk.contains("[lib]\nname = \"durable\"\n"), "{sdk}");
+        assert!(LIB_RS.contains("use durable::prelude::*;"));
+    }
+
+    #[test]
+    fn with_sdk_the_project_depends_on_the_checkout_by_path() {
+        let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = sdk_checkout(&checkout).unwrap();
+        assert!(root.is_absolute());
+        let manifest = cargo_toml_of(&Sdk::Checkout(root.clone()));
+        let line = format!("durable-objects = {{ path = {} }}", toml_string(root.join("sdk").to_str().unwrap()));
+        assert!(manifest.contains(&format!("\n{line}\n")), "{manifest}");
+        let error = sdk_checkout(&root.join("cli")).unwrap_err();
+        assert!(error.contains("not a checkout of the durable SDK (no sdk/Cargo.toml)"), "{error}");
+        assert!(error.contains(&format!("the published durable-objects {SDK_VERSION}")), "{error}");
+    }
+
+    #[test]
+    fn toml_strings_escape_quotes_backslashes_and_controls() {
+        assert_eq!(toml_string("C:\\a \"b\"\tc"), r#""C:\\a \"b\"\u0009c""#);
+        assert_eq!(toml_string("/plain/path"), "\"/plain/path\"");
     }
 
     #[test]
@@ -438,7 +533,7 @@ mod tests {
 
     #[test]
     fn another_class_is_the_class_its_binding_and_the_workers_code() {
-        let files = project_files("chat", "ChatRoom", Path::new("/sdk")).unwrap();
+        let files = project_files("chat", "ChatRoom", &Sdk::Published).unwrap();
         let file = |path: &str| files.iter().find(|(p, _)| *p == path).unwrap().1.clone();
         let wrangler = crate::jsonc::parse(&file("wrangler.jsonc")).unwrap();
         let binding = &wrangler.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
@@ -459,9 +554,11 @@ mod tests {
         let package: serde_json::Value = serde_json::from_str(include_str!("../../package.json")).unwrap();
         assert_eq!(package["devDependencies"]["wrangler"], WRANGLER_VERSION, "package.json's wrangler");
         assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "package.json's binaryen");
+        // What the tools run on (the machine's older Node.js only runs npm; scripts/setup.sh).
+        assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"), "package.json's engines");
         let node = include_str!("../../scripts/node-version").lines().find(|l| !l.starts_with('#') && !l.trim().is_empty());
         assert_eq!(node.map(str::trim), Some(NODE_VERSION), "scripts/node-version");
-        let files = project_files("hello", DEFAULT_CLASS, Path::new("/sdk")).unwrap();
+        let files = project_files("hello", DEFAULT_CLASS, &Sdk::Published).unwrap();
         let package = &files.iter().find(|(p, _)| *p == "package.json").unwrap().1;
         let package: serde_json::Value = serde_json::from_str(package).unwrap();
         assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"));

@@ -28,7 +28,10 @@ pub struct ClassArgs {
 pub enum StorageBackend {
     /// `storage = "sqlite"`, the default: SQL and the key-value API.
     Sqlite,
-    /// `storage = "kv"`: the legacy key-value backend (no SQL).
+    /// `storage = "kv"`: the legacy key-value backend (no SQL), for a class
+    /// that already exists as key-value-backed. Since July 2026 Cloudflare
+    /// refuses new key-value-backed classes on accounts that have none, and
+    /// `durable config` refuses to declare a new one.
     Kv,
 }
 

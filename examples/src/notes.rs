@@ -4,7 +4,7 @@
 //!
 //! | route | does |
 //! |---|---|
-//! | `POST /notes/?name=A` with `{"title", "body", "tags"}` | adds a note: 400 for malformed input or a tag given twice, 409 for a title already taken, 413 for a note over the storage's limit for a row, string or blob (about 2 MB) |
+//! | `POST /notes/?name=A` with `{"title", "body", "tags"}` | adds a note: 400 for malformed input or a tag given twice, 409 for a title already taken, 413 for a note over the storage's limit for a row, string or blob (about 8 MiB) |
 //! | `GET /notes/?name=A[&tag=t]` | lists notes (with a tag) |
 //! | `GET /notes/stats?name=A` | counts, database size, schema version |
 
@@ -307,7 +307,7 @@ fn add_failure(error: RpcError) -> (u16, String) {
         RpcError::Remote(message) => match sqlite_code(&message) {
             Some("SQLITE_TOOBIG") => (
                 413,
-                format!("the note is too big to store (the limit for a row, string or blob is about 2 MB): {message}"),
+                format!("the note is too big to store (the limit for a row, string or blob is about 8 MiB): {message}"),
             ),
             Some("SQLITE_CONSTRAINT") => (409, message),
             _ => (500, message),

@@ -1,7 +1,7 @@
 //! The `#[durable_object]` attribute for the `durable` crate.
 //!
 //! This crate only declares the attribute; the parsing, checks and code
-//! generation live in `durable-codegen`, a normal library that tests can call.
+//! generation live in `durable-objects-codegen`, a normal library that tests can call.
 //! Use it through `durable::durable_object` (re-exported by `durable`).
 //!
 //! # On a struct
@@ -11,7 +11,7 @@
 //! | `name = "Counter"` | the JavaScript class name, used as `class_name` in `wrangler.jsonc` | the struct's name |
 //! | `binding = "COUNTERS"` | the binding `durable config` writes for the class in `wrangler.jsonc` | an existing binding of the class, else the name in `SCREAMING_SNAKE_CASE` (`ChatRoom` -> `CHAT_ROOM`) |
 //! | `renamed_from = "Tally"` | the class's previous JavaScript name: `durable config` writes a `renamed_classes` migration, which keeps every stored object | none |
-//! | `storage = "kv"` | the storage backend of a new class: `"sqlite"` (`new_sqlite_classes`: SQL and key-value) or `"kv"` (`new_classes`: the legacy key-value backend) | `"sqlite"` |
+//! | `storage = "kv"` | the storage backend the class was created with: `"sqlite"` (SQL and key-value) or `"kv"` (the legacy key-value backend, for a class that already exists as key-value-backed: since July 2026 Cloudflare refuses new key-value-backed classes on accounts without one, and `durable config` refuses to declare one) | `"sqlite"` |
 //!
 //! The struct may not be generic. Its fields are the object's in-memory state.
 //!

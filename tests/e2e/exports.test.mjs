@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 import { ROOT, rpcCall, startRuntime, stripJsonComments, tempDir, testConfig, uniqueName } from "./harness.mjs";
 
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
-// Built by scripts/build.sh (`cargo run --release -p durable-cli`).
+// Built by scripts/build.sh (`cargo run --release -p durable-objects-cli`).
 const DURABLE = join(TARGET, "release", "durable");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_API_TOKEN: "", NO_COLOR: "1" };

@@ -15,7 +15,7 @@ import { after, before, test } from "node:test";
 import { ROOT, tempDir } from "./harness.mjs";
 
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
-// Built by scripts/build.sh (`cargo run --release -p durable-cli`).
+// Built by scripts/build.sh (`cargo run --release -p durable-objects-cli`).
 const DURABLE = join(TARGET, "release", "durable");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 
@@ -49,7 +49,8 @@ const durable = (...args) => run(DURABLE, args, project);
 before(async () => {
   dir = tempDir("durable-scaffold-");
   project = join(dir.path, "hello-counter");
-  const { code, output } = await run(DURABLE, ["new", project], dir.path);
+  // The published durable-objects does not exist for an unreleased version: this checkout, by path.
+  const { code, output } = await run(DURABLE, ["new", project, "--sdk", ROOT], dir.path);
   assert.equal(code, 0, output);
   // What `npm install` would put there: the same pinned wrangler.
   symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"));
@@ -68,6 +69,8 @@ test("durable new writes a crate, a worker, wrangler.jsonc with the class's bind
   assert.match(text, /\n {2}"exports": \{\n {4}"Counter": \{ "type": "durable-object", "storage": "sqlite" \}\n {2}\}\n\}\n$/);
   assert.doesNotMatch(text, /migrations/);
   assert.match(readFileSync(join(project, "src/lib.rs"), "utf8"), /counter\.increment\(1\)\.await\?/);
+  // --sdk: the SDK checkout's crate by path, under its crates.io name (library `durable`).
+  assert.match(readFileSync(join(project, "Cargo.toml"), "utf8"), /\ndurable-objects = \{ path = ".*\/sdk" \}\n/);
   // The same wrangler as this repository, and the Node.js it needs, said.
   const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
   assert.equal(pkg.devDependencies.wrangler, rootPackage.devDependencies.wrangler);
@@ -87,7 +90,7 @@ test("wrangler runs on a Node.js it supports", async () => {
 });
 
 test("durable new refuses a directory that is not empty", async () => {
-  const { code, output } = await run(DURABLE, ["new", project], dir.path);
+  const { code, output } = await run(DURABLE, ["new", project, "--sdk", ROOT], dir.path);
   assert.equal(code, 1);
   assert.match(output, /already exists and is not empty/);
 });
@@ -298,13 +301,13 @@ test("an environment gets its own binding of each class; wrangler deploys it wit
 });
 
 test("durable new --class Room: the class, its binding, the worker and the test use it; it builds and answers", { timeout: 900_000 }, async () => {
-  const bad = await run(DURABLE, ["new", join(dir.path, "bad-room"), "--class", "chat_room"], dir.path);
+  const bad = await run(DURABLE, ["new", join(dir.path, "bad-room"), "--class", "chat_room", "--sdk", ROOT], dir.path);
   assert.equal(bad.code, 1, bad.output);
   assert.match(bad.output, /`chat_room` cannot name the Durable Object class: use an UpperCamelCase identifier/);
   assert.ok(!existsSync(join(dir.path, "bad-room")));
 
   const rooms = join(dir.path, "rooms");
-  const made = await run(DURABLE, ["new", rooms, "--class", "Room"], dir.path);
+  const made = await run(DURABLE, ["new", rooms, "--class", "Room", "--sdk", ROOT], dir.path);
   assert.equal(made.code, 0, made.output);
   assert.match(made.output, /Durable Object class `Room`, bound as `ROOM`/);
   symlinkSync(join(ROOT, "node_modules"), join(rooms, "node_modules"));

@@ -143,7 +143,7 @@ describe("SQL storage (the Notes example)", () => {
     for (const note of [{ title: "big body", body: "y".repeat(OVER) }, { title: "é".repeat(OVER / 2), body: "b" }]) {
       const tooBig = await post(note);
       assert.equal(tooBig.status, 413, tooBig.text.slice(0, 200));
-      assert.equal(tooBig.text, "the note is too big to store (the limit for a row, string or blob is about 2 MB): string or blob too big: SQLITE_TOOBIG");
+      assert.equal(tooBig.text, "the note is too big to store (the limit for a row, string or blob is about 8 MiB): string or blob too big: SQLITE_TOOBIG");
     }
     // A note under the limit (with its title and row header) is stored.
     const UNDER = LIMIT - 1_000;
