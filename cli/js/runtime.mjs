@@ -44,6 +44,13 @@ export class RustPanic extends Error {
   }
 }
 
+/**
+ * What a call into Wasm returns when its work goes on: its result follows
+ * through `hooks.settle`. Never a value a call could return (those are
+ * converted from Rust values: none is this object).
+ */
+const PENDING = Object.freeze({ durable: "pending" });
+
 /** The environment variable that puts error details into HTTP answers. */
 const DETAILS_VAR = "DURABLE_ERROR_DETAILS";
 
@@ -118,6 +125,9 @@ class Instance {
       panic: (call, message) => this.#die(call, "Rust panic", message),
       abort: (call, reason) => this.#die(call, "ctx.abort()", reason),
       track: (call, promise, resolveOnDeath) => this.#watch(call, promise, resolveOnDeath),
+      pending: PENDING,
+      settle: (call, ok, value) => this.#settle(call, ok, value),
+      wait: (promise, slot) => this.#follow(promise, slot),
     });
   }
 
@@ -126,36 +136,78 @@ class Instance {
   }
 
   /**
-   * Runs `start(glue, id)`, a call into Wasm that returns a value or a
-   * promise, and settles with its outcome, or with the panic that killed the
-   * instance while the call was in flight. `what` describes the call for the
-   * log (a string, or the Request of a fetch). Never leaves a caller waiting
-   * on a dead instance.
+   * Runs `start(glue, id)`, a call into Wasm, and settles with its outcome,
+   * or with the panic that killed the instance while the call was in
+   * flight. The call returns its result (it finished without waiting), or
+   * PENDING, and then its result comes through `hooks.settle`. `what`
+   * describes the call for the log (a string, or the Request of a fetch).
+   * Never leaves a caller waiting on a dead instance.
    */
   call(what, start) {
-    if (this.dead) return Promise.reject(this.#death);
+    if (this.#death !== null) return Promise.reject(this.#death);
     const id = this.#takeId();
-    return new Promise((resolve, reject) => {
-      this.#calls.set(id, { what, reject });
-      let value;
-      try {
-        value = start(this.glue, id);
-      } catch (error) {
-        reject(this.#failure(error, id));
-        this.#calls.delete(id);
-        return;
-      }
-      Promise.resolve(value).then(
-        (result) => {
-          this.#calls.delete(id);
-          resolve(result);
-        },
-        (error) => {
-          reject(this.#failure(error, id));
-          this.#calls.delete(id);
-        },
-      );
-    });
+    // `failed`: set by #die if the instance dies while the call is still
+    // inside Wasm (its trap then unwinds to the catch below).
+    const entry = { what, resolve: null, reject: null, failed: null };
+    this.#calls.set(id, entry);
+    let value;
+    try {
+      value = start(this.glue, id);
+    } catch (error) {
+      this.#calls.delete(id);
+      return Promise.reject(entry.failed ?? this.#failure(error, id));
+    }
+    if (value === PENDING) {
+      return new Promise((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+      });
+    }
+    if (value instanceof Promise) {
+      // A handler outside the SDK's executor (the worker's own `#[event]`s).
+      return new Promise((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+        value.then(
+          (result) => this.#settle(id, true, result),
+          (error) => this.#settle(id, false, error),
+        );
+      });
+    }
+    this.#calls.delete(id);
+    return Promise.resolve(value);
+  }
+
+  /** The outcome of call `id`, which returned PENDING. */
+  #settle(id, ok, value) {
+    const entry = this.#calls.get(id);
+    if (entry === undefined || entry.resolve === null) return; // failed already (the instance died)
+    this.#calls.delete(id);
+    if (ok) entry.resolve(value);
+    else entry.reject(this.#failure(value, id));
+  }
+
+  /**
+   * Follows a promise the Rust code awaits and resumes it in Wasm when the
+   * promise settles (`__durable_resume`): one callback, no wasm-bindgen
+   * closures and no extra microtask per await.
+   */
+  #follow(promise, slot) {
+    promise.then(
+      (value) => this.#resume(slot, true, value),
+      (error) => this.#resume(slot, false, error),
+    );
+  }
+
+  #resume(slot, ok, value) {
+    if (this.#death !== null) return;
+    try {
+      this.glue.__durable_resume(slot, ok, value);
+    } catch (error) {
+      // A panic has killed the instance (and failed its calls) before it
+      // trapped; a trap no panic announced is recognised here.
+      if (this.#death === null && !this.#onTrap(error)) throw error;
+    }
   }
 
   /** Runs a synchronous call into Wasm (a constructor), translating a panic. */
@@ -163,7 +215,7 @@ class Instance {
     const id = this.#takeId();
     this.#syncCall = { id, what };
     let failed = null;
-    this.#calls.set(id, { what, reject: (error) => (failed = error) });
+    this.#calls.set(id, { what, resolve: null, reject: (error) => (failed = error), failed: null });
     try {
       return start(this.glue, id);
     } catch (error) {
@@ -272,7 +324,13 @@ class Instance {
     this.#calls.clear();
     this.#watched.clear();
     // The call that aborted is ended by the runtime itself, with the reason.
-    for (const [id, { reject }] of calls) if (id !== call || own) reject(id === call ? own : other);
+    for (const [id, entry] of calls) {
+      if (id === call && !own) continue;
+      const failure = id === call ? own : other;
+      // A call still inside Wasm (no promise yet) fails as its trap unwinds.
+      if (entry.reject === null) entry.failed = failure;
+      else entry.reject(failure);
+    }
     for (const watcher of watched) if (watcher.call !== call || own) watcher.reject(watcher.call === call ? own : other);
     for (const ws of this.#sockets) {
       try {

@@ -159,7 +159,11 @@ pub fn glue_method(kind: HandlerKind) -> TokenStream {
     });
     let names = params.iter().map(|p| format_ident!("{}", p.name));
     quote! {
-        pub fn #fn_ident(&self, #(#decls,)* call: u32) -> ::durable::__private::js_sys::Promise {
+        pub fn #fn_ident(
+            &self,
+            #(#decls,)*
+            call: u32,
+        ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
             self.instance.#fn_ident(#(#names,)* call)
         }
     }

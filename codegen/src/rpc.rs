@@ -235,7 +235,7 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
             &self,
             args: ::durable::__private::js_sys::Array,
             call: u32,
-        ) -> ::durable::__private::js_sys::Promise {
+        ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
             self.instance.rpc(call, move |object| async move {
                 let mut args = ::durable::rpc::Args::new(#rust_name, #arity, args);
                 #(#decode)*

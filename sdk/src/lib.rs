@@ -47,6 +47,7 @@
 #![deny(missing_docs)]
 
 mod convert;
+mod executor;
 mod error;
 mod object;
 pub mod rpc;

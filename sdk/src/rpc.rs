@@ -40,7 +40,6 @@ use js_sys::{Array, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{bounded, conversion_message, js_message};
 use crate::state::ObjectId;
@@ -230,7 +229,7 @@ impl Stub {
         let args: Array = args.into_iter().collect();
         let returned = Reflect::apply(&function, &self.raw, &args).map_err(|e| classify(&e))?;
         // An RPC promise is thenable but not a `Promise`: adopt it.
-        let value = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| classify(&e))?;
+        let value = crate::executor::wait(Promise::resolve(&returned)).await.map_err(|e| classify(&e))?;
         crate::convert::decode(value).map_err(|e| {
             RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e)))
         })
@@ -241,7 +240,7 @@ impl Stub {
         let function: js_sys::Function = Reflect::get(&self.raw, &JsValue::from_str("fetch"))?.dyn_into()?;
         let request: web_sys::Request = request.try_into()?;
         let returned = Reflect::apply(&function, &self.raw, &Array::of1(&request))?;
-        let response: web_sys::Response = JsFuture::from(Promise::resolve(&returned)).await?.dyn_into()?;
+        let response: web_sys::Response = crate::executor::wait(Promise::resolve(&returned)).await?.dyn_into()?;
         Ok(response.into())
     }
 

@@ -23,8 +23,8 @@ use std::task::{Context, Poll};
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
+use crate::executor::Entry;
 use crate::{DurableObject, Env, Error, Fetch, State};
 
 #[wasm_bindgen]
@@ -50,12 +50,75 @@ extern "C" {
     /// with `undefined`.
     #[wasm_bindgen(method)]
     fn track(this: &Hooks, call: u32, promise: &Promise, resolve_on_death: bool) -> Promise;
+
+    /// What a call into the instance returns when its work goes on after the
+    /// call: the runtime waits for `settle`.
+    #[wasm_bindgen(method, getter)]
+    fn pending(this: &Hooks) -> JsValue;
+
+    /// Ends the call `call` that returned `pending`, with its result (`ok`)
+    /// or its error.
+    #[wasm_bindgen(method)]
+    fn settle(this: &Hooks, call: u32, ok: bool, value: JsValue);
+
+    /// Follows `promise` and calls `__durable_resume(slot, ..)` when it settles.
+    #[wasm_bindgen(method)]
+    fn wait(this: &Hooks, promise: &Promise, slot: u32);
 }
 
 thread_local! {
     /// This instance's hooks (each Wasm instance has its own memory, so its
     /// own copy of this).
     static HOOKS: std::cell::OnceCell<Hooks> = const { std::cell::OnceCell::new() };
+    /// `hooks.pending`, read once.
+    static PENDING: std::cell::OnceCell<JsValue> = const { std::cell::OnceCell::new() };
+}
+
+/// Runs the work of call `call` on the instance's executor: its result if it
+/// finished within the call, else the runtime's `pending` marker (the result
+/// follows through `hooks.settle`).
+fn spawn_call<F>(call: u32, work: F) -> Result<JsValue, JsValue>
+where
+    F: Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    let work = Tracked::new(call, work);
+    match PENDING.with(|p| p.get().cloned()) {
+        Some(pending) => crate::executor::spawn_call(call, &pending, work),
+        // Not in the durable runtime (no hooks): a promise, as a plain
+        // wasm-bindgen export would return.
+        None => Ok(crate::executor::spawn_promise(work).into()),
+    }
+}
+
+/// Reports the outcome of a call that returned `pending`.
+pub(crate) fn settle(call: u32, result: Result<JsValue, JsValue>) {
+    HOOKS.with(|hooks| {
+        if let Some(hooks) = hooks.get() {
+            match result {
+                Ok(value) => hooks.settle(call, true, value),
+                Err(error) => hooks.settle(call, false, error),
+            }
+        }
+    });
+}
+
+/// Asks the runtime to follow `promise` for the executor's slot `slot`;
+/// `false` without hooks.
+pub(crate) fn follow(promise: &Promise, slot: u32) -> bool {
+    HOOKS.with(|hooks| match hooks.get() {
+        Some(hooks) => {
+            hooks.wait(promise, slot);
+            true
+        }
+        None => false,
+    })
+}
+
+/// The promise the runtime followed for slot `slot` settled.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = "__durable_resume")]
+pub fn resume(slot: u32, ok: bool, value: JsValue) {
+    crate::executor::resume(slot, if ok { Ok(value) } else { Err(value) });
 }
 
 fn track(call: u32, promise: &Promise, resolve_on_death: bool) -> Promise {
@@ -92,7 +155,7 @@ pub(crate) fn spawn_guarded<F>(call: u32, work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
-    track(call, &future_to_promise(Tracked::new(call, work)), false)
+    track(call, &crate::executor::spawn_promise(Tracked::new(call, work)), false)
 }
 
 /// Like [`spawn_guarded`], for work whose failure the object's own reset
@@ -104,7 +167,7 @@ pub(crate) fn spawn_guarded_settling<F>(call: u32, work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
-    track(call, &future_to_promise(Tracked::new(call, work)), true)
+    track(call, &crate::executor::spawn_promise(Tracked::new(call, work)), true)
 }
 
 thread_local! {
@@ -145,6 +208,9 @@ impl<F: Future> Future for Tracked<F> {
 #[doc(hidden)]
 #[wasm_bindgen(js_name = "__durable_init")]
 pub fn init(hooks: Hooks) {
+    PENDING.with(|slot| {
+        let _ = slot.set(hooks.pending());
+    });
     HOOKS.with(|slot| {
         let _ = slot.set(hooks);
     });
@@ -180,25 +246,29 @@ pub struct Instance<T> {
 impl<T: DurableObject> Instance<T> {
     /// Constructs the object from the runtime's `ctx` and `env`.
     pub fn new(ctx: JsValue, env: JsValue, call: u32) -> Self {
-        let previous = CURRENT_CALL.with(|c| c.replace(call));
-        let state = State::from_raw(ctx.unchecked_into());
-        let env: Env = env.unchecked_into();
-        let object = Rc::new(T::new(state, env));
-        CURRENT_CALL.with(|c| c.set(previous));
-        Self { object }
+        crate::executor::enter(Entry::Defers, || {
+            let previous = CURRENT_CALL.with(|c| c.replace(call));
+            let state = State::from_raw(ctx.unchecked_into());
+            let env: Env = env.unchecked_into();
+            let object = Rc::new(T::new(state, env));
+            CURRENT_CALL.with(|c| c.set(previous));
+            Self { object }
+        })
     }
 }
 
 impl<T: DurableObject> Instance<T> {
     /// Runs one RPC method as call `call`: `run` receives the object and
-    /// resolves to the converted result; an `Err` rejects with its message.
-    pub fn rpc<F, Fut>(&self, call: u32, run: F) -> Promise
+    /// resolves to the converted result; an `Err` is thrown with its message.
+    /// Returns the result if the method finished without waiting, else the
+    /// runtime's `pending` marker (see [`crate::executor`]).
+    pub fn rpc<F, Fut>(&self, call: u32, run: F) -> Result<JsValue, JsValue>
     where
         F: FnOnce(Rc<T>) -> Fut,
         Fut: Future<Output = crate::Result<JsValue>> + 'static,
     {
         let work = run(Rc::clone(&self.object));
-        future_to_promise(Tracked::new(call, async move { work.await.map_err(|e| to_js_error(&e)) }))
+        spawn_call(call, async move { work.await.map_err(|e| to_js_error(&e)) })
     }
 
     /// Runs one synchronous RPC method as call `call`, returning its converted
@@ -209,22 +279,24 @@ impl<T: DurableObject> Instance<T> {
     where
         F: FnOnce(&T) -> crate::Result<JsValue>,
     {
-        let previous = CURRENT_CALL.with(|c| c.replace(call));
-        let result = run(&self.object);
-        CURRENT_CALL.with(|c| c.set(previous));
-        result.map_err(|e| to_js_error(&e))
+        crate::executor::enter(Entry::Defers, || {
+            let previous = CURRENT_CALL.with(|c| c.replace(call));
+            let result = run(&self.object);
+            CURRENT_CALL.with(|c| c.set(previous));
+            result.map_err(|e| to_js_error(&e))
+        })
     }
 }
 
-/// A handler with no result: resolves to `undefined`, rejects with the error.
-fn unit_handler<F: Future<Output = crate::Result<()>> + 'static>(call: u32, work: F) -> Promise {
-    future_to_promise(Tracked::new(call, async move { work.await.map(|()| JsValue::UNDEFINED).map_err(|e| to_js_error(&e)) }))
+/// A handler with no result: `undefined`, or the error thrown.
+fn unit_handler<F: Future<Output = crate::Result<()>> + 'static>(call: u32, work: F) -> Result<JsValue, JsValue> {
+    spawn_call(call, async move { work.await.map(|()| JsValue::UNDEFINED).map_err(|e| to_js_error(&e)) })
 }
 
 impl<T: crate::Alarm> Instance<T> {
     /// Runs the `alarm` handler as call `call`. Rejects on `Err`, which makes
     /// the runtime retry the alarm.
-    pub fn alarm(&self, info: JsValue, call: u32) -> Promise {
+    pub fn alarm(&self, info: JsValue, call: u32) -> Result<JsValue, JsValue> {
         let object = Rc::clone(&self.object);
         let info: crate::AlarmInfo =
             if info.is_object() { serde_wasm_bindgen::from_value(info).unwrap_or_default() } else { Default::default() };
@@ -234,7 +306,7 @@ impl<T: crate::Alarm> Instance<T> {
 
 impl<T: crate::WebSocketMessage> Instance<T> {
     /// Runs the `webSocketMessage` handler as call `call`.
-    pub fn web_socket_message(&self, ws: web_sys::WebSocket, message: JsValue, call: u32) -> Promise {
+    pub fn web_socket_message(&self, ws: web_sys::WebSocket, message: JsValue, call: u32) -> Result<JsValue, JsValue> {
         let object = Rc::clone(&self.object);
         let message = crate::ws::Message::from_js(message);
         unit_handler(call, async move { object.web_socket_message(ws.into(), message).await })
@@ -243,7 +315,7 @@ impl<T: crate::WebSocketMessage> Instance<T> {
 
 impl<T: crate::WebSocketClose> Instance<T> {
     /// Runs the `webSocketClose` handler as call `call`.
-    pub fn web_socket_close(&self, ws: web_sys::WebSocket, code: u16, reason: String, was_clean: bool, call: u32) -> Promise {
+    pub fn web_socket_close(&self, ws: web_sys::WebSocket, code: u16, reason: String, was_clean: bool, call: u32) -> Result<JsValue, JsValue> {
         let object = Rc::clone(&self.object);
         unit_handler(call, async move { object.web_socket_close(ws.into(), code, reason, was_clean).await })
     }
@@ -251,7 +323,7 @@ impl<T: crate::WebSocketClose> Instance<T> {
 
 impl<T: crate::WebSocketError> Instance<T> {
     /// Runs the `webSocketError` handler as call `call`.
-    pub fn web_socket_error(&self, ws: web_sys::WebSocket, error: JsValue, call: u32) -> Promise {
+    pub fn web_socket_error(&self, ws: web_sys::WebSocket, error: JsValue, call: u32) -> Result<JsValue, JsValue> {
         let object = Rc::clone(&self.object);
         let error = Error::from_js(error);
         unit_handler(call, async move { object.web_socket_error(ws.into(), error).await })
@@ -262,14 +334,14 @@ impl<T: Fetch> Instance<T> {
     /// Runs the `fetch` handler as call `call`. Resolves to the `Response`;
     /// rejects on `Err` with a JavaScript `Error` carrying the error's message,
     /// which the JavaScript runtime answers with a `500`.
-    pub fn fetch(&self, request: web_sys::Request, call: u32) -> Promise {
+    pub fn fetch(&self, request: web_sys::Request, call: u32) -> Result<JsValue, JsValue> {
         let object = Rc::clone(&self.object);
-        future_to_promise(Tracked::new(call, async move {
+        spawn_call(call, async move {
             match object.fetch(request.into()).await {
                 Ok(response) => Ok(web_sys::Response::from(response).into()),
                 Err(error) => Err(to_js_error(&error)),
             }
-        }))
+        })
     }
 }
 

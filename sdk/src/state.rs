@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::storage::Storage;
 use crate::sys;
@@ -106,7 +105,7 @@ impl State {
         });
         let done = self.raw.block_concurrency_while(callback.unchecked_ref());
         async move {
-            JsFuture::from(done.map_err(Error::from_js)?).await.map_err(Error::from_js)?;
+            crate::executor::wait(done.map_err(Error::from_js)?).await.map_err(Error::from_js)?;
             let value = slot.borrow_mut().take();
             value.ok_or_else(|| Error::message("blockConcurrencyWhile settled without running its work"))
         }

@@ -10,7 +10,6 @@ use js_sys::{Array, Object, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::error::{conversion_message, excerpt};
 use crate::sys;
@@ -199,7 +198,7 @@ macro_rules! kv_methods {
         /// # Ok(()) }
         /// ```
         pub async fn get_with<T: DeserializeOwned>(&self, key: &str, options: ReadOptions) -> Result<Option<T>> {
-            let value = JsFuture::from(self.raw().get(&JsValue::from_str(key), &options.to_js())?).await?;
+            let value = crate::executor::wait(self.raw().get(&JsValue::from_str(key), &options.to_js())?).await?;
             if value.is_undefined() {
                 return Ok(None);
             }
@@ -214,7 +213,7 @@ macro_rules! kv_methods {
         /// # Ok(()) }
         /// ```
         pub async fn get_many<T: DeserializeOwned, K: AsRef<str>>(&self, keys: &[K]) -> Result<BTreeMap<String, T>> {
-            let map = JsFuture::from(self.raw().get(&keys_array(keys).into(), &JsValue::UNDEFINED)?).await?;
+            let map = crate::executor::wait(self.raw().get(&keys_array(keys).into(), &JsValue::UNDEFINED)?).await?;
             Ok(map_entries(map)?.into_iter().collect())
         }
 
@@ -239,7 +238,7 @@ macro_rules! kv_methods {
         /// ```
         pub async fn put_with<T: Serialize + ?Sized>(&self, key: &str, value: &T, options: WriteOptions) -> Result<()> {
             let value = to_stored(key, value)?;
-            JsFuture::from(self.raw().put(&JsValue::from_str(key), &value, &options.to_js())?).await?;
+            crate::executor::wait(self.raw().put(&JsValue::from_str(key), &value, &options.to_js())?).await?;
             Ok(())
         }
 
@@ -261,7 +260,7 @@ macro_rules! kv_methods {
                 let key = key.as_ref();
                 set(&object, key, to_stored(key, value)?);
             }
-            JsFuture::from(self.raw().put_entries(&object.into(), &JsValue::UNDEFINED)?).await?;
+            crate::executor::wait(self.raw().put_entries(&object.into(), &JsValue::UNDEFINED)?).await?;
             Ok(())
         }
 
@@ -273,7 +272,7 @@ macro_rules! kv_methods {
         /// # Ok(()) }
         /// ```
         pub async fn delete(&self, key: &str) -> Result<bool> {
-            let existed = JsFuture::from(self.raw().delete(&JsValue::from_str(key), &JsValue::UNDEFINED)?).await?;
+            let existed = crate::executor::wait(self.raw().delete(&JsValue::from_str(key), &JsValue::UNDEFINED)?).await?;
             Ok(existed.as_bool().unwrap_or(false))
         }
 
@@ -285,7 +284,7 @@ macro_rules! kv_methods {
         /// # Ok(()) }
         /// ```
         pub async fn delete_many<K: AsRef<str>>(&self, keys: &[K]) -> Result<u32> {
-            let count = JsFuture::from(self.raw().delete(&keys_array(keys).into(), &JsValue::UNDEFINED)?).await?;
+            let count = crate::executor::wait(self.raw().delete(&keys_array(keys).into(), &JsValue::UNDEFINED)?).await?;
             Ok(count.as_f64().unwrap_or(0.0) as u32)
         }
 
@@ -300,7 +299,7 @@ macro_rules! kv_methods {
         /// # Ok(()) }
         /// ```
         pub async fn list<T: DeserializeOwned>(&self, options: &ListOptions) -> Result<Vec<(String, T)>> {
-            let map = JsFuture::from(self.raw().list(&options.to_js())?).await?;
+            let map = crate::executor::wait(self.raw().list(&options.to_js())?).await?;
             map_entries(map)
         }
     };
@@ -366,8 +365,8 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub async fn delete_all(&self) -> Result<()> {
-        JsFuture::from(self.raw.delete_all(&JsValue::UNDEFINED)?).await?;
-        JsFuture::from(self.raw.delete_alarm()?).await?;
+        crate::executor::wait(self.raw.delete_all(&JsValue::UNDEFINED)?).await?;
+        crate::executor::wait(self.raw.delete_alarm()?).await?;
         Ok(())
     }
 
@@ -381,7 +380,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub async fn sync(&self) -> Result<()> {
-        JsFuture::from(self.raw.sync()?).await?;
+        crate::executor::wait(self.raw.sync()?).await?;
         Ok(())
     }
 
@@ -420,7 +419,7 @@ impl Storage {
                 Ok(JsValue::UNDEFINED)
             })
         });
-        JsFuture::from(self.raw.transaction(&callback)?).await?;
+        crate::executor::wait(self.raw.transaction(&callback)?).await?;
         let value = slot.borrow_mut().take();
         value.ok_or_else(|| Error::message("the transaction finished without running its work"))
     }
@@ -542,7 +541,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub async fn get_alarm(&self) -> Result<Option<SystemTime>> {
-        let value = JsFuture::from(self.raw.get_alarm()?).await?;
+        let value = crate::executor::wait(self.raw.get_alarm()?).await?;
         Ok(value.as_f64().map(|ms| UNIX_EPOCH + Duration::from_millis(ms.max(0.0) as u64)))
     }
 
@@ -556,7 +555,7 @@ impl Storage {
     /// ```
     pub async fn set_alarm(&self, at: SystemTime) -> Result<()> {
         let ms = at.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(0.0);
-        JsFuture::from(self.raw.set_alarm(ms)?).await?;
+        crate::executor::wait(self.raw.set_alarm(ms)?).await?;
         Ok(())
     }
 
@@ -569,7 +568,7 @@ impl Storage {
     /// ```
     pub async fn set_alarm_after(&self, delay: Duration) -> Result<()> {
         let ms = js_sys::Date::now() + delay.as_millis() as f64;
-        JsFuture::from(self.raw.set_alarm(ms)?).await?;
+        crate::executor::wait(self.raw.set_alarm(ms)?).await?;
         Ok(())
     }
 
@@ -581,7 +580,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub async fn delete_alarm(&self) -> Result<()> {
-        JsFuture::from(self.raw.delete_alarm()?).await?;
+        crate::executor::wait(self.raw.delete_alarm()?).await?;
         Ok(())
     }
 
@@ -599,7 +598,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub async fn get_current_bookmark(&self) -> Result<String> {
-        let value = JsFuture::from(self.raw.get_current_bookmark()?).await?;
+        let value = crate::executor::wait(self.raw.get_current_bookmark()?).await?;
         value.as_string().ok_or_else(|| Error::Js("getCurrentBookmark returned no string".into()))
     }
 
@@ -612,7 +611,7 @@ impl Storage {
     /// # Ok(()) }
     /// ```
     pub async fn get_bookmark_for_time(&self, unix_millis: f64) -> Result<String> {
-        let value = JsFuture::from(self.raw.get_bookmark_for_time(unix_millis)?).await?;
+        let value = crate::executor::wait(self.raw.get_bookmark_for_time(unix_millis)?).await?;
         value.as_string().ok_or_else(|| Error::Js("getBookmarkForTime returned no string".into()))
     }
 
@@ -628,7 +627,7 @@ impl Storage {
     /// # }
     /// ```
     pub async fn on_next_session_restore_bookmark(&self, bookmark: &str) -> Result<String> {
-        let value = JsFuture::from(self.raw.on_next_session_restore_bookmark(bookmark)?).await?;
+        let value = crate::executor::wait(self.raw.on_next_session_restore_bookmark(bookmark)?).await?;
         value.as_string().ok_or_else(|| Error::Js("onNextSessionRestoreBookmark returned no string".into()))
     }
 
@@ -653,7 +652,7 @@ impl Storage {
         if let Some(bookmark) = &options.bookmark {
             set(&js, "bookmark", bookmark.as_str());
         }
-        let raw = JsFuture::from(self.raw.snapshot(&js.into()).map_err(Error::from_js)?).await.map_err(Error::from_js)?;
+        let raw = crate::executor::wait(self.raw.snapshot(&js.into()).map_err(Error::from_js)?).await.map_err(Error::from_js)?;
         Ok(Snapshot { raw })
     }
 
@@ -675,7 +674,7 @@ impl Storage {
     pub async fn on_next_session_restore(&self, snapshot: &Snapshot) -> Result<String> {
         self.require("onNextSessionRestore")?;
         let promise = self.raw.on_next_session_restore(&snapshot.raw, &JsValue::UNDEFINED).map_err(Error::from_js)?;
-        let value = JsFuture::from(promise).await.map_err(Error::from_js)?;
+        let value = crate::executor::wait(promise).await.map_err(Error::from_js)?;
         value.as_string().ok_or_else(|| Error::Js("onNextSessionRestore returned no string".into()))
     }
 
