@@ -198,3 +198,12 @@ async fn an_error_returned_fails_the_test_with_its_message(env: TestEnv) -> dura
     env.namespace::<Shelf>().get_by_name("wobbly")?.topple().await?;
     Ok(())
 }
+
+#[durable::test]
+async fn the_workers_own_fetch_reaches_the_tests_objects(env: TestEnv) -> durable::Result<()> {
+    let answer = env.fetch_worker(TestRequest::get("/counter/increment?name=A")).await?;
+    assert_eq!(answer.status, 200);
+    assert!(answer.text().contains("count: 1"), "{}", answer.text());
+    assert_eq!(env.namespace::<Counter>().get_by_name("A")?.get_counter_value().await?, 1);
+    Ok(())
+}

@@ -104,28 +104,34 @@ fn cli(manifest_dir: &Path) -> Result<PathBuf, String> {
     }
     let checkout_cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/Cargo.toml");
     if checkout_cli.exists() {
-        let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let output = Command::new(&cargo)
-            .args(["build", "--release", "--quiet", "--message-format=short", "--manifest-path"])
-            .arg(&checkout_cli)
-            .current_dir(manifest_dir)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("running {cargo} to build the durable CLI: {e}"))?;
-        if !output.status.success() {
-            return Err(format!("building the durable CLI ({}) failed:\n{}", checkout_cli.display(), String::from_utf8_lossy(&output.stderr)));
-        }
-        let target = target_dir(checkout_cli.parent().unwrap_or(manifest_dir));
-        let binary = target.join("release").join(format!("durable{}", env::consts::EXE_SUFFIX));
-        if binary.exists() {
-            return Ok(binary);
-        }
-        return Err(format!("built the durable CLI, but {} is not there", binary.display()));
+        return build_cli(&checkout_cli, manifest_dir);
     }
     let name = format!("durable{}", env::consts::EXE_SUFFIX);
     env::var_os("PATH")
         .and_then(|paths| env::split_paths(&paths).map(|p| p.join(&name)).find(|p| p.is_file()))
         .ok_or_else(|| "the durable CLI was not found: install it (`cargo install durable-cli`) or set DURABLE_CLI to its path".to_owned())
+}
+
+/// Builds the CLI of an SDK checkout (a no-op when it is up to date) and
+/// returns the binary cargo reports.
+fn build_cli(manifest: &Path, cwd: &Path) -> Result<PathBuf, String> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(&cargo)
+        .args(["build", "--release", "--bin", "durable", "--message-format=json-render-diagnostics", "--manifest-path"])
+        .arg(manifest)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("running {cargo} to build the durable CLI: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("building the durable CLI ({}) failed:\n{}", manifest.display(), String::from_utf8_lossy(&output.stderr)));
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "durable")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| format!("cargo built the durable CLI ({}) but named no executable", manifest.display()))
 }
 
 /// The cargo target directory the package builds into: `CARGO_TARGET_DIR`,

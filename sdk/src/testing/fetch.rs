@@ -1,11 +1,12 @@
 //! HTTP requests from a test to an object's `fetch` handler.
 
 use super::http;
-use super::target::Target;
+use super::target::{Lease, Target};
 use crate::{Error, Result};
 
-/// A request for an object's `fetch` handler. The object sees the URL
-/// `https://object` + `path`.
+/// A request for an object's `fetch` handler (the object sees the URL
+/// `https://object` + `path`), or for the worker's own
+/// ([`TestEnv::fetch_worker`](super::TestEnv::fetch_worker)).
 ///
 /// ```no_run
 /// # use durable::testing::TestRequest;
@@ -80,18 +81,29 @@ impl TestResponse {
     }
 }
 
+/// Sends `request` to the object `target`.
 pub(crate) fn send(target: &Target, request: TestRequest) -> Result<TestResponse> {
+    exchange(&target.lease, target.route_headers(), request)
+}
+
+/// Sends `request` to the worker's own `fetch` handler (`#[event(fetch)]`) in the test's slot.
+pub(crate) fn send_to_worker(lease: &Lease, request: TestRequest) -> Result<TestResponse> {
+    let route = vec![("x-durable-test-slot".to_owned(), lease.slot.to_string()), ("x-durable-test-worker".to_owned(), "1".to_owned())];
+    exchange(lease, route, request)
+}
+
+fn exchange(lease: &Lease, route: Vec<(String, String)>, request: TestRequest) -> Result<TestResponse> {
     if !request.path.starts_with('/') {
         return Err(Error::Message(format!("a test request's path starts with `/`: {:?}", request.path)));
     }
-    let mut headers = target.route_headers();
+    let mut headers = route;
     for (name, value) in request.headers {
         if ["host", "content-length", "connection"].contains(&name.to_ascii_lowercase().as_str()) {
             continue;
         }
         headers.push((name, value));
     }
-    let runtime = &target.lease.runtime;
+    let runtime = &lease.runtime;
     let addr = runtime.addr().map_err(Error::Js)?;
     let answer = http::send(addr, &request.method, &request.path, &headers, &request.body, runtime.timeout).map_err(Error::Js)?;
     if answer.status == 599 {

@@ -311,6 +311,19 @@ impl TestEnv {
         fetch::send(self.target(stub)?, request)
     }
 
+    /// Sends `request` to the worker's own `fetch` handler (`#[event(fetch)]`),
+    /// whose Durable Object bindings lead to the test's objects.
+    ///
+    /// ```no_run
+    /// # async fn demo(env: durable::testing::TestEnv) -> durable::Result<()> {
+    /// let answer = env.fetch_worker(durable::testing::TestRequest::get("/apples")).await?;
+    /// assert_eq!(answer.text(), "apples: 1\n");
+    /// # Ok(()) }
+    /// ```
+    pub async fn fetch_worker(&self, request: TestRequest) -> Result<TestResponse> {
+        fetch::send_to_worker(&self.lease, request)
+    }
+
     /// Opens a WebSocket to the object: a `GET path` with `Upgrade: websocket`
     /// to its `fetch` handler.
     pub async fn websocket(&self, stub: &impl TestStub, path: &str) -> Result<TestSocket> {
