@@ -21,11 +21,22 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 /** Class name -> the hex ids of its objects constructed since the last wipe. */
 const built = new Map();
 
-/** Called by each test-build class's constructor, before the Rust object is built. */
-export function constructed(className, ctx) {
+/**
+ * Whether a wipe is running: objects constructed meanwhile get no Rust
+ * object, so that one whose constructor fails (a broken migration) can still
+ * be wiped.
+ */
+let wiping = false;
+
+/**
+ * Called by each test-build class's constructor, before the Rust object is
+ * built: records the object, and answers whether to build it.
+ */
+export function register(className, ctx) {
   let ids = built.get(className);
   if (ids === undefined) built.set(className, (ids = new Set()));
   ids.add(ctx.id.toString());
+  return !wiping;
 }
 
 /** What the hidden `__durableTest(op, args)` method of a test-build class does. */
@@ -120,6 +131,15 @@ async function answer(work) {
 
 /** Wipes every object built since the last wipe; the first failure is reported after all ran. */
 async function wipe(env) {
+  wiping = true;
+  try {
+    return await wipeAll(env);
+  } finally {
+    wiping = false;
+  }
+}
+
+async function wipeAll(env) {
   const jobs = [];
   for (const [className, ids] of built) {
     for (const id of ids) {
