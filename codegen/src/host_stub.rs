@@ -17,7 +17,7 @@ pub fn method_body(method: &RpcMethod, ret: &TokenStream, wasm: TokenStream) -> 
     let encode = method.args.iter().enumerate().map(|(i, (name, ty))| {
         let position = i as u32 + 1;
         let label = name.to_string();
-        quote_spanned! {ty.span()=> ::durable::testing::__arg(#js_name, #position, #label, &#name)? }
+        quote_spanned! {ty.span()=> ::durable::testing::arg_to_json(#js_name, #position, #label, &#name)? }
     });
     quote! {
         #[cfg(target_arch = "wasm32")]
@@ -25,7 +25,7 @@ pub fn method_body(method: &RpcMethod, ret: &TokenStream, wasm: TokenStream) -> 
         #[cfg(not(target_arch = "wasm32"))]
         let result = {
             let args = ::std::vec![#(#encode),*];
-            ::durable::testing::__call::<#ret>(&self.raw, #js_name, args).await
+            ::durable::testing::call_stub::<#ret>(&self.raw, #js_name, args).await
         };
         result
     }

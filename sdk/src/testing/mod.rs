@@ -84,7 +84,7 @@ pub use socket::{Message, TestSocket};
 pub use storage::TestStorage;
 pub use target::Target;
 #[doc(hidden)]
-pub use target::{__arg, __call};
+pub use target::{arg_to_json, call_stub};
 
 use crate::rpc::{Class, RpcError, Stub};
 use crate::{Error, Result};

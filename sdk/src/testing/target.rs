@@ -153,13 +153,13 @@ pub(crate) fn target_of(stub: &Stub) -> Result<&Target, RpcError> {
 
 /// Converts one argument of a host-side stub call (used by generated stubs).
 #[doc(hidden)]
-pub fn __arg<T: Serialize + ?Sized>(method: &str, position: u32, name: &str, value: &T) -> Result<serde_json::Value, RpcError> {
+pub fn arg_to_json<T: Serialize + ?Sized>(method: &str, position: u32, name: &str, value: &T) -> Result<serde_json::Value, RpcError> {
     serde_json::to_value(value).map_err(|e| RpcError::Conversion(format!("{method}: argument {position} (`{name}`): {e}")))
 }
 
 /// Calls `method` through the test runtime (used by generated stubs outside Wasm).
 #[doc(hidden)]
-pub async fn __call<R: DeserializeOwned>(stub: &Stub, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
+pub async fn call_stub<R: DeserializeOwned>(stub: &Stub, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
     target_of(stub)?.call(method, args)
 }
 
