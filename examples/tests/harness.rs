@@ -207,3 +207,18 @@ async fn the_workers_own_fetch_reaches_the_tests_objects(env: TestEnv) -> durabl
     assert_eq!(env.namespace::<Counter>().get_by_name("A")?.get_counter_value().await?, 1);
     Ok(())
 }
+
+#[durable::test]
+async fn eviction_disconnects_the_objects_websockets(env: TestEnv) -> durable::Result<()> {
+    let lab = env.namespace::<WsLab>().get_by_name("evicted")?;
+    let mut socket = env.websocket(&lab, "/?user=ada").await?;
+    socket.send_text("hello")?;
+    assert_eq!(socket.recv()?, Message::Text("echo:hello".into()));
+    env.evict(&lab).await?;
+    assert_eq!(socket.recv()?, Message::Close(1006, String::new()));
+    // The object itself answers again, constructed anew.
+    let mut again = env.websocket(&lab, "/?user=ada").await?;
+    again.send_text("hello")?;
+    assert_eq!(again.recv()?, Message::Text("echo:hello".into()));
+    Ok(())
+}

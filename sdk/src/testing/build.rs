@@ -180,3 +180,32 @@ pub(crate) fn workerd(manifest_dir: &Path) -> Result<PathBuf, String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_workerd_says_what_to_run() {
+        if env::var_os("DURABLE_WORKERD").is_some() {
+            return;
+        }
+        let dir = env::temp_dir().join(format!("durable-no-workerd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let error = workerd(&dir).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(error.contains("run `npm install` there") && error.contains("DURABLE_WORKERD"), "{error}");
+    }
+
+    #[test]
+    fn the_manifest_names_the_class_of_a_binding() {
+        let manifest: Manifest = serde_json::from_str(
+            r#"{ "compatibility_date": "2025-09-01", "classes": ["Counter"],
+                 "bindings": [{ "name": "COUNTER", "class": "Counter" }],
+                 "modules": [{ "name": "worker.mjs", "type": "esModule" }] }"#,
+        )
+        .unwrap();
+        assert_eq!(manifest.class_of("COUNTER"), Some("Counter"));
+        assert_eq!(manifest.class_of("OTHER"), None);
+    }
+}

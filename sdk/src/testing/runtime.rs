@@ -65,6 +65,7 @@ impl Runtime {
         let storage = run.join("storage");
         std::fs::create_dir_all(&storage).map_err(|e| format!("creating {}: {e}", storage.display()))?;
         // `embed` paths are relative to the config file: it lives in the bundle.
+        remove_stale(&bundle.dir, "workerd-durable-test-");
         let config = bundle.dir.join(format!("workerd-{}.capnp", run.file_name().and_then(|n| n.to_str()).unwrap_or("run")));
         let runtime = Arc::new(Runtime {
             bundle,
@@ -332,7 +333,7 @@ fn run_dir() -> Result<PathBuf, String> {
     static NEXT: Mutex<u32> = Mutex::new(0);
     let base = std::env::temp_dir();
     let pid = std::process::id();
-    remove_stale(&base);
+    remove_stale(&base, "durable-test-");
     let n = {
         let mut next = NEXT.lock().unwrap_or_else(|e| e.into_inner());
         *next += 1;
@@ -344,17 +345,20 @@ fn run_dir() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn remove_stale(base: &Path) {
+/// Removes the entries of `dir` named `<prefix><pid>-...` whose process is
+/// gone (Linux only: elsewhere they stay).
+fn remove_stale(dir: &Path, prefix: &str) {
     if !Path::new("/proc/self").exists() {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(base) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix("durable-test-")) else { continue };
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else { continue };
         let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
         if !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_dir_all(entry.path());
+            let path = entry.path();
+            let _ = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
         }
     }
 }

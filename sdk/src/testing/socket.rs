@@ -16,7 +16,9 @@ pub enum Message {
     Text(String),
     /// A binary message.
     Binary(Vec<u8>),
-    /// The object closed the socket: code and reason (1005 when it sent no code).
+    /// The socket closed: the object's code and reason (1005 when it sent no
+    /// code), or 1006 when the connection ended without a close frame (the
+    /// object was evicted, or the runtime stopped).
     Close(u16, String),
 }
 
@@ -94,7 +96,11 @@ impl TestSocket {
         let mut message = Vec::new();
         let mut kind = 0u8;
         loop {
-            let (fin, opcode, payload) = self.frame()?;
+            let Some((fin, opcode, payload)) = self.frame()? else {
+                // As a browser reports it: an abnormal closure.
+                self.closed = true;
+                return Ok(Message::Close(1006, String::new()));
+            };
             match opcode {
                 0x9 => self.send(0xA, &payload)?,
                 0xA => {}
@@ -122,14 +128,18 @@ impl TestSocket {
         }
     }
 
-    fn frame(&mut self) -> Result<(bool, u8, Vec<u8>)> {
+    /// The next frame; `None` when the connection ended before one began.
+    fn frame(&mut self) -> Result<Option<(bool, u8, Vec<u8>)>> {
         let io = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => Error::Js("no WebSocket message came within DURABLE_TEST_TIMEOUT".into()),
             std::io::ErrorKind::UnexpectedEof => Error::Js("the WebSocket connection ended without a close frame".into()),
             _ => Error::Js(format!("reading the WebSocket: {e}")),
         };
         let mut head = [0u8; 2];
-        self.reader.read_exact(&mut head).map_err(io)?;
+        match self.reader.read_exact(&mut head) {
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            other => other.map_err(io)?,
+        }
         let fin = head[0] & 0x80 != 0;
         let opcode = head[0] & 0x0f;
         let masked = head[1] & 0x80 != 0;
@@ -153,7 +163,7 @@ impl TestSocket {
         if masked {
             payload.iter_mut().enumerate().for_each(|(i, b)| *b ^= mask[i % 4]);
         }
-        Ok((fin, opcode, payload))
+        Ok(Some((fin, opcode, payload)))
     }
 
     fn send(&mut self, opcode: u8, payload: &[u8]) -> Result<()> {
