@@ -42,3 +42,21 @@ pub fn test_stub_impl(stub: &Ident) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_target_gets_its_own_call() {
+        let sig: syn::Signature = syn::parse_quote!(async fn increment(&self, amount: i64) -> Result<i64>);
+        let cx = crate::ctxt::Ctxt::new();
+        let method = RpcMethod::from_sig(&cx, &sig, None).unwrap();
+        let _ = cx.check();
+        let body = method_body(&method, &quote!(i64), quote!(wasm_call())).to_string();
+        assert!(body.contains("# [cfg (target_arch = \"wasm32\")] let result = { wasm_call () } ;"), "{body}");
+        assert!(body.contains("# [cfg (not (target_arch = \"wasm32\"))]"), "{body}");
+        assert!(body.contains(":: durable :: testing :: arg_to_json (\"increment\" , 1u32 , \"amount\" , & amount) ?"), "{body}");
+        assert!(body.contains(":: durable :: testing :: call_stub :: < i64 > (& self . raw , \"increment\" , args) . await"), "{body}");
+    }
+}

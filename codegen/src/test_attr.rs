@@ -32,7 +32,7 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let name = sig.ident.clone();
     let attrs = std::mem::take(&mut function.attrs);
     let vis = function.vis.clone();
-    let private = private.then(|| quote!(true)).unwrap_or_else(|| quote!(false));
+    let private = if private { quote!(true) } else { quote!(false) };
     Ok(quote! {
         #[cfg(not(target_arch = "wasm32"))]
         #[::core::prelude::v1::test]

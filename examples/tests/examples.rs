@@ -116,7 +116,12 @@ async fn kv_explorer_covers_the_key_value_api(env: TestEnv) -> durable::Result<(
     assert!(kv.delete("a".into()).await?);
     assert_eq!(kv.delete_many(vec!["b".into(), "none".into()]).await?, 1);
     assert_eq!(env.storage(&kv)?.list::<serde_json::Value>().await?, [("c".to_owned(), json!("three"))]);
-    assert_eq!(kv.transfer("c".into(), "d".into(), 1, Some("midway".into())).await.is_err(), true);
+    kv.put("x".into(), json!(10)).await?;
+    let failed = kv.transfer("x".into(), "y".into(), 3, Some("error".into())).await.unwrap_err();
+    assert!(failed.to_string().contains("the transfer failed after writing"), "{failed}");
+    assert_eq!(env.storage(&kv)?.get::<i64>("x").await?, Some(10), "the transaction rolled back");
+    assert_eq!(kv.transfer("x".into(), "y".into(), 3, None).await?, 7);
+    assert_eq!(kv.get("y".into()).await?, Some(json!(3)));
     assert_eq!(kv.who_am_i().await?.name.as_deref(), Some("A"));
     Ok(())
 }

@@ -222,3 +222,11 @@ async fn eviction_disconnects_the_objects_websockets(env: TestEnv) -> durable::R
     assert_eq!(again.recv()?, Message::Text("echo:hello".into()));
     Ok(())
 }
+
+#[durable::test]
+async fn a_class_of_another_worker_is_refused_by_name(env: TestEnv) -> durable::Result<()> {
+    use durable_examples::js_counter::JsCounter;
+    let error = env.namespace::<JsCounter>().get_by_name("a").unwrap_err().to_string();
+    assert!(error.contains("no class of this worker is bound as `JS_COUNTER`"), "{error}");
+    Ok(())
+}

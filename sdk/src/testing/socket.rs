@@ -110,7 +110,7 @@ impl TestSocket {
                     let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or(&[])).into_owned();
                     return Ok(Message::Close(code, reason));
                 }
-                0x0 | 0x1 | 0x2 => {
+                0x0..=0x2 => {
                     if opcode != 0 {
                         kind = opcode;
                     }
