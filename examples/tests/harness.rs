@@ -230,3 +230,56 @@ async fn a_class_of_another_worker_is_refused_by_name(env: TestEnv) -> durable::
     assert!(error.contains("no class of this worker is bound as `JS_COUNTER`"), "{error}");
     Ok(())
 }
+
+#[durable::test]
+async fn calls_joined_by_the_test_each_see_their_own_count(env: TestEnv) -> durable::Result<()> {
+    let counter = env.namespace::<Counter>().get_by_name("busy")?;
+    let calls = (0..20).map(|_| counter.increment(1));
+    let mut results = futures_util::future::join_all(calls).await.into_iter().collect::<Result<Vec<i64>, _>>()?;
+    results.sort();
+    // Each increment saw its own count: the object's input gate ordered them.
+    assert_eq!(results, (1..=20).collect::<Vec<i64>>());
+    Ok(())
+}
+
+/// Run only as a child of the test below: starts the runtime, then panics.
+#[durable::test]
+#[ignore = "run by the_runtime_dies_with_the_test_binary_after_a_panic"]
+async fn child_starts_the_runtime_and_panics(env: TestEnv) {
+    let counter = env.namespace::<Counter>().get_by_name("a").unwrap();
+    counter.increment(1).await.unwrap();
+    panic!("the child panicked on purpose");
+}
+
+/// The test binary runs one test that panics; once it has exited, its
+/// workerd is gone too.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_runtime_dies_with_the_test_binary_after_a_panic() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_starts_the_runtime_and_panics", "--include-ignored", "--test-threads=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let output = child.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("the child panicked on purpose") && text.contains("slots) ready in"), "{text}");
+    // workerd's command line names its config, which names the test binary's pid.
+    let marker = format!("workerd-durable-test-{pid}-");
+    let alive = || {
+        std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+            std::fs::read(entry.path().join("cmdline")).is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains(&marker))
+        })
+    };
+    let started = Instant::now();
+    while alive() {
+        assert!(started.elapsed() < Duration::from_secs(5), "workerd outlived its test binary");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -159,8 +159,14 @@ pub fn arg_to_json<T: Serialize + ?Sized>(method: &str, position: u32, name: &st
 
 /// Calls `method` through the test runtime (used by generated stubs outside Wasm).
 #[doc(hidden)]
-pub async fn call_stub<R: DeserializeOwned>(stub: &Stub, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
-    target_of(stub)?.call(method, args)
+pub async fn call_stub<R: DeserializeOwned + Send + 'static>(stub: &Stub, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
+    let target = target_of(stub)?.clone();
+    let method = method.to_owned();
+    // On a thread of its own: calls the test joins are in flight together.
+    match super::executor::offload(move || target.call(&method, args)).await {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 #[cfg(test)]
