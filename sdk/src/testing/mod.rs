@@ -82,7 +82,7 @@ use std::time::Instant;
 pub use fetch::{TestRequest, TestResponse};
 pub use socket::{Message, TestSocket};
 pub use storage::TestStorage;
-pub use target::Target;
+pub(crate) use target::Target;
 #[doc(hidden)]
 pub use target::{arg_to_json, call_stub};
 
@@ -93,7 +93,22 @@ use runtime::Runtime;
 use target::{At, Lease};
 
 /// A stub the test harness can address: every typed stub outside Wasm, and
-/// [`Stub`]. Implemented by `#[durable_object]`.
+/// [`Stub`]. Implemented by `#[durable_object]`; what [`TestEnv`]'s hooks take.
+///
+/// ```no_run
+/// # use durable::prelude::*;
+/// # #[durable_object] pub struct Counter { state: State }
+/// # #[durable_object] impl Counter { pub fn new(state: State, _env: Env) -> Self { Self { state } } }
+/// use durable::testing::{TestEnv, TestStub};
+///
+/// async fn fire_now(env: &TestEnv, stub: &impl TestStub) -> durable::Result<bool> {
+///     env.run_alarm(stub).await
+/// }
+/// # async fn demo(env: TestEnv) -> durable::Result<()> {
+/// let counter = env.namespace::<Counter>().get_by_name("a")?;
+/// fire_now(&env, &counter).await?;
+/// # Ok(()) }
+/// ```
 pub trait TestStub {
     /// The untyped stub.
     fn test_stub(&self) -> &Stub;

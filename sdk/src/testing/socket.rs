@@ -10,6 +10,17 @@ use super::target::Target;
 use crate::{Error, Result};
 
 /// A message from the object.
+///
+/// ```no_run
+/// # fn demo(socket: &mut durable::testing::TestSocket) -> durable::Result<()> {
+/// use durable::testing::Message;
+/// match socket.recv()? {
+///     Message::Text(text) => println!("said {text}"),
+///     Message::Binary(bytes) => println!("{} bytes", bytes.len()),
+///     Message::Close(code, reason) => println!("closed: {code} {reason}"),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
     /// A text message.

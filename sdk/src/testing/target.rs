@@ -27,7 +27,7 @@ pub(crate) enum At {
 
 /// The object behind a host-side [`Stub`].
 #[derive(Clone)]
-pub struct Target {
+pub(crate) struct Target {
     pub(crate) lease: Arc<Lease>,
     pub(crate) class: String,
     pub(crate) at: At,
