@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-echo "== cargo test (unit, doc and trybuild tests)"
+echo "== cargo test (unit, doc and trybuild tests; the examples' durable::testing suites on workerd)"
 cargo test --workspace
 
 echo "== the published crates: packaged, built alone, and a durable new project on them"

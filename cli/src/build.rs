@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{bindgen, classes, config, factory, generate, optimize, shim, typescript, wasm};
+use crate::{bindgen, classes, config, factory, generate, optimize, shim, test_manifest, typescript, wasm};
 
 /// The JavaScript half of the runtime, shipped next to the entry module.
 const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
+
+/// The test driver of a test build (`--test-hooks`), shipped next to it.
+const TESTING_JS: &str = include_str!("../js/testing.mjs");
 
 /// What to build, and where to.
 pub struct Options {
@@ -25,6 +28,10 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// Whether to check that config (`--no-config-check` turns it off).
     pub check_config: bool,
+    /// A test build (`--test-hooks`, used by `durable::testing`): the classes
+    /// get the hidden hooks the test harness calls, and `test-manifest.json`
+    /// describes the bundle. Never deploy one.
+    pub test_hooks: bool,
 }
 
 /// What to compile: the Wasm part of [`Options`].
@@ -95,8 +102,21 @@ pub fn run(options: &Options) -> Result<(), String> {
         .map(|h| h.to_string())
         .collect();
     write_if_changed(&out.join("runtime.mjs"), RUNTIME_JS)?;
-    let entry_source = shim::entry_module(classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM);
+    let entry_source = if options.test_hooks {
+        write_if_changed(&out.join(shim::TESTING_JS), TESTING_JS)?;
+        shim::test_entry_module(classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM)
+    } else {
+        shim::entry_module(classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM)
+    };
     write_if_changed(&out.join("worker.mjs"), &entry_source)?;
+    if options.test_hooks {
+        let config = config::locate(options.config.as_deref())?;
+        test_manifest::write(out, "worker.mjs", classes, config.as_deref())?;
+    } else if out.join(shim::TESTING_JS).exists() {
+        // A production build into the directory of a test build: no hooks may stay.
+        fs::remove_file(out.join(shim::TESTING_JS)).map_err(|e| format!("removing {}: {e}", out.join(shim::TESTING_JS).display()))?;
+        let _ = fs::remove_file(out.join(test_manifest::FILE));
+    }
     write_if_changed(&out.join("classes.d.ts"), &typescript::declarations(&module))?;
     for name in &module.undeclared {
         eprintln!("durable: warning: `{name}` is declared `unknown` in classes.d.ts: derive durable::TypeScript on it");

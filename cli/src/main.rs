@@ -32,6 +32,7 @@ mod optimize;
 mod problem;
 mod scaffold;
 mod shim;
+mod test_manifest;
 mod typescript;
 mod wasm;
 
@@ -57,6 +58,8 @@ new     creates a project: one Durable Object, a worker calling it by typed RPC,
   --profile PROFILE       cargo profile for the Wasm build (default: wasm-release)
   -c, --config FILE       the wrangler config (default: wrangler.jsonc, or wrangler.json)
   --no-config-check       build without checking the config's bindings and migrations
+  --test-hooks            a test build for `durable::testing` (`cargo test`): hidden hooks in each
+                          class and test-manifest.json; never deploy it
   --check                 change nothing; fail with a diff if the config is out of date
   --delete CLASS          allow deleting CLASS and ALL ITS STORED DATA
   --to-exports            convert the config's `migrations` into the `exports` map that
@@ -83,13 +86,14 @@ fn run(args: &[String]) -> Result<(), String> {
     };
     match command.as_str() {
         "build" => {
-            let flags = Flags::parse(rest, &["-p", "--package", "--out-dir", "--profile", "-c", "--config"], &["--no-config-check"], 0)?;
+            let flags = Flags::parse(rest, &["-p", "--package", "--out-dir", "--profile", "-c", "--config"], &["--no-config-check", "--test-hooks"], 0)?;
             build::run(&build::Options {
                 package: flags.value(&["-p", "--package"]),
                 out_dir: PathBuf::from(flags.value(&["--out-dir"]).unwrap_or_else(|| "dist".into())),
                 profile: flags.value(&["--profile"]).unwrap_or_else(|| "wasm-release".into()),
                 config: flags.value(&["-c", "--config"]).map(PathBuf::from),
                 check_config: !flags.has("--no-config-check"),
+                test_hooks: flags.has("--test-hooks"),
             })
         }
         "config" => {

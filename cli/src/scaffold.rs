@@ -90,7 +90,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         "durable: created {} (crate and worker `{name}`, Durable Object class `{class}`, bound as `{binding}`)\n\
          the SDK: {source}\n\n\
          next (wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer; the project's README says how to get it):\n  cd {}\n  npm install            # wrangler {WRANGLER_VERSION}\n  npx wrangler dev       # builds with `durable build`, serves on http://localhost:8787\n  \
-         npm test               # builds, serves and calls it on the local runtime\n  npx wrangler deploy",
+         cargo test             # runs src/tests.rs against the object on the local runtime\n  npx wrangler deploy",
         path.display(),
         path.display(),
         binding = generate::screaming_snake(class),
@@ -203,7 +203,7 @@ fn project_files(name: &str, class: &str, sdk: &Sdk) -> Result<Vec<(&'static str
         ("src/lib.rs", LIB_RS.replace("Counter", class)),
         ("wrangler.jsonc", wrangler),
         ("package.json", package_json(name)),
-        ("tests/worker.test.mjs", TEST_MJS.to_owned()),
+        ("src/tests.rs", TESTS_RS.replace("Counter", class)),
         (".dev.vars", DEV_VARS.to_owned()),
         (".gitignore", "/target\n/dist\n/node_modules\n/.wrangler\n/.dev.vars\n/.tools\n".to_owned()),
         ("README.md", readme(name, class)),
@@ -229,9 +229,17 @@ written with the `durable-objects` SDK (its library is `durable`:
 ```sh
 npm install           # wrangler
 npx wrangler dev      # build (`durable build`) and serve: http://localhost:8787/apples -> "apples: 1"
-npm test              # build, serve and call it on the local runtime (tests/worker.test.mjs)
+cargo test            # src/tests.rs: calls the object on the local runtime (workerd)
 npx wrangler deploy   # to Cloudflare
 ```
+
+`cargo test` runs the tests in `src/tests.rs` on the local runtime: it builds
+the crate with `durable build --test-hooks` (the first run compiles it for
+Wasm, later runs reuse that), starts workerd from `node_modules` (so
+`npm install` first), and each `#[durable::test]` calls the object with the
+same typed stub the worker uses, fires its alarm now (`env.run_alarm`), evicts
+it from memory (`env.evict`), reads its storage (`env.storage`) or sends the
+worker a request (`env.fetch_worker`). Each test gets objects of its own.
 
 Wrangler {WRANGLER_VERSION} needs Node.js {NODE_REQUIRED} or newer (`node --version`). If yours is
 older, take the Node.js that the SDK is tested with from the npm registry (on
@@ -330,7 +338,7 @@ fn package_json(name: &str) -> String {
   "scripts": {{
     "dev": "wrangler dev",
     "deploy": "wrangler deploy",
-    "test": "node --test tests/*.test.mjs"
+    "test": "cargo test"
   }},
   "engines": {{
     "node": ">={NODE_REQUIRED}"
@@ -350,8 +358,16 @@ const LIB_RS: &str = r#"//! A worker with one Durable Object: a counter per name
 //!
 //! `GET /<name>` adds one to the counter `<name>` and answers `<name>: <count>`.
 
+use std::time::Duration;
+
 use durable::prelude::*;
 use worker::{event, Context};
+
+#[cfg(test)]
+mod tests;
+
+/// How long a counter that nobody increments lives on.
+const EXPIRY: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// One counter. Each name gets its own object, in one place in the world.
 #[durable_object]
@@ -372,7 +388,14 @@ impl Counter {
         let count: i64 = storage.get("count").await?.unwrap_or(0);
         let count = count.checked_add(amount).ok_or_else(|| Error::message("the count would overflow"))?;
         storage.put("count", &count).await?;
+        // Each increment moves the counter's expiry (its alarm) out again.
+        storage.set_alarm_after(EXPIRY).await?;
         Ok(count)
+    }
+
+    /// The alarm: nobody incremented the counter for `EXPIRY`, so it goes.
+    pub async fn alarm(&self, _info: AlarmInfo) -> Result<()> {
+        self.state.storage().delete_all().await
     }
 
     /// The current count.
@@ -396,63 +419,36 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
 }
 "#;
 
-const TEST_MJS: &str = r#"// Runs the worker on the local runtime (`wrangler dev`, which builds it first)
-// and calls it over HTTP. `npm test`.
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+const TESTS_RS: &str = r#"//! `cargo test`: the object on the local runtime (workerd, from
+//! node_modules), called with the same typed stub the worker uses. Each test
+//! gets objects of its own: tests run in parallel, in any order.
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+use durable::testing::{TestEnv, TestRequest};
+
+use crate::Counter;
+
+#[durable::test]
+async fn counts_survives_eviction_and_expires(env: TestEnv) -> durable::Result<()> {
+    let counter = env.namespace::<Counter>().get_by_name("apples")?;
+    assert_eq!(counter.increment(5).await?, 5);
+    assert_eq!(counter.increment(1).await?, 6);
+    // Out of memory, as when the runtime evicts it: the count is in storage.
+    env.evict(&counter).await?;
+    assert_eq!(counter.count().await?, 6);
+    // Fire the expiry alarm now instead of in 30 days.
+    assert!(env.run_alarm(&counter).await?, "increment sets the alarm");
+    assert_eq!(counter.count().await?, 0);
+    Ok(())
 }
 
-async function startWorker(t) {
-  const port = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), "worker-test-"));
-  const args = ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port),
-    "--inspector-port", String(await freePort()), "--persist-to", persist, "--show-interactive-dev-session=false"];
-  const dev = spawn("npx", args, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    detached: true,
-  });
-  let output = "";
-  dev.stdout.on("data", (d) => (output += d));
-  dev.stderr.on("data", (d) => (output += d));
-  t.after(() => {
-    try { process.kill(-dev.pid, "SIGTERM"); } catch {}
-    rmSync(persist, { recursive: true, force: true });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 600_000; // the first build compiles every dependency
-  while (Date.now() < deadline) {
-    if (dev.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
-    try {
-      if ((await fetch(url)).ok) return url;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the worker did not answer in time:\n${output}`);
+#[durable::test]
+async fn the_worker_counts_each_name_on_its_own(env: TestEnv) -> durable::Result<()> {
+    let get = |path: &str| env.fetch_worker(TestRequest::get(path));
+    assert_eq!(get("/apples").await?.text(), "apples: 1\n");
+    assert_eq!(get("/apples").await?.text(), "apples: 2\n");
+    assert_eq!(get("/pears").await?.text(), "pears: 1\n");
+    Ok(())
 }
-
-test("each name counts on its own, over typed RPC", { timeout: 660_000 }, async (t) => {
-  const url = await startWorker(t);
-  const get = async (path) => (await fetch(url + path)).text();
-  assert.equal(await get("/apples"), "apples: 1\n");
-  assert.equal(await get("/apples"), "apples: 2\n");
-  assert.equal(await get("/pears"), "pears: 1\n");
-});
 "#;
 
 #[cfg(test)]
@@ -547,6 +543,10 @@ mod tests {
             assert!(lib.contains(expected), "{expected} in {lib}");
         }
         assert!(file("README.md").contains("one Durable Object, `ChatRoom`"));
+        let tests = file("src/tests.rs");
+        assert!(tests.contains("use crate::ChatRoom;") && tests.contains("env.namespace::<ChatRoom>()"), "{tests}");
+        assert!(!tests.contains("Counter"), "{tests}");
+        assert!(lib.contains("#[cfg(test)]\nmod tests;"), "{lib}");
     }
 
     #[test]

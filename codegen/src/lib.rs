@@ -15,10 +15,12 @@ pub mod attr;
 pub mod class;
 pub mod ctxt;
 pub mod handler;
+pub mod host_stub;
 pub mod imp;
 pub mod interface;
 pub mod meta;
 pub mod rpc;
+pub mod test_attr;
 pub mod ts;
 
 use proc_macro2::TokenStream;

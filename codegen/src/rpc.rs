@@ -263,6 +263,7 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
     let self_ty = target.self_ty;
     let binding = &target.binding;
     let stub = format_ident!("{}Stub", class);
+    let test_stub = crate::host_stub::test_stub_impl(&stub);
     let doc = format!(
         "Typed RPC stub for the Durable Object class [`{class}`]: the same methods, called remotely.\n\n\
          Get one from a `durable::rpc::Namespace<{class}>`."
@@ -282,6 +283,10 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
         };
         let doc = format!("Calls `{js_name}` on the object (Rust method `{class}::{ident}`).");
         let docs = &m.docs;
+        let body = crate::host_stub::method_body(m, &ret, quote! {
+            let args = ::std::vec![#(#encode),*];
+            self.raw.call::<#ret>(#js_name, args).await
+        });
         // The method's own rustdoc first, then where the call goes.
         let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
         quote! {
@@ -289,8 +294,7 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
             #separator
             #[doc = #doc]
             pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
-                let args = ::std::vec![#(#encode),*];
-                self.raw.call::<#ret>(#js_name, args).await
+                #body
             }
         }
     });
@@ -351,6 +355,8 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
                 Self { raw }
             }
         }
+
+        #test_stub
 
         impl ::durable::rpc::Class for #self_ty {
             type Stub = #stub;

@@ -50,6 +50,23 @@ pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
     durable_codegen::durable_object(args.into(), item.into()).into()
 }
 
+/// Makes an `async fn(env: TestEnv)` a test that runs on the real runtime:
+/// see `durable::testing`. `#[durable::test(private)]` gives the test a
+/// runtime of its own (needed to restart it).
+///
+/// ```ignore
+/// #[durable::test]
+/// async fn increments(env: durable::testing::TestEnv) -> durable::Result<()> {
+///     let counter = env.namespace::<Counter>().get_by_name("a")?;
+///     assert_eq!(counter.increment(5).await?, 5);
+///     Ok(())
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    durable_codegen::test_attr::expand(args.into(), item.into()).into()
+}
+
 /// Declares a type's JavaScript shape for the TypeScript declarations that
 /// `durable build` writes (`dist/classes.d.ts`). Derive it next to
 /// `Serialize`/`Deserialize` on every type used by an RPC method; serde's

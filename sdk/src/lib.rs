@@ -55,11 +55,13 @@ pub mod runtime;
 pub mod schedule;
 pub mod sql;
 mod state;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod testing;
 mod storage;
 mod sys;
 pub mod ws;
 
-pub use durable_macros::{durable_object, TypeScript};
+pub use durable_macros::{durable_object, test, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use state::{AbortOptions, ObjectId, State};

@@ -202,15 +202,22 @@ impl From<RpcError> for worker::Error {
 
 /// An untyped stub for one Durable Object: call any method by name, or send it
 /// a request. Generated typed stubs wrap one.
-#[derive(Debug, Clone)]
+#[cfg_attr(target_arch = "wasm32", derive(Debug, Clone))]
 pub struct Stub {
-    raw: JsValue,
+    pub(crate) raw: JsValue,
+    /// Outside Wasm, the object in the test runtime (see `durable::testing`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) test: Option<crate::testing::Target>,
 }
 
 impl Stub {
     /// Wraps a JavaScript `DurableObjectStub`.
     pub fn from_raw(raw: JsValue) -> Self {
-        Self { raw }
+        Self {
+            raw,
+            #[cfg(not(target_arch = "wasm32"))]
+            test: None,
+        }
     }
 
     /// The JavaScript stub.

@@ -1,7 +1,7 @@
 // From `durable new` to `wrangler deploy --dry-run`, in a temporary directory,
 // with the real tools (the pinned wrangler, on the Node.js it needs): the
-// scaffold declares its class in the `exports` map, builds, serves under
-// `wrangler dev` (its own generated test calls it), dry-run deploys with no
+// scaffold declares its class in the `exports` map, builds, passes its own
+// `cargo test` (on workerd), dry-run deploys with no
 // edits; then a class is added, renamed and deleted, and each time `durable
 // build` refuses a stale wrangler.jsonc until `durable config` has written the
 // binding and the `exports` entries.
@@ -60,7 +60,7 @@ after(() => dir?.cleanup());
 const rootPackage = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
 test("durable new writes a crate, a worker, wrangler.jsonc with the class's binding and exports entry, and a test", () => {
-  for (const file of ["Cargo.toml", "src/lib.rs", "wrangler.jsonc", "package.json", "tests/worker.test.mjs", ".dev.vars", ".gitignore", "README.md"]) {
+  for (const file of ["Cargo.toml", "src/lib.rs", "wrangler.jsonc", "package.json", "src/tests.rs", ".dev.vars", ".gitignore", "README.md"]) {
     assert.ok(existsSync(join(project, file)), `missing ${file}`);
   }
   const text = config();
@@ -95,10 +95,22 @@ test("durable new refuses a directory that is not empty", async () => {
   assert.match(output, /already exists and is not empty/);
 });
 
-test("the new project builds, serves under wrangler dev and answers over typed RPC (its own test)", { timeout: 900_000 }, async () => {
+test("the new project's own test (`cargo test`, via npm test) calls its object on the local runtime, and fails when the object is broken", { timeout: 900_000 }, async () => {
   const { code, output } = await run("npm", ["test"], project, 900_000);
   assert.equal(code, 0, output);
-  assert.match(output, /^(#|ℹ) pass 1$/m);
+  assert.match(output, /^test result: ok\. 2 passed; 0 failed/m);
+  // increment adds one too many: the same tests fail, saying how.
+  const lib = join(project, "src", "lib.rs");
+  const source = readFileSync(lib, "utf8");
+  writeFileSync(lib, source.replace("count.checked_add(amount)", "count.checked_add(amount + 1)"));
+  try {
+    const broken = await run("cargo", ["test"], project, 900_000);
+    assert.notEqual(broken.code, 0, broken.output);
+    assert.match(broken.output, /left: 6\n\s*right: 5/);
+    assert.match(broken.output, /test result: FAILED\. 0 passed; 2 failed/);
+  } finally {
+    writeFileSync(lib, source);
+  }
 });
 
 // wrangler warns when a bound class of the worker has no live `exports` entry
@@ -322,5 +334,5 @@ test("durable new --class Room: the class, its binding, the worker and the test 
 
   const { code, output } = await run("npm", ["test"], rooms, 900_000);
   assert.equal(code, 0, output);
-  assert.match(output, /^(#|ℹ) pass 1$/m);
+  assert.match(output, /^test result: ok\. 2 passed; 0 failed/m);
 });

@@ -1,0 +1,181 @@
+//! A leased slot of the test runtime, the object a host-side stub addresses,
+//! and the calls to the slot's driver (`testing.mjs`) that everything else
+//! goes through.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::http;
+use super::runtime::Runtime;
+use crate::rpc::{RpcError, Stub};
+
+/// One test's slot of a runtime.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    pub runtime: Arc<Runtime>,
+    pub slot: usize,
+}
+
+/// How a stub names its object: by name (`getByName`) or by id (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum At {
+    Name(String),
+    Id(String),
+}
+
+/// The object behind a host-side [`Stub`].
+#[derive(Clone)]
+pub(crate) struct Target {
+    pub(crate) lease: Arc<Lease>,
+    pub(crate) class: String,
+    pub(crate) at: At,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target").field("class", &self.class).field("at", &self.at).field("slot", &self.lease.slot).finish()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Reply<R> {
+    Ok(R),
+    Err(Failure),
+}
+
+#[derive(Deserialize)]
+struct Failure {
+    message: String,
+    #[serde(default)]
+    remote: bool,
+}
+
+impl Lease {
+    /// POSTs `body` to the driver's `path` and decodes `{ ok }` / `{ err }`.
+    pub(crate) fn driver<R: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<R, RpcError> {
+        let body = serde_json::to_vec(body).map_err(|e| RpcError::Conversion(e.to_string()))?;
+        let addr = self.runtime.addr().map_err(RpcError::Transport)?;
+        let headers = [("x-durable-test-slot".to_owned(), self.slot.to_string()), ("content-type".to_owned(), "application/json".to_owned())];
+        let answer = http::send(addr, "POST", path, &headers, &body, self.runtime.timeout).map_err(|e| self.transport(e))?;
+        if answer.status != 200 {
+            return Err(self.transport(format!("the test driver answered {}: {}", answer.status, String::from_utf8_lossy(&answer.body))));
+        }
+        match serde_json::from_slice::<Reply<R>>(&answer.body) {
+            Ok(Reply::Ok(value)) => Ok(value),
+            Ok(Reply::Err(failure)) if failure.remote => Err(RpcError::Remote(failure.message)),
+            Ok(Reply::Err(failure)) => Err(RpcError::Transport(failure.message)),
+            Err(e) => Err(RpcError::Conversion(format!("the answer does not fit the declared type: {e}"))),
+        }
+    }
+
+    /// A transport error, with workerd's last words when it has exited.
+    fn transport(&self, message: String) -> RpcError {
+        let log = self.runtime.log_tail();
+        if log.is_empty() {
+            RpcError::Transport(message)
+        } else {
+            RpcError::Transport(format!("{message}\nthe runtime's log ends with:\n{log}"))
+        }
+    }
+
+    /// Wipes everything the test built in the slot.
+    pub(crate) fn wipe(&self) -> Result<(), RpcError> {
+        self.driver::<serde_json::Value>("/wipe", &serde_json::json!({})).map(drop)
+    }
+}
+
+#[derive(Serialize)]
+struct WireTarget<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+}
+
+impl Target {
+    fn wire(&self) -> WireTarget<'_> {
+        match &self.at {
+            At::Name(name) => WireTarget { name: Some(name), id: None },
+            At::Id(id) => WireTarget { name: None, id: Some(id) },
+        }
+    }
+
+    /// Calls the RPC method `method` (its JavaScript name).
+    pub(crate) fn call<R: DeserializeOwned>(&self, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
+        let body = serde_json::json!({ "class": self.class, "target": self.wire(), "method": method, "args": args });
+        self.lease.driver("/call", &body).map_err(|e| match e {
+            RpcError::Conversion(m) => RpcError::Conversion(format!("{method}: {m}")),
+            other => other,
+        })
+    }
+
+    /// Runs one of the object's test hooks (see `testing.mjs`).
+    pub(crate) fn hook<R: DeserializeOwned>(&self, op: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
+        let body = serde_json::json!({ "class": self.class, "target": self.wire(), "op": op, "args": args });
+        self.lease.driver("/hook", &body)
+    }
+
+    /// The headers that route a forwarded request to the object.
+    pub(crate) fn route_headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![("x-durable-test-slot".to_owned(), self.lease.slot.to_string()), ("x-durable-test-class".to_owned(), self.class.clone())];
+        match &self.at {
+            At::Name(name) => headers.push(("x-durable-test-name".to_owned(), percent_encode(name))),
+            At::Id(id) => headers.push(("x-durable-test-id".to_owned(), id.clone())),
+        }
+        headers
+    }
+}
+
+/// Encodes everything but unreserved characters, as `decodeURIComponent` reads it back.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The target of a stub, or why it has none.
+pub(crate) fn target_of(stub: &Stub) -> Result<&Target, RpcError> {
+    stub.test.as_ref().ok_or_else(|| {
+        RpcError::Transport(
+            "this stub does not lead to a test runtime: outside Wasm, stubs come from `durable::testing::TestEnv::namespace`".into(),
+        )
+    })
+}
+
+/// Converts one argument of a host-side stub call (used by generated stubs).
+#[doc(hidden)]
+pub fn arg_to_json<T: Serialize + ?Sized>(method: &str, position: u32, name: &str, value: &T) -> Result<serde_json::Value, RpcError> {
+    serde_json::to_value(value).map_err(|e| RpcError::Conversion(format!("{method}: argument {position} (`{name}`): {e}")))
+}
+
+/// Calls `method` through the test runtime (used by generated stubs outside Wasm).
+#[doc(hidden)]
+pub async fn call_stub<R: DeserializeOwned + Send + 'static>(stub: &Stub, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
+    let target = target_of(stub)?.clone();
+    let method = method.to_owned();
+    // On a thread of its own: calls the test joins are in flight together.
+    match super::executor::offload(move || target.call(&method, args)).await {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_encode;
+
+    #[test]
+    fn names_are_percent_encoded() {
+        assert_eq!(percent_encode("a b/é"), "a%20b%2F%C3%A9");
+        assert_eq!(percent_encode("plain-name_1"), "plain-name_1");
+    }
+}
