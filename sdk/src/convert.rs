@@ -41,12 +41,17 @@ pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> std::result::Result<Js
 /// else, and anything the text does not fit, is read field by field (which
 /// also words the error).
 pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
-    if let Some(text) = json::utf8_of(&value) {
-        if let Ok(decoded) = serde_json::from_slice(&text) {
-            return Ok(decoded);
-        }
+    match decode_bulk(&value, json::WORTH_IT) {
+        Some(decoded) => Ok(decoded),
+        None => serde_wasm_bindgen::from_value(value),
     }
-    serde_wasm_bindgen::from_value(value)
+}
+
+/// `value` read through its JSON text, if JSON represents it exactly, it has
+/// at least `min_parts` parts, and the text fits `T`; `None` otherwise (the
+/// caller then reads it part by part, which also words any error).
+pub(crate) fn decode_bulk<T: DeserializeOwned>(value: &JsValue, min_parts: u32) -> Option<T> {
+    serde_json::from_slice(&json::utf8_of(value, min_parts)?).ok()
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use js_sys::{Array, Uint8Array};
+use js_sys::Array;
 use serde::de::{self, DeserializeOwned};
 use wasm_bindgen::prelude::*;
 
@@ -35,6 +35,23 @@ export function raw_rows(cursor) {
   const rows = Array.from(cursor.raw());
   return [rows, prepare(rows, false)];
 }
+const text = new TextDecoder();
+// Parameters packed by `Packed` (see below): 16 bytes each.
+export function exec_packed(sql, query, memory, ptr, count) {
+  const view = new DataView(memory.buffer, ptr, count * 16);
+  const bytes = new Uint8Array(memory.buffer);
+  const args = new Array(count);
+  for (let i = 0, at = 0; i < count; i++, at += 16) {
+    const len = view.getUint32(at + 4, true);
+    switch (view.getUint32(at, true)) {
+      case 0: args[i] = null; break;
+      case 1: args[i] = view.getFloat64(at + 8, true); break;
+      case 2: { const start = view.getUint32(at + 8, true); args[i] = text.decode(bytes.subarray(start, start + len)); break; }
+      default: { const start = view.getUint32(at + 8, true); args[i] = bytes.slice(start, start + len); break; }
+    }
+  }
+  return sql.exec(query, ...args);
+}
 export function next_row(cursor) {
   const step = cursor.next();
   if (step.done) return undefined;
@@ -49,6 +66,70 @@ extern "C" {
     fn raw_rows(cursor: &sys::SqlCursor) -> std::result::Result<Array, JsValue>;
     #[wasm_bindgen(catch)]
     fn next_row(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
+    /// `sql.exec(query, ...params)`, the parameters read from `count` packed
+    /// slots at `ptr` in `memory` (one call across the boundary).
+    #[wasm_bindgen(catch)]
+    fn exec_packed(sql: &sys::SqlStorage, query: &JsValue, memory: &JsValue, ptr: *const Slot, count: usize) -> std::result::Result<sys::SqlCursor, JsValue>;
+}
+
+/// One parameter as `exec_packed` reads it: a kind (0 `null`, 1 number,
+/// 2 UTF-8 text, 3 bytes), the length of text or bytes, and the number or
+/// the address of the text or bytes.
+#[repr(C)]
+struct Slot {
+    kind: u32,
+    len: u32,
+    value: SlotValue,
+}
+
+#[repr(C)]
+union SlotValue {
+    number: f64,
+    address: u32,
+}
+
+impl Slot {
+    /// `value`, whose text or bytes (borrowed) stay where they are until the
+    /// call returns.
+    fn of(value: &SqlValue, scratch: &mut Vec<String>) -> Slot {
+        let bytes = |kind, b: &[u8]| Slot { kind, len: b.len() as u32, value: SlotValue { address: b.as_ptr() as u32 } };
+        match value {
+            SqlValue::Null => Slot { kind: 0, len: 0, value: SlotValue { number: 0.0 } },
+            SqlValue::Integer(i) if (-MAX_SAFE..=MAX_SAFE).contains(i) => Slot { kind: 1, len: 0, value: SlotValue { number: *i as f64 } },
+            SqlValue::Integer(i) => {
+                scratch.push(i.to_string());
+                let text = scratch.last().map(String::as_bytes).unwrap_or_default();
+                bytes(2, text)
+            }
+            SqlValue::Real(f) => Slot { kind: 1, len: 0, value: SlotValue { number: *f } },
+            SqlValue::Text(t) => bytes(2, t.as_bytes()),
+            SqlValue::Blob(b) => bytes(3, b),
+        }
+    }
+}
+
+thread_local! {
+    /// The JavaScript strings of recent statements, so that a statement run
+    /// again (the usual case: a literal in a loop) is not decoded again.
+    static QUERIES: std::cell::RefCell<std::collections::HashMap<String, JsValue>> = Default::default();
+}
+
+/// How many statements [`QUERIES`] keeps before it starts over.
+const QUERY_CACHE: usize = 128;
+
+fn query_js(query: &str) -> JsValue {
+    QUERIES.with(|cache| {
+        if let Some(js) = cache.borrow().get(query) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(query);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= QUERY_CACHE {
+            cache.clear();
+        }
+        cache.insert(query.to_owned(), js.clone());
+        js
+    })
 }
 
 /// Splits `[rows, unsafeColumn]` and refuses rounded integers.
@@ -211,18 +292,6 @@ pub fn check_params(params: &[SqlValue]) -> Result<()> {
     Ok(())
 }
 
-impl SqlValue {
-    fn to_js(&self) -> JsValue {
-        match self {
-            SqlValue::Null => JsValue::NULL,
-            SqlValue::Integer(i) if (-MAX_SAFE..=MAX_SAFE).contains(i) => JsValue::from_f64(*i as f64),
-            SqlValue::Integer(i) => JsValue::from_str(&i.to_string()),
-            SqlValue::Real(f) => JsValue::from_f64(*f),
-            SqlValue::Text(s) => JsValue::from_str(s),
-            SqlValue::Blob(b) => Uint8Array::from(b.as_slice()).into(),
-        }
-    }
-}
 
 macro_rules! from_int {
     ($($t:ty),*) => {$(
@@ -325,8 +394,14 @@ impl Sql {
     /// ```
     pub fn exec(&self, query: &str, params: &[SqlValue]) -> Result<Cursor> {
         check_params(params)?;
-        let bindings: Vec<JsValue> = params.iter().map(SqlValue::to_js).collect();
-        let raw = self.raw.exec(query, &bindings).map_err(Error::from_js)?;
+        // Large integers are bound as text; the strings live here until the
+        // call returns. The slots point into `params` and `scratch` only.
+        let mut scratch = Vec::new();
+        let slots: Vec<Slot> = params.iter().map(|p| Slot::of(p, &mut scratch)).collect();
+        let raw = exec_packed(&self.raw, &query_js(query), &wasm_bindgen::memory(), slots.as_ptr(), slots.len())
+            .map_err(Error::from_js)?;
+        drop(slots);
+        drop(scratch);
         Ok(Cursor { raw })
     }
 
@@ -405,6 +480,18 @@ fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
         .map_err(|e| Error::Conversion(format!("row {index} does not fit the requested type: {}", conversion_message(e))))
 }
 
+/// Every row of `rows` as a `T`: several rows cross together as one JSON text
+/// when JSON carries them exactly (no blobs); otherwise, or if one does not
+/// fit `T` (to name it in the error), row by row.
+fn rows_from_js<T: DeserializeOwned>(rows: Array) -> Result<Vec<T>> {
+    if rows.length() > 1 {
+        if let Some(all) = crate::convert::decode_bulk(&rows, 0) {
+            return Ok(all);
+        }
+    }
+    rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+}
+
 impl Cursor {
     /// Every row, converted to `T` (a struct with the column names as fields,
     /// a map, a tuple struct...).
@@ -415,8 +502,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn all<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        let rows = checked_rows(all_rows(&self.raw).map_err(Error::from_js)?)?;
-        rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+        rows_from_js(checked_rows(all_rows(&self.raw).map_err(Error::from_js)?)?)
     }
 
     /// Exactly one row: an error if there are none or several.
@@ -460,8 +546,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn raw<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        let rows = checked_rows(raw_rows(&self.raw).map_err(Error::from_js)?)?;
-        rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+        rows_from_js(checked_rows(raw_rows(&self.raw).map_err(Error::from_js)?)?)
     }
 
     /// The names of the result's columns.
