@@ -19,6 +19,7 @@ pub mod imp;
 pub mod interface;
 pub mod meta;
 pub mod rpc;
+pub mod target;
 pub mod ts;
 
 use proc_macro2::TokenStream;

@@ -65,12 +65,27 @@ pub enum Output {
     /// `Result<T, E>` (any type whose last path segment is `Result`): `T` is
     /// what the caller gets; `Err` is thrown with `E`'s message.
     Result(syn::Type),
+    /// `Capability<T>`, or `Result<Capability<T>, E>` if the flag is set: a
+    /// live object of the `#[durable::rpc_target]` type `T` (see
+    /// [`crate::target`]).
+    Capability(syn::Type, bool),
 }
 
 impl RpcMethod {
     /// Builds and checks the model of a public method; `None` if the method
     /// cannot be an RPC method (the reason is recorded in `cx`).
     pub fn from_sig(cx: &Ctxt, sig: &syn::Signature, js_name: Option<(String, Span)>) -> Option<Self> {
+        Self::from_sig_with(cx, sig, js_name, reserved)
+    }
+
+    /// [`from_sig`](Self::from_sig) with the names `reserved` says the
+    /// callee's kind of stub already has.
+    pub fn from_sig_with(
+        cx: &Ctxt,
+        sig: &syn::Signature,
+        js_name: Option<(String, Span)>,
+        reserved: fn(&str) -> Option<&'static str>,
+    ) -> Option<Self> {
         let name = sig.ident.to_string();
         let mut ok = true;
         match sig.receiver() {
@@ -160,7 +175,7 @@ impl RpcMethod {
             .collect();
         let result = match &self.output {
             Output::Unit => "void".to_owned(),
-            Output::Value(ty) | Output::Result(ty) => ts::ts_type(ty, &[], refs),
+            Output::Value(ty) | Output::Result(ty) | Output::Capability(ty, _) => ts::ts_type(ty, &[], refs),
         };
         let result = if result == "null" { "void".to_owned() } else { result };
         format!("{}({}): Promise<{result}>", self.js_name, params.join(", "))
@@ -181,13 +196,33 @@ fn classify_output(ty: &syn::Type) -> Output {
             if last.ident == "Result" {
                 if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
                     if let Some(syn::GenericArgument::Type(ok)) = a.args.first() {
-                        return Output::Result(ok.clone());
+                        return match capability_inner(ok) {
+                            Some(target) => Output::Capability(target, true),
+                            None => Output::Result(ok.clone()),
+                        };
                     }
                 }
             }
         }
     }
-    Output::Value(ty.clone())
+    match capability_inner(ty) {
+        Some(target) => Output::Capability(target, false),
+        None => Output::Value(ty.clone()),
+    }
+}
+
+/// `T` of `Capability<T>` (any path whose last segment is `Capability`).
+fn capability_inner(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Capability" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else { return None };
+    match a.args.first()? {
+        syn::GenericArgument::Type(target) if a.args.len() == 1 => Some(target.clone()),
+        _ => None,
+    }
 }
 
 /// The glue method the JavaScript class calls for this RPC method.
@@ -210,6 +245,8 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
         // `Ok(())` resolves to `undefined`, as a JavaScript method that returns nothing.
         Output::Result(ty) if is_unit(ty) => quote_spanned! {ty.span()=> ::durable::rpc::unit_result_to_js(#call) },
         Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
+        Output::Capability(ty, false) => quote_spanned! {ty.span()=> ::durable::rpc::capability_to_js::<#ty>(#call) },
+        Output::Capability(ty, true) => quote_spanned! {ty.span()=> ::durable::rpc::capability_result_to_js::<#ty, _>(#call) },
     };
     if !method.is_async {
         // A method that never awaits runs to completion in the call itself.
@@ -267,33 +304,7 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
         "Typed RPC stub for the Durable Object class [`{class}`]: the same methods, called remotely.\n\n\
          Get one from a `durable::rpc::Namespace<{class}>`."
     );
-    let methods = methods.iter().map(|m| {
-        let ident = &m.ident;
-        let js_name = &m.js_name;
-        let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
-        let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
-            let position = i as u32 + 1;
-            let label = name.to_string();
-            quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
-        });
-        let ret = match &m.output {
-            Output::Unit => quote!(()),
-            Output::Value(ty) | Output::Result(ty) => quote!(#ty),
-        };
-        let doc = format!("Calls `{js_name}` on the object (Rust method `{class}::{ident}`).");
-        let docs = &m.docs;
-        // The method's own rustdoc first, then where the call goes.
-        let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-        quote! {
-            #(#docs)*
-            #separator
-            #[doc = #doc]
-            pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
-                let args = ::std::vec![#(#encode),*];
-                self.raw.call::<#ret>(#js_name, args).await
-            }
-        }
-    });
+    let methods = methods.iter().map(|m| stub_method(m, &format!("the object (Rust method `{class}::{}`)", m.ident)));
     let fetch = if target.fetch {
         quote! {
             /// Sends an HTTP request to the object's `fetch` handler.
@@ -367,6 +378,41 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
             #fetch
 
             #(#methods)*
+        }
+    }
+}
+
+/// One method of a typed stub, whose `raw` field has `call` and `as_raw`
+/// (a `durable::rpc::Stub` or `durable::rpc::RemoteCapability`); `callee`
+/// says where the call goes, for its rustdoc.
+pub fn stub_method(m: &RpcMethod, callee: &str) -> TokenStream {
+    let ident = &m.ident;
+    let js_name = &m.js_name;
+    let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
+    let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
+        let position = i as u32 + 1;
+        let label = name.to_string();
+        quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
+    });
+    let (ret, call) = match &m.output {
+        Output::Unit => (quote!(()), quote!(self.raw.call::<()>(#js_name, args).await)),
+        Output::Value(ty) | Output::Result(ty) => (quote!(#ty), quote!(self.raw.call::<#ty>(#js_name, args).await)),
+        Output::Capability(ty, _) => (
+            quote!(<#ty as ::durable::rpc::Target>::Stub),
+            quote!(::durable::rpc::call_capability::<#ty>(self.raw.as_raw(), #js_name, args).await),
+        ),
+    };
+    let doc = format!("Calls `{js_name}` on {callee}.");
+    let docs = &m.docs;
+    // The method's own rustdoc first, then where the call goes.
+    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    quote! {
+        #(#docs)*
+        #separator
+        #[doc = #doc]
+        pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
+            let args = ::std::vec![#(#encode),*];
+            #call
         }
     }
 }

@@ -16,9 +16,11 @@
 //! | `/chat/` | a chat room in the browser, with a rate limiter over typed RPC | `ChatRoom`, `RateLimiter` |
 //! | `/ws/` | WebSockets, standard and hibernatable | `WsLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
+//! | `/archive/` | capabilities over RPC: sessions handed out by an object | `Archive` |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
 pub mod alarm_lab;
+pub mod archive;
 pub mod batch;
 pub mod cached_counter;
 pub mod chat;
@@ -57,6 +59,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "ws" => ws_lab::handle(req, &env, &url).await,
         "chat" => chat::handle(req, &env, &url, rest).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
+        "archive" => archive::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
 }

@@ -46,6 +46,7 @@
 //! write it back.
 #![deny(missing_docs)]
 
+mod capability;
 mod convert;
 mod error;
 mod object;
@@ -58,7 +59,7 @@ mod storage;
 mod sys;
 pub mod ws;
 
-pub use durable_macros::{durable_object, TypeScript};
+pub use durable_macros::{durable_object, rpc_target, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use state::{AbortOptions, ObjectId, State};

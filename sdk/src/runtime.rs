@@ -216,6 +216,14 @@ impl<T: DurableObject> Instance<T> {
     }
 }
 
+/// Runs `f` as call `call`: a panic in it is attributed to that call.
+pub(crate) fn run_as_call<R>(call: u32, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT_CALL.with(|c| c.replace(call));
+    let result = f();
+    CURRENT_CALL.with(|c| c.set(previous));
+    result
+}
+
 /// A handler with no result: resolves to `undefined`, rejects with the error.
 fn unit_handler<F: Future<Output = crate::Result<()>> + 'static>(call: u32, work: F) -> Promise {
     future_to_promise(Tracked::new(call, async move { work.await.map(|()| JsValue::UNDEFINED).map_err(|e| to_js_error(&e)) }))

@@ -1,0 +1,107 @@
+// Capabilities over JS RPC on the real runtime: the Rust `Archive` hands out
+// `Session` objects (examples/src/archive.rs), called from a JavaScript
+// worker (examples/js-caller/capabilities.mjs) and from the Rust worker
+// (typed `SessionStub`). Disposal is ownership: a session lives while a
+// caller holds it and is dropped when the caller lets go.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { get, uniqueName, useRuntime } from "./harness.mjs";
+
+const shared = useRuntime();
+
+const fromJs = async (name, scenario, user = "js") => {
+  const answer = await get(shared.runtime.url, `/js/archive?name=${name}&scenario=${scenario}&user=${user}`);
+  assert.equal(answer.status, 200, answer.text);
+  return JSON.parse(answer.text);
+};
+const fromRust = async (path) => {
+  const answer = await get(shared.runtime.url, path);
+  assert.equal(answer.status, 200, answer.text);
+  return JSON.parse(answer.text);
+};
+
+describe("capabilities: a JavaScript caller", () => {
+  test("calls a session's methods, its errors arrive, and `using` disposes it", async () => {
+    const seen = await fromJs(uniqueName("js-session"), "session", "ada");
+    assert.equal(seen.user, "ada");
+    assert.equal(seen.size, "hello from JavaScript".length);
+    assert.equal(seen.back, "hello from JavaScript");
+    assert.equal(seen.missing, null);
+    assert.deepEqual(seen.failed, { error: "refused on purpose", remote: true });
+    assert.equal(seen.wrongArgs.remote, true);
+    assert.match(seen.wrongArgs.error, /^put: argument 1 \(`file`\): invalid type: floating point `42(\.0)?`, expected a string/);
+    assert.match(seen.noSuchMethod.error, /does not implement the method "delete"/);
+    assert.equal(seen.whileHeld, 1, "held: the session lives");
+    assert.equal(seen.afterDispose, 0, "disposed: the object dropped the session");
+  });
+
+  test("an error of the method handing it out arrives as any RPC error", async () => {
+    assert.deepEqual(await fromJs(uniqueName("js-refused"), "refused"), { error: "a session needs a user name", remote: true });
+  });
+
+  test("a call on a disposed session fails and the object dropped it", async () => {
+    const seen = await fromJs(uniqueName("js-disposed"), "disposed");
+    // The runtime refuses the call on the caller's side.
+    assert.match(seen.afterDispose.error, /disposed/);
+    assert.equal(seen.open, 0);
+  });
+
+  test("promise pipelining: a method called on the unresolved session", async () => {
+    assert.deepEqual(await fromJs(uniqueName("js-pipe"), "pipelined", "pip"), { user: "pip" });
+  });
+
+  test("a session the caller never disposes is dropped when the caller's request ends", async () => {
+    const name = uniqueName("js-leak");
+    assert.deepEqual(await fromJs(name, "leak", "lea"), { user: "lea", open: 1 });
+    let open;
+    for (let i = 0; i < 40; i++) {
+      ({ open } = await fromJs(name, "count"));
+      if (open === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(open, 0);
+  });
+
+  test("a panic in a session's method resets only its object; its sessions fail, naming the capability", async () => {
+    const name = uniqueName("js-crash");
+    const seen = await fromJs(name, "crash", "cra");
+    assert.match(seen.crashed.error, /^Rust panic: [\s\S]*the session of cra crashed on purpose/);
+    for (const after of [seen.sameAfter, seen.otherAfter]) {
+      assert.match(after.error, /^the capability Session is gone: the Durable Object instance that handed it out was reset, so user\(\) cannot run/);
+    }
+    assert.equal(seen.open, 0, "the rebuilt object holds no session");
+    // Another object never noticed.
+    assert.equal((await fromJs(uniqueName("js-bystander"), "session")).user, "js");
+    const logs = shared.runtime.logs();
+    assert.match(logs, /Rust panic in capability Session\.crash: [\s\S]*?crashed on purpose/);
+  });
+});
+
+describe("capabilities: a Rust caller", () => {
+  test("a typed SessionStub: methods, errors, and drop disposes it", async () => {
+    const seen = await fromRust(`/archive/session?name=${uniqueName("rs-session")}&user=grace`);
+    assert.deepEqual(seen, {
+      user: "grace",
+      size: "hello from Rust".length,
+      back: "hello from Rust",
+      failed: "remote error: refused on purpose",
+      whileHeld: 1,
+      afterDrop: 0,
+    });
+  });
+
+  test("a Rust caller sees the method's error for a refused session", async () => {
+    const answer = await get(shared.runtime.url, `/archive/session?name=${uniqueName("rs-refused")}&user=`);
+    assert.equal(answer.status, 400);
+    assert.equal(answer.text, "remote error: a session needs a user name");
+  });
+
+  test("a panic in a capability: the call fails with it, the stub then names the capability", async () => {
+    const seen = await fromRust(`/archive/crash?name=${uniqueName("rs-crash")}`);
+    assert.match(seen.crashed, /^remote error: Rust panic: [\s\S]*the session of crasher crashed on purpose/);
+    assert.match(seen.after, /^remote error: the capability Session is gone: the Durable Object instance that handed it out was reset/);
+    assert.equal(seen.open, 0);
+  });
+});
