@@ -52,6 +52,18 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                 // `durable::sql::SqlValue`: what `sql.exec` binds (booleans and BigInts as integers).
                 "SqlValue" => "null | number | bigint | string | boolean | Uint8Array".into(),
                 "JsValue" | "Value" => "unknown".into(),
+                // `durable::rpc::Callback<(A, B), R>`: a function (its result may be a promise).
+                "Callback" => {
+                    let params = match args.first() {
+                        Some(syn::Type::Tuple(t)) => {
+                            t.elems.iter().enumerate().map(|(i, e)| format!("arg{i}: {}", ts_type(e, params, refs))).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let result = arg(1, refs);
+                    let result = if result == "null" { "void".to_owned() } else { result };
+                    format!("(({}) => {result} | Promise<{result}>)", params.join(", "))
+                }
                 _ if params.contains(&name) => name,
                 _ => {
                     refs.insert(name.clone());

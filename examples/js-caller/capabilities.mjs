@@ -50,6 +50,26 @@ export async function capabilities(archive, scenario, user) {
       const session = await archive.openSession(user);
       return { user: await session.user(), open: await archive.sessionsOpen() };
     }
+    case "progress": {
+      using session = await archive.openSession(user);
+      const chunks = [1, 2, 3, 4].map((i) => new Uint8Array(1000).fill(i));
+      const calls = [];
+      const stopped = await session.putChunks("chunks.bin", chunks, (done, total) => {
+        calls.push([done, total]);
+        return done < 3;
+      });
+      const size = (await session.get("chunks.bin")).byteLength;
+      const asynchronous = await session.putChunks("slow.bin", chunks, async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        return true;
+      });
+      const thrown = await message(session.putChunks("none.bin", chunks, (done) => {
+        if (done === 2) throw new Error("the JavaScript callback refused chunk 2");
+        return true;
+      }));
+      const notAFunction = await message(session.putChunks("none.bin", chunks, 42));
+      return { stopped, calls, size, asynchronous, thrown, notAFunction };
+    }
     case "count":
       return { open: await archive.sessionsOpen() };
     case "crash": {

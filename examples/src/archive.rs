@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use durable::prelude::*;
-use durable::rpc::{Bytes, Capability};
+use durable::rpc::{Bytes, Callback, Capability};
 use worker::Url;
 
 /// A file archive that hands out sessions.
@@ -80,6 +80,26 @@ impl Session {
         self.storage.get(&self.key(&file)).await
     }
 
+    /// Stores `chunks`, one after another, as the file `file`, calling
+    /// `progress(done, total)` after each chunk; the callback answers `false`
+    /// to stop there. Resolves to the number of chunks stored. A callback
+    /// that fails stops the upload with its message.
+    pub async fn put_chunks(&self, file: String, chunks: Vec<Bytes>, progress: Callback<(u32, u32), bool>) -> std::result::Result<u32, String> {
+        let total = chunks.len() as u32;
+        let mut body = Vec::new();
+        let mut done = 0;
+        for chunk in chunks {
+            body.extend_from_slice(&chunk);
+            done += 1;
+            let go_on = progress.call((done, total)).await.map_err(|e| format!("the progress callback failed: {e}"))?;
+            if !go_on {
+                break;
+            }
+        }
+        self.storage.put(&self.key(&file), &Bytes::from(body)).await.map_err(|e| e.to_string())?;
+        Ok(done)
+    }
+
     /// Fails with `message` (for the tests: an error from a capability).
     pub fn fail(&self, message: String) -> std::result::Result<(), String> {
         Err(message)
@@ -126,6 +146,33 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
             Response::from_json(&serde_json::json!({
                 "user": who, "size": size, "back": back, "failed": failed, "whileHeld": held, "afterDrop": after,
             }))
+        }
+        "/progress" => {
+            // A Rust closure as the progress callback: it stops after `stop`
+            // chunks, or fails at chunk `fail`.
+            let number = |key: &str| param(key).and_then(|v| v.parse::<u32>().ok());
+            let (stop, fail) = (number("stop").unwrap_or(u32::MAX), number("fail").unwrap_or(u32::MAX));
+            let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+            let log = Rc::clone(&seen);
+            let progress = Callback::new(move |(done, total): (u32, u32)| {
+                log.borrow_mut().push((done, total));
+                async move {
+                    if done == fail {
+                        return Err(format!("the Rust closure refused chunk {done}"));
+                    }
+                    Ok(done < stop)
+                }
+            });
+            let session = archive.open_session("progress".into()).await?;
+            let chunks = (0..4).map(|i| Bytes::from(vec![i; 1000])).collect();
+            let stored = session.put_chunks("chunks.bin".into(), chunks, progress).await;
+            let size = session.get("chunks.bin".into()).await?.map(|b| b.len());
+            let (stored, error) = match stored {
+                Ok(n) => (Some(n), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let calls = seen.borrow().clone();
+            Response::from_json(&serde_json::json!({ "stored": stored, "error": error, "calls": calls, "size": size }))
         }
         "/crash" => {
             let session = archive.open_session("crasher".into()).await?;

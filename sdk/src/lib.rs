@@ -46,6 +46,7 @@
 //! write it back.
 #![deny(missing_docs)]
 
+mod callback;
 mod capability;
 mod convert;
 mod error;

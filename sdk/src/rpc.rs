@@ -57,6 +57,7 @@ pub use serde_bytes::ByteBuf as Bytes;
 
 pub use crate::convert::{from_js, to_js};
 
+pub use crate::callback::{Arguments, Callback};
 pub use crate::capability::{Capability, RemoteCapability, Target};
 #[doc(hidden)]
 pub use crate::capability::{call_capability, capability_result_to_js, capability_to_js, Held};

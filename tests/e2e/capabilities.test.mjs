@@ -105,3 +105,31 @@ describe("capabilities: a Rust caller", () => {
     assert.equal(seen.open, 0);
   });
 });
+
+describe("callbacks", () => {
+  test("a JavaScript function as a typed callback: called back, its answers steer the callee, its throw surfaces", async () => {
+    const seen = await fromJs(uniqueName("js-progress"), "progress");
+    assert.equal(seen.stopped, 3, "the callback answered false at chunk 3");
+    assert.deepEqual(seen.calls, [[1, 4], [2, 4], [3, 4]]);
+    assert.equal(seen.size, 3000);
+    assert.equal(seen.asynchronous, 4, "an async callback is awaited");
+    assert.equal(seen.thrown.remote, true);
+    assert.match(seen.thrown.error, /^the progress callback failed: remote error: the JavaScript callback refused chunk 2$/);
+    assert.match(seen.notAFunction.error, /^put_chunks: argument 3 \(`progress`\): expected a function \(a callback\), got number/);
+  });
+
+  test("a Rust closure as the callback, from a Rust caller", async () => {
+    const name = uniqueName("rs-progress");
+    assert.deepEqual(await fromRust(`/archive/progress?name=${name}`), {
+      stored: 4, error: null, calls: [[1, 4], [2, 4], [3, 4], [4, 4]], size: 4000,
+    });
+    assert.deepEqual(await fromRust(`/archive/progress?name=${name}&stop=2`), {
+      stored: 2, error: null, calls: [[1, 4], [2, 4]], size: 2000,
+    });
+    const failed = await fromRust(`/archive/progress?name=${uniqueName("rs-progress-fail")}&fail=3`);
+    assert.equal(failed.stored, null);
+    assert.equal(failed.size, null);
+    assert.deepEqual(failed.calls, [[1, 4], [2, 4], [3, 4]]);
+    assert.equal(failed.error, "remote error: the progress callback failed: remote error: the Rust closure refused chunk 3");
+  });
+});
