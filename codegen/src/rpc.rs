@@ -406,13 +406,36 @@ pub fn stub_method(m: &RpcMethod, callee: &str) -> TokenStream {
     let docs = &m.docs;
     // The method's own rustdoc first, then where the call goes.
     let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-    quote! {
+    let method = quote! {
         #(#docs)*
         #separator
         #[doc = #doc]
         pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
             let args = ::std::vec![#(#encode),*];
             #call
+        }
+    };
+    let Output::Capability(ty, _) = &m.output else { return method };
+    // Promise pipelining: the capability's stub before the call has answered.
+    let pipelined = format_ident!("{}_pipelined", ident);
+    let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
+    let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
+        let position = i as u32 + 1;
+        let label = name.to_string();
+        quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
+    });
+    let doc = format!(
+        "Calls `{js_name}` on {callee} without waiting for its answer: the stub it returns \
+         sends its calls along with this one (promise pipelining, one round trip). If `{js_name}` \
+         fails, those calls fail with its error."
+    );
+    quote! {
+        #method
+
+        #[doc = #doc]
+        pub fn #pipelined(&self, #(#params),*) -> ::core::result::Result<<#ty as ::durable::rpc::Target>::Stub, ::durable::rpc::RpcError> {
+            let args = ::std::vec![#(#encode),*];
+            ::durable::rpc::call_pipelined::<#ty>(self.raw.as_raw(), #js_name, args)
         }
     }
 }

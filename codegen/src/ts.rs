@@ -49,6 +49,8 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                 "HashMap" | "BTreeMap" => format!("Record<string, {}>", arg(1, refs)),
                 "Box" | "Rc" | "Arc" | "Cow" => arg(0, refs),
                 "ByteBuf" | "Bytes" => "Uint8Array".into(),
+                // `durable::rpc::ByteStream`.
+                "ByteStream" => "ReadableStream<Uint8Array>".into(),
                 // `durable::sql::SqlValue`: what `sql.exec` binds (booleans and BigInts as integers).
                 "SqlValue" => "null | number | bigint | string | boolean | Uint8Array".into(),
                 "JsValue" | "Value" => "unknown".into(),

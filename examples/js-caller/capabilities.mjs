@@ -12,6 +12,59 @@ async function untilZero(probe) {
   return value;
 }
 
+const MiB = 1024 * 1024;
+const PIECE = 64 * 1024;
+// The Rust example's pattern: byte i is i % 251.
+const PATTERN = Uint8Array.from({ length: PIECE + 251 }, (_, i) => i % 251);
+
+/** FNV-1a (32-bit), continued from `hash` over `bytes`, as the Rust example's. */
+function fnv1a(hash, bytes) {
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;
+  return hash;
+}
+const FNV_OFFSET = 0x811c9dc5;
+
+/**
+ * `size` bytes of the pattern, made as the reader pulls (flat memory);
+ * `events` records pulls and a cancellation, `failAt` errors the stream there.
+ */
+function patternStream(size, events = {}, failAt = Infinity) {
+  let offset = 0;
+  events.pulls = 0;
+  return new ReadableStream({
+    pull(controller) {
+      events.pulls++;
+      if (offset >= failAt) return controller.error(new Error(`the JavaScript source failed at byte ${offset}`));
+      if (offset >= size) return controller.close();
+      const len = Math.min(PIECE, size - offset);
+      controller.enqueue(PATTERN.slice(offset % 251, (offset % 251) + len));
+      offset += len;
+    },
+    cancel(reason) {
+      events.cancelled = String(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+async function readAll(stream) {
+  let bytes = 0;
+  let hash = FNV_OFFSET;
+  for await (const chunk of stream) {
+    hash = fnv1a(hash, chunk);
+    bytes += chunk.byteLength;
+  }
+  return { bytes, fnv1a: hash };
+}
+
+function expectedHash(size) {
+  let hash = FNV_OFFSET;
+  for (let offset = 0; offset < size; offset += PIECE) {
+    const len = Math.min(PIECE, size - offset);
+    hash = fnv1a(hash, PATTERN.subarray(offset % 251, (offset % 251) + len));
+  }
+  return hash;
+}
+
 const message = (promise) => promise.then((v) => ({ ok: v }), (e) => ({ error: String(e?.message ?? e), remote: e?.remote === true }));
 
 export async function capabilities(archive, scenario, user) {
@@ -69,6 +122,48 @@ export async function capabilities(archive, scenario, user) {
       }));
       const notAFunction = await message(session.putChunks("none.bin", chunks, 42));
       return { stopped, calls, size, asynchronous, thrown, notAFunction };
+    }
+    case "files": {
+      using session = await archive.openSession(user);
+      const size = 3 * PIECE + 1000;
+      const progress = [];
+      const stored = await session.upload("big.bin", patternStream(size), (bytes) => void progress.push(bytes));
+      const back = await readAll(await session.download("big.bin"));
+      const missing = await message(session.download("nothing.bin"));
+      return { stored, progress, back, expected: expectedHash(size), streamsOpen: await untilZero(() => archive.streamsOpen()), missing };
+    }
+    case "stream": {
+      // `mb` MiB up and `mb` MiB down; the object's Wasm memory before and after.
+      const size = Number(user) * MiB;
+      using session = await archive.openSession("streamer");
+      const before = await archive.wasmMemory();
+      const started = Date.now();
+      const sent = await session.digest(patternStream(size));
+      const up = Date.now() - started;
+      const received = await readAll(await session.generate(size));
+      const down = Date.now() - started - up;
+      return { sent, received, expected: expectedHash(size), growth: (await archive.wasmMemory()) - before, before, upMs: up, downMs: down };
+    }
+    case "cancel-download": {
+      using session = await archive.openSession(user);
+      const stream = await session.generate(100 * MiB);
+      const reader = stream.getReader();
+      let bytes = 0;
+      while (bytes < MiB) bytes += (await reader.read()).value.byteLength;
+      const whileReading = await archive.streamsOpen();
+      await reader.cancel("the reader has enough");
+      return { bytes, whileReading, afterCancel: await untilZero(() => archive.streamsOpen()) };
+    }
+    case "cancel-upload": {
+      using session = await archive.openSession(user);
+      const events = {};
+      const digest = await session.digest(patternStream(100 * MiB, events), MiB);
+      for (let i = 0; i < 50 && events.cancelled === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+      return { digest, pulls: events.pulls, cancelled: events.cancelled ?? null };
+    }
+    case "broken-upload": {
+      using session = await archive.openSession(user);
+      return { failed: await message(session.digest(patternStream(10 * MiB, {}, 2 * MiB))), notAStream: await message(session.digest("text")) };
     }
     case "count":
       return { open: await archive.sessionsOpen() };

@@ -15,7 +15,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use durable::prelude::*;
-use durable::rpc::{Bytes, Callback, Capability};
+use durable::rpc::{ByteStream, Bytes, Callback, Capability};
+use serde::{Deserialize, Serialize};
 use worker::Url;
 
 /// A file archive that hands out sessions.
@@ -24,12 +25,25 @@ pub struct Archive {
     state: State,
     /// Sessions handed out and not yet dropped (shared with each session).
     open: Rc<Cell<u32>>,
+    /// Streams handed out and not yet finished or cancelled.
+    streams: Rc<Cell<u32>>,
+}
+
+/// What [`Session::digest`] read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, durable::TypeScript)]
+pub struct Digest {
+    /// How many bytes.
+    pub bytes: u64,
+    /// In how many chunks.
+    pub chunks: u32,
+    /// Their FNV-1a (32-bit) hash.
+    pub fnv1a: u32,
 }
 
 #[durable_object]
 impl Archive {
     pub fn new(state: State, _env: Env) -> Self {
-        Self { state, open: Rc::new(Cell::new(0)) }
+        Self { state, open: Rc::new(Cell::new(0)), streams: Rc::new(Cell::new(0)) }
     }
 
     /// Opens a session for `user`: a capability whose methods read and write
@@ -39,12 +53,23 @@ impl Archive {
             return Err("a session needs a user name".into());
         }
         self.open.set(self.open.get() + 1);
-        Ok(Capability::new(Session { user, storage: self.state.storage(), open: Rc::clone(&self.open) }))
+        Ok(Capability::new(Session { user, storage: self.state.storage(), open: Rc::clone(&self.open), streams: Rc::clone(&self.streams) }))
     }
 
     /// How many sessions callers hold.
     pub fn sessions_open(&self) -> u32 {
         self.open.get()
+    }
+
+    /// How many streams the sessions handed out are still being read.
+    pub fn streams_open(&self) -> u32 {
+        self.streams.get()
+    }
+
+    /// The size of this object's Wasm memory, in bytes (for the tests: it
+    /// stays flat while streams run through).
+    pub fn wasm_memory(&self) -> u64 {
+        wasm_memory()
     }
 }
 
@@ -54,6 +79,7 @@ pub struct Session {
     user: String,
     storage: durable::Storage,
     open: Rc<Cell<u32>>,
+    streams: Rc<Cell<u32>>,
 }
 
 impl Drop for Session {
@@ -100,6 +126,81 @@ impl Session {
         Ok(done)
     }
 
+    /// Stores the stream `body` as the file `file` piece by piece as it
+    /// arrives (memory stays flat however large it is), calling
+    /// `progress(bytes so far)` after each piece. Resolves to its size.
+    pub async fn upload(&self, file: String, body: ByteStream, progress: Option<Callback<(u64,), ()>>) -> Result<u64> {
+        let mut chunks = body.into_chunks()?;
+        let (mut size, mut pieces) = (0u64, 0u32);
+        while let Some(chunk) = chunks.next_chunk().await {
+            let chunk = chunk?;
+            for piece in chunk.chunks(PIECE) {
+                self.storage.put(&format!("{}#{pieces}", self.key(&file)), &Bytes::from(piece.to_vec())).await?;
+                pieces += 1;
+            }
+            size += chunk.len() as u64;
+            if let Some(progress) = &progress {
+                progress.call((size,)).await?;
+            }
+        }
+        self.storage.put(&format!("{}#pieces", self.key(&file)), &pieces).await?;
+        Ok(size)
+    }
+
+    /// The file `file` stored by [`upload`](Self::upload), streamed piece by
+    /// piece as the reader pulls it.
+    pub async fn download(&self, file: String) -> std::result::Result<ByteStream, String> {
+        let key = self.key(&file);
+        let pieces: u32 = self.storage.get(&format!("{key}#pieces")).await.map_err(|e| e.to_string())?.ok_or(format!("no file {file}"))?;
+        let storage = self.storage.clone();
+        let guard = StreamGuard::new(&self.streams);
+        let stream = futures_util::stream::unfold(0u32, move |index| {
+            // The guard lives as long as the stream: released at its end or on cancel.
+            let _ = &guard;
+            let (storage, key) = (storage.clone(), key.clone());
+            async move {
+                if index == pieces {
+                    return None;
+                }
+                let piece = match storage.get::<Bytes>(&format!("{key}#{index}")).await {
+                    Ok(Some(piece)) => Ok(piece),
+                    Ok(None) => Err(format!("piece {index} of {key} is missing")),
+                    Err(e) => Err(e.to_string()),
+                };
+                Some((piece, index + 1))
+            }
+        });
+        Ok(ByteStream::from_stream(stream))
+    }
+
+    /// Reads `body` to its end (or, with `limit`, until that many bytes,
+    /// then cancels it) and answers what it read, storing nothing.
+    pub async fn digest(&self, body: ByteStream, limit: Option<u64>) -> Result<Digest> {
+        let mut chunks = body.into_chunks()?;
+        let mut digest = Digest { bytes: 0, chunks: 0, fnv1a: FNV_OFFSET };
+        while let Some(chunk) = chunks.next_chunk().await {
+            let chunk = chunk?;
+            digest.fnv1a = fnv1a(digest.fnv1a, &chunk);
+            digest.bytes += chunk.len() as u64;
+            digest.chunks += 1;
+            if limit.is_some_and(|limit| digest.bytes >= limit) {
+                chunks.cancel("the archive has read enough").await?;
+                break;
+            }
+        }
+        Ok(digest)
+    }
+
+    /// `size` bytes of a fixed pattern (byte `i` is `i % 251`), made as the
+    /// reader pulls them.
+    pub fn generate(&self, size: u64) -> ByteStream {
+        let guard = StreamGuard::new(&self.streams);
+        ByteStream::from_iter((0..size.div_ceil(PIECE as u64)).map(move |i| {
+            let _ = &guard; // released when the stream ends or is cancelled
+            Ok::<_, String>(pattern(i * PIECE as u64, (size - i * PIECE as u64).min(PIECE as u64)))
+        }))
+    }
+
     /// Fails with `message` (for the tests: an error from a capability).
     pub fn fail(&self, message: String) -> std::result::Result<(), String> {
         Err(message)
@@ -113,6 +214,49 @@ impl Session {
 
     fn key(&self, file: &str) -> String {
         format!("file:{}/{file}", self.user)
+    }
+}
+
+/// The size of the pieces files are stored in.
+const PIECE: usize = 64 * 1024;
+
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+
+/// FNV-1a (32-bit), continued from `hash` over `bytes`.
+fn fnv1a(mut hash: u32, bytes: &[u8]) -> u32 {
+    for byte in bytes {
+        hash = (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+/// `len` bytes of the pattern from `offset`: byte `i` is `i % 251`.
+fn pattern(offset: u64, len: u64) -> Vec<u8> {
+    (offset..offset + len).map(|i| (i % 251) as u8).collect()
+}
+
+/// This Wasm instance's memory, in bytes.
+fn wasm_memory() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return core::arch::wasm32::memory_size(0) as u64 * 65536;
+    #[cfg(not(target_arch = "wasm32"))]
+    return 0;
+}
+
+/// Counts a stream as open from its creation until it is dropped (at its
+/// end, or when its reader cancels it).
+struct StreamGuard(Rc<Cell<u32>>);
+
+impl StreamGuard {
+    fn new(count: &Rc<Cell<u32>>) -> Self {
+        count.set(count.get() + 1);
+        Self(Rc::clone(count))
+    }
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
     }
 }
 
@@ -173,6 +317,40 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
             };
             let calls = seen.borrow().clone();
             Response::from_json(&serde_json::json!({ "stored": stored, "error": error, "calls": calls, "size": size }))
+        }
+        "/stream" => {
+            // `mb` MiB up to the object and `mb` MiB back, through a session.
+            let size = param("mb").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1) * 1024 * 1024;
+            let session = archive.open_session("streamer".into()).await?;
+            let (worker_before, object_before) = (wasm_memory(), archive.wasm_memory().await?);
+            let up = ByteStream::from_iter((0..size.div_ceil(PIECE as u64)).map(move |i| {
+                Ok::<_, String>(pattern(i * PIECE as u64, (size - i * PIECE as u64).min(PIECE as u64)))
+            }));
+            let sent = session.digest(up, None).await?;
+            let mut down = session.generate(size).await?.into_chunks()?;
+            let mut received = Digest { bytes: 0, chunks: 0, fnv1a: FNV_OFFSET };
+            while let Some(chunk) = down.next_chunk().await {
+                let chunk = chunk?;
+                received.fnv1a = fnv1a(received.fnv1a, &chunk);
+                received.bytes += chunk.len() as u64;
+                received.chunks += 1;
+            }
+            let expected = (0..size.div_ceil(PIECE as u64))
+                .fold(FNV_OFFSET, |hash, i| fnv1a(hash, &pattern(i * PIECE as u64, (size - i * PIECE as u64).min(PIECE as u64))));
+            Response::from_json(&serde_json::json!({
+                "sent": sent, "received": received, "expected": expected,
+                "workerGrowth": wasm_memory() - worker_before,
+                "objectGrowth": archive.wasm_memory().await? - object_before,
+            }))
+        }
+        "/pipelined" => {
+            // `user()` travels with `openSession`: one round trip.
+            let user = param("user").unwrap_or_else(|| "pip".into());
+            let answer = match archive.open_session_pipelined(user)?.user().await {
+                Ok(user) => serde_json::json!({ "user": user }),
+                Err(e) => serde_json::json!({ "error": e.to_string() }),
+            };
+            Response::from_json(&answer)
         }
         "/crash" => {
             let session = archive.open_session("crasher".into()).await?;

@@ -317,6 +317,21 @@ pub(crate) fn dispose(value: &JsValue) {
     });
 }
 
+/// Calls `method` on the stub `stub` and answers a stub of the capability
+/// of type `T` it will resolve to, without waiting: calls made on it are
+/// pipelined (sent along, one round trip). Used by generated stubs
+/// (`<method>_pipelined`).
+#[doc(hidden)]
+pub fn call_pipelined<T: Target>(stub: &JsValue, method: &str, args: Vec<JsValue>) -> std::result::Result<T::Stub, RpcError> {
+    let function = Reflect::get(stub, &JsValue::from_str(method)).map_err(|e| RpcError::Transport(js_message(&e)))?;
+    let function: Function =
+        function.dyn_into().map_err(|_| RpcError::Transport(format!("the stub has no method `{method}`")))?;
+    let args: Array = args.into_iter().collect();
+    // The runtime's RpcPromise: a promise, and a stub of what it resolves to.
+    let promise = Reflect::apply(&function, stub, &args).map_err(|e| classify(&e))?;
+    Ok(RemoteCapability::from_raw(promise, T::NAME).into())
+}
+
 /// Calls `method` on the stub `stub` and takes the capability of type `T`
 /// it resolves to. Used by generated stubs for methods returning
 /// `Capability<T>`.

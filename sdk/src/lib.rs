@@ -57,6 +57,7 @@ pub mod schedule;
 pub mod sql;
 mod state;
 mod storage;
+mod stream;
 mod sys;
 pub mod ws;
 

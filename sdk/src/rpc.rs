@@ -59,8 +59,9 @@ pub use crate::convert::{from_js, to_js};
 
 pub use crate::callback::{Arguments, Callback};
 pub use crate::capability::{Capability, RemoteCapability, Target};
+pub use crate::stream::{ByteStream, Chunks};
 #[doc(hidden)]
-pub use crate::capability::{call_capability, capability_result_to_js, capability_to_js, Held};
+pub use crate::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, Held};
 
 /// The arguments of one incoming RPC call, decoded in order with errors that
 /// name the method and the argument. Used by generated code.

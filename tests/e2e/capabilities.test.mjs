@@ -98,6 +98,14 @@ describe("capabilities: a Rust caller", () => {
     assert.equal(answer.text, "remote error: a session needs a user name");
   });
 
+  test("promise pipelining from Rust: a call on the session before it has arrived", async () => {
+    assert.deepEqual(await fromRust(`/archive/pipelined?name=${uniqueName("rs-pipe")}&user=pia`), { user: "pia" });
+    // The first call's error is the pipelined call's.
+    assert.deepEqual(await fromRust(`/archive/pipelined?name=${uniqueName("rs-pipe-refused")}&user=`), {
+      error: "remote error: a session needs a user name",
+    });
+  });
+
   test("a panic in a capability: the call fails with it, the stub then names the capability", async () => {
     const seen = await fromRust(`/archive/crash?name=${uniqueName("rs-crash")}`);
     assert.match(seen.crashed, /^remote error: Rust panic: [\s\S]*the session of crasher crashed on purpose/);
@@ -131,5 +139,61 @@ describe("callbacks", () => {
     assert.equal(failed.size, null);
     assert.deepEqual(failed.calls, [[1, 4], [2, 4], [3, 4]]);
     assert.equal(failed.error, "remote error: the progress callback failed: remote error: the Rust closure refused chunk 3");
+  });
+});
+
+describe("byte streams", () => {
+  test("upload and download a file through a session, piece by piece, with progress", async () => {
+    const seen = await fromJs(uniqueName("js-files"), "files");
+    const size = 3 * 64 * 1024 + 1000;
+    assert.equal(seen.stored, size);
+    assert.equal(seen.progress.at(-1), size);
+    assert.ok(seen.progress.length >= 1);
+    assert.deepEqual(seen.back, { bytes: size, fnv1a: seen.expected });
+    assert.equal(seen.streamsOpen, 0, "the download stream ended and was released");
+    assert.deepEqual(seen.missing, { error: "no file nothing.bin", remote: true });
+  });
+
+  test("100 MiB each way between a JavaScript caller and an object, with flat memory", { timeout: 240_000 }, async () => {
+    const seen = await fromJs(uniqueName("js-100mb"), "stream", "100");
+    const size = 100 * 1024 * 1024;
+    assert.equal(seen.sent.bytes, size);
+    assert.equal(seen.sent.fnv1a, seen.expected, "every byte arrived, in order");
+    assert.deepEqual(seen.received, { bytes: size, fnv1a: seen.expected });
+    // Buffering either body would grow the object's Wasm memory by 100 MiB.
+    assert.ok(seen.growth <= 4 * 1024 * 1024, `the object's Wasm memory grew by ${seen.growth} bytes`);
+    console.log(`100 MiB up in ${seen.upMs} ms, down in ${seen.downMs} ms; object Wasm memory ${seen.before} bytes, growth ${seen.growth}`);
+  });
+
+  test("100 MiB each way between the Rust worker and an object, with flat memory", { timeout: 240_000 }, async () => {
+    const seen = await fromRust(`/archive/stream?name=${uniqueName("rs-100mb")}&mb=100`);
+    const size = 100 * 1024 * 1024;
+    assert.deepEqual({ bytes: seen.sent.bytes, fnv1a: seen.sent.fnv1a }, { bytes: size, fnv1a: seen.expected });
+    assert.deepEqual({ bytes: seen.received.bytes, fnv1a: seen.received.fnv1a }, { bytes: size, fnv1a: seen.expected });
+    assert.ok(seen.workerGrowth <= 4 * 1024 * 1024, `the worker's Wasm memory grew by ${seen.workerGrowth} bytes`);
+    assert.ok(seen.objectGrowth <= 4 * 1024 * 1024, `the object's Wasm memory grew by ${seen.objectGrowth} bytes`);
+    console.log(`Rust caller: worker growth ${seen.workerGrowth}, object growth ${seen.objectGrowth}`);
+  });
+
+  test("a reader cancelling a download midway releases the Rust stream", async () => {
+    const seen = await fromJs(uniqueName("js-cancel-down"), "cancel-download");
+    assert.ok(seen.bytes >= 1024 * 1024);
+    assert.equal(seen.whileReading, 1);
+    assert.equal(seen.afterCancel, 0);
+  });
+
+  test("an object that stops reading an upload midway cancels the JavaScript source", async () => {
+    const seen = await fromJs(uniqueName("js-cancel-up"), "cancel-upload");
+    assert.ok(seen.digest.bytes >= 1024 * 1024 && seen.digest.bytes < 4 * 1024 * 1024, JSON.stringify(seen.digest));
+    assert.notEqual(seen.cancelled, null, "the source's cancel() ran");
+    assert.ok(seen.pulls < 100, `the source was pulled ${seen.pulls} times, not to its end`);
+  });
+
+  test("a source that fails midway, and an argument that is no stream, are errors", async () => {
+    const seen = await fromJs(uniqueName("js-broken"), "broken-upload");
+    assert.equal(seen.failed.remote, true);
+    // The runtime does not carry the source's error across RPC, only that it ended early.
+    assert.equal(seen.failed.error, "ReadableStream received over RPC disconnected prematurely.");
+    assert.match(seen.notAStream.error, /^digest: argument 1 \(`body`\): expected a ReadableStream, got string/);
   });
 });
