@@ -74,6 +74,11 @@ use crate::rpc::{classify, RpcError};
 /// use durable::rpc::Arguments;
 /// assert_eq!(<(u32, String) as Arguments>::ARITY, 2);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "a callback's arguments are a tuple of up to four values, not `{Self}`",
+    label = "not a tuple of arguments",
+    note = "write `Callback<(T,), R>` for one argument, `Callback<(A, B), R>` for two, `Callback<(), R>` for none"
+)]
 pub trait Arguments: Sized {
     /// How many arguments.
     const ARITY: u32;

@@ -85,6 +85,11 @@ use crate::{Error, Result};
 /// use durable::rpc::Target;
 /// assert_eq!(Session::NAME, "Session");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be handed out as a capability",
+    label = "not a `#[durable::rpc_target]` type",
+    note = "put `#[durable::rpc_target]` on the inherent impl block of `{Self}` (its public `&self` methods become callable remotely)"
+)]
 pub trait Target: 'static {
     /// The generated typed stub (`SessionStub` for `Session`).
     type Stub: From<RemoteCapability>;
@@ -113,7 +118,7 @@ pub trait Target: 'static {
 /// let session = Capability::new(Session { user: "ada".into() });
 /// assert_eq!(session.user, "ada"); // derefs to the value
 /// ```
-pub struct Capability<T: Target> {
+pub struct Capability<T> {
     value: Rc<T>,
 }
 
@@ -141,7 +146,7 @@ impl<T: Target> Capability<T> {
     }
 }
 
-impl<T: Target> std::ops::Deref for Capability<T> {
+impl<T> std::ops::Deref for Capability<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -149,7 +154,7 @@ impl<T: Target> std::ops::Deref for Capability<T> {
     }
 }
 
-impl<T: Target + fmt::Debug> fmt::Debug for Capability<T> {
+impl<T: fmt::Debug> fmt::Debug for Capability<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Capability").field(&self.value).finish()
     }
