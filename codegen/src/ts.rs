@@ -51,6 +51,10 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                 "ByteBuf" | "Bytes" => "Uint8Array".into(),
                 // `durable::rpc::ByteStream`.
                 "ByteStream" => "ReadableStream<Uint8Array>".into(),
+                // `durable::rpc::HttpRequest` and friends: the runtime's own.
+                "HttpRequest" => "Request".into(),
+                "HttpResponse" => "Response".into(),
+                "HttpHeaders" => "Headers".into(),
                 // `durable::sql::SqlValue`: what `sql.exec` binds (booleans and BigInts as integers).
                 "SqlValue" => "null | number | bigint | string | boolean | Uint8Array".into(),
                 "JsValue" | "Value" => "unknown".into(),

@@ -165,6 +165,28 @@ export async function capabilities(archive, scenario, user) {
       using session = await archive.openSession(user);
       return { failed: await message(session.digest(patternStream(10 * MiB, {}, 2 * MiB))), notAStream: await message(session.digest("text")) };
     }
+    case "http": {
+      using session = await archive.openSession(user);
+      const stored = await session.upload("page.bin", patternStream(100_000));
+      const served = await session.serve("page.bin");
+      const file = { status: served.status, type: served.headers.get("content-type"), body: await readAll(served.body), expected: expectedHash(100_000) };
+      const size = 20 * MiB;
+      const before = await archive.wasmMemory();
+      const request = new Request("https://archive/echo", { method: "PUT", headers: { "x-token": "t-7" }, body: patternStream(size) });
+      const echoed = await session.echo(request);
+      const echo = {
+        status: echoed.status,
+        method: echoed.headers.get("x-method"),
+        token: echoed.headers.get("x-token"),
+        user: echoed.headers.get("x-user"),
+        body: await readAll(echoed.body),
+        expected: expectedHash(size),
+        growth: (await archive.wasmMemory()) - before,
+      };
+      const listed = await session.headerList(new Headers({ "x-b": "2", "x-a": "1" }));
+      const notARequest = await message(session.echo("https://archive/echo"));
+      return { stored, file, echo, listed, notARequest };
+    }
     case "count":
       return { open: await archive.sessionsOpen() };
     case "crash": {

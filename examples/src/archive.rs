@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use durable::prelude::*;
-use durable::rpc::{ByteStream, Bytes, Callback, Capability};
+use durable::rpc::{ByteStream, Bytes, Callback, Capability, HttpHeaders, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use worker::Url;
 
@@ -201,6 +201,41 @@ impl Session {
         }))
     }
 
+    /// The file `file` as an HTTP response, its body streamed from storage.
+    pub async fn serve(&self, file: String) -> std::result::Result<HttpResponse, String> {
+        let body = self.download(file.clone()).await?;
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/octet-stream").map_err(|e| e.to_string())?;
+        headers.set("content-disposition", &format!("attachment; filename={file:?}")).map_err(|e| e.to_string())?;
+        HttpResponse::streaming(200, &headers, body).map_err(|e| e.to_string())
+    }
+
+    /// Answers `request` with its own body streamed back (never read into
+    /// memory), status 201, and headers naming its method, the session's
+    /// user and the request's `x-token`.
+    pub fn echo(&self, request: HttpRequest) -> Result<HttpResponse> {
+        let request: worker::Request = request.into();
+        let headers = worker::Headers::new();
+        headers.set("x-method", &request.method().to_string())?;
+        headers.set("x-user", &self.user)?;
+        if let Some(token) = request.headers().get("x-token")? {
+            headers.set("x-token", &token)?;
+        }
+        let body = match request.inner().body() {
+            Some(body) => ByteStream::from_raw(body),
+            None => ByteStream::from_iter(std::iter::empty::<std::result::Result<Vec<u8>, String>>()),
+        };
+        HttpResponse::streaming(201, &headers, body)
+    }
+
+    /// The names and values of `headers`, sorted.
+    pub fn header_list(&self, headers: HttpHeaders) -> Vec<(String, String)> {
+        let headers: worker::Headers = headers.into();
+        let mut list: Vec<(String, String)> = headers.entries().collect();
+        list.sort();
+        list
+    }
+
     /// Fails with `message` (for the tests: an error from a capability).
     pub fn fail(&self, message: String) -> std::result::Result<(), String> {
         Err(message)
@@ -351,6 +386,21 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
                 Err(e) => serde_json::json!({ "error": e.to_string() }),
             };
             Response::from_json(&answer)
+        }
+        "/http" => {
+            // A request and a response across RPC, from Rust.
+            let session = archive.open_session("http".into()).await?;
+            let mut init = worker::RequestInit::new();
+            let headers = worker::Headers::new();
+            headers.set("x-token", "t-42")?;
+            init.with_method(worker::Method::Post).with_headers(headers.clone()).with_body(Some("a body from Rust".into()));
+            let request = worker::Request::new_with_init("https://archive/echo", &init)?;
+            let mut response: worker::Response = session.echo(request.into()).await?.into();
+            let status = response.status_code();
+            let echoed = (response.headers().get("x-method")?, response.headers().get("x-token")?, response.headers().get("x-user")?);
+            let body = response.text().await?;
+            let listed = session.header_list(headers.into()).await?;
+            Response::from_json(&serde_json::json!({ "status": status, "echoed": echoed, "body": body, "listed": listed }))
         }
         "/crash" => {
             let session = archive.open_session("crasher".into()).await?;

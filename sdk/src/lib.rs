@@ -50,6 +50,7 @@ mod callback;
 mod capability;
 mod convert;
 mod error;
+mod http;
 mod object;
 pub mod rpc;
 pub mod runtime;

@@ -197,3 +197,29 @@ describe("byte streams", () => {
     assert.match(seen.notAStream.error, /^digest: argument 1 \(`body`\): expected a ReadableStream, got string/);
   });
 });
+
+describe("HTTP values", () => {
+  test("a Request in and a Response out, bodies streamed, from JavaScript", async () => {
+    const seen = await fromJs(uniqueName("js-http"), "http", "hal");
+    assert.equal(seen.stored, 100_000);
+    assert.deepEqual(seen.file, {
+      status: 200, type: "application/octet-stream", body: { bytes: 100_000, fnv1a: seen.file.expected }, expected: seen.file.expected,
+    });
+    const size = 20 * 1024 * 1024;
+    assert.equal(seen.echo.status, 201);
+    assert.deepEqual([seen.echo.method, seen.echo.token, seen.echo.user], ["PUT", "t-7", "hal"]);
+    assert.deepEqual(seen.echo.body, { bytes: size, fnv1a: seen.echo.expected });
+    assert.ok(seen.echo.growth <= 4 * 1024 * 1024, `the object's Wasm memory grew by ${seen.echo.growth} bytes`);
+    assert.deepEqual(seen.listed, [["x-a", "1"], ["x-b", "2"]]);
+    assert.match(seen.notARequest.error, /^echo: argument 1 \(`request`\): expected a Request, got string/);
+  });
+
+  test("a Request in and a Response out, from Rust", async () => {
+    assert.deepEqual(await fromRust(`/archive/http?name=${uniqueName("rs-http")}`), {
+      status: 201,
+      echoed: ["POST", "t-42", "http"],
+      body: "a body from Rust",
+      listed: [["x-token", "t-42"]],
+    });
+  });
+});
