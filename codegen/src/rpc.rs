@@ -65,10 +65,16 @@ pub enum Output {
     /// `Result<T, E>` (any type whose last path segment is `Result`): `T` is
     /// what the caller gets; `Err` is thrown with `E`'s message.
     Result(syn::Type),
-    /// `Capability<T>`, or `Result<Capability<T>, E>` if the flag is set: a
-    /// live object of the `#[durable::rpc_target]` type `T` (see
-    /// [`crate::target`]).
-    Capability(syn::Type, bool),
+    /// `Capability<T>`, or `Result<Capability<T>, E>`: a live object of the
+    /// `#[durable::rpc_target]` type `T` (see [`crate::target`]).
+    Capability {
+        /// `T`.
+        target: syn::Type,
+        /// Whether it is wrapped in a `Result`.
+        in_result: bool,
+        /// `Capability<T>` as written (so that its import counts as used).
+        written: syn::Type,
+    },
 }
 
 impl RpcMethod {
@@ -175,7 +181,7 @@ impl RpcMethod {
             .collect();
         let result = match &self.output {
             Output::Unit => "void".to_owned(),
-            Output::Value(ty) | Output::Result(ty) | Output::Capability(ty, _) => ts::ts_type(ty, &[], refs),
+            Output::Value(ty) | Output::Result(ty) | Output::Capability { target: ty, .. } => ts::ts_type(ty, &[], refs),
         };
         let result = if result == "null" { "void".to_owned() } else { result };
         format!("{}({}): Promise<{result}>", self.js_name, params.join(", "))
@@ -197,7 +203,7 @@ fn classify_output(ty: &syn::Type) -> Output {
                 if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
                     if let Some(syn::GenericArgument::Type(ok)) = a.args.first() {
                         return match capability_inner(ok) {
-                            Some(target) => Output::Capability(target, true),
+                            Some(target) => Output::Capability { target, in_result: true, written: ok.clone() },
                             None => Output::Result(ok.clone()),
                         };
                     }
@@ -206,7 +212,7 @@ fn classify_output(ty: &syn::Type) -> Output {
         }
     }
     match capability_inner(ty) {
-        Some(target) => Output::Capability(target, false),
+        Some(target) => Output::Capability { target, in_result: false, written: ty.clone() },
         None => Output::Value(ty.clone()),
     }
 }
@@ -245,8 +251,8 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
         // `Ok(())` resolves to `undefined`, as a JavaScript method that returns nothing.
         Output::Result(ty) if is_unit(ty) => quote_spanned! {ty.span()=> ::durable::rpc::unit_result_to_js(#call) },
         Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
-        Output::Capability(ty, false) => quote_spanned! {ty.span()=> ::durable::rpc::capability_to_js::<#ty>(#call) },
-        Output::Capability(ty, true) => quote_spanned! {ty.span()=> ::durable::rpc::capability_result_to_js::<#ty, _>(#call) },
+        Output::Capability { target: ty, in_result: false, .. } => quote_spanned! {ty.span()=> ::durable::rpc::capability_to_js::<#ty>(#call) },
+        Output::Capability { target: ty, in_result: true, .. } => quote_spanned! {ty.span()=> ::durable::rpc::capability_result_to_js::<#ty, _>(#call) },
     };
     if !method.is_async {
         // A method that never awaits runs to completion in the call itself.
@@ -397,9 +403,12 @@ pub fn stub_method(m: &RpcMethod, callee: &str) -> TokenStream {
     let (ret, call) = match &m.output {
         Output::Unit => (quote!(()), quote!(self.raw.call::<()>(#js_name, args).await)),
         Output::Value(ty) | Output::Result(ty) => (quote!(#ty), quote!(self.raw.call::<#ty>(#js_name, args).await)),
-        Output::Capability(ty, _) => (
+        Output::Capability { target: ty, written, .. } => (
             quote!(<#ty as ::durable::rpc::Target>::Stub),
-            quote!(::durable::rpc::call_capability::<#ty>(self.raw.as_raw(), #js_name, args).await),
+            quote! {
+                let _: ::core::marker::PhantomData<#written> = ::core::marker::PhantomData;
+                ::durable::rpc::call_capability::<#ty>(self.raw.as_raw(), #js_name, args).await
+            },
         ),
     };
     let doc = format!("Calls `{js_name}` on {callee}.");
@@ -415,7 +424,7 @@ pub fn stub_method(m: &RpcMethod, callee: &str) -> TokenStream {
             #call
         }
     };
-    let Output::Capability(ty, _) = &m.output else { return method };
+    let Output::Capability { target: ty, .. } = &m.output else { return method };
     // Promise pipelining: the capability's stub before the call has answered.
     let pipelined = format_ident!("{}_pipelined", ident);
     let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });

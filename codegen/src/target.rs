@@ -15,6 +15,19 @@
 //!
 //! The JavaScript runtime wraps each handle in an `RpcTarget` whose methods
 //! call into the Wasm instance that made it (see `cli/js/runtime.mjs`).
+//!
+//! On a trait, it declares the interface of a capability written elsewhere
+//! (a JavaScript `RpcTarget`), for Rust callers: a marker type for
+//! `Capability<T>` in `#[durable_object]` traits, and its typed stub.
+//!
+//! ```ignore
+//! #[durable::rpc_target]
+//! pub trait JsSession {
+//!     async fn user(&self) -> String;
+//! }
+//! // becomes `pub enum JsSession {}` (`impl durable::rpc::Target`) and
+//! // `pub struct JsSessionStub` with `user`.
+//! ```
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -42,20 +55,78 @@ pub fn reserved(js_name: &str) -> Option<&'static str> {
 
 /// Entry point of the attribute.
 pub fn rpc_target(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item: syn::ItemImpl = match syn::parse2(item) {
-        Ok(item) => item,
-        Err(e) => {
-            return syn::Error::new(
-                e.span(),
-                "#[durable::rpc_target] goes on the inherent impl block of a type (`impl Session { .. }`): its public `&self` methods become callable over RPC",
-            )
-            .to_compile_error()
-        }
+    let result = match syn::parse2::<syn::Item>(item) {
+        Ok(syn::Item::Impl(item)) => expand(args, item),
+        Ok(syn::Item::Trait(item)) => expand_trait(args, item),
+        Ok(other) => Err(vec![syn::Error::new(
+            other.span(),
+            "#[durable::rpc_target] goes on the inherent impl block of a type (`impl Session { .. }`), whose public `&self` \
+             methods become callable over RPC, or on a trait declaring a capability written elsewhere",
+        )]),
+        Err(e) => Err(vec![e]),
     };
-    match expand(args, item) {
-        Ok(tokens) => tokens,
-        Err(errors) => to_compile_errors(errors),
+    result.unwrap_or_else(to_compile_errors)
+}
+
+/// A trait: the interface of a capability written elsewhere, for callers.
+pub fn expand_trait(args: TokenStream, mut item: syn::ItemTrait) -> Result<TokenStream, Vec<syn::Error>> {
+    let cx = Ctxt::new();
+    if !args.is_empty() {
+        cx.error_spanned_by(&args, "#[durable::rpc_target] takes no arguments");
     }
+    if !item.generics.params.is_empty() {
+        cx.error_spanned_by(&item.generics, "a capability interface cannot be generic");
+    }
+    let mut methods: Vec<RpcMethod> = Vec::new();
+    for trait_item in &mut item.items {
+        let syn::TraitItem::Fn(f) = trait_item else {
+            cx.error_spanned_by(trait_item, "a capability interface lists methods only");
+            continue;
+        };
+        let attrs = take_method_attrs(&cx, &mut f.attrs);
+        if let Some((_, span)) = attrs.role {
+            cx.error_at(span, "a capability has no constructor or handlers: only its methods are callable");
+        }
+        if f.sig.receiver().is_none() {
+            cx.error_spanned_by(&f.sig.ident, "a capability interface method takes `&self`: it is called on one capability");
+            continue;
+        }
+        if let Some(mut method) = RpcMethod::from_sig_with(&cx, &f.sig, attrs.name, reserved) {
+            method.docs = crate::attr::doc_attrs(&f.attrs);
+            if methods.iter().any(|m| m.js_name == method.js_name) {
+                cx.error_spanned_by(&f.sig.ident, format!("two methods would be the RPC method `{}`", method.js_name));
+            } else {
+                methods.push(method);
+            }
+        }
+    }
+    cx.check()?;
+    let vis = &item.vis;
+    let ident = &item.ident;
+    let attrs = &item.attrs;
+    let name = ident.to_string();
+    let stub_ident = format_ident!("{}Stub", ident);
+    let stub = stub_struct(ident, &methods);
+    Ok(quote! {
+        #(#attrs)*
+        ///
+        /// A capability written elsewhere, as declared by a
+        /// `#[durable::rpc_target]` trait: name it in `Capability<ThisType>`
+        /// results of `#[durable_object]` traits to get a typed stub.
+        #vis enum #ident {}
+
+        impl ::durable::rpc::Target for #ident {
+            type Stub = #stub_ident;
+            const NAME: &'static str = #name;
+            const METHODS: &'static [(&'static str, &'static str)] = &[];
+
+            fn __into_handle(value: ::std::rc::Rc<Self>) -> ::durable::__private::wasm_bindgen::JsValue {
+                match *value {}
+            }
+        }
+
+        #stub
+    })
 }
 
 /// Checks the impl block and generates the handle, the `Target` impl and the stub.
@@ -130,12 +201,8 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
         let glue = m.glue_ident().to_string();
         quote!((#js, #glue))
     });
-    let stub = format_ident!("{}Stub", ident);
-    let stub_doc = format!(
-        "Typed stub of a [`{name}`] capability held by a caller: the same methods, called remotely. \
-         Dropping it disposes the capability on the other side."
-    );
-    let stub_methods = methods.iter().map(|m| stub_method(m, &name));
+    let stub_ident = format_ident!("{}Stub", ident);
+    let stub = stub_struct(ident, methods);
     // The .d.ts: callers see an interface of the methods, disposable as
     // every RPC stub is.
     let mut refs = std::collections::BTreeSet::new();
@@ -164,7 +231,7 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
             }
 
             impl ::durable::rpc::Target for #self_ty {
-                type Stub = #stub;
+                type Stub = #stub_ident;
                 const NAME: &'static str = #name;
                 const METHODS: &'static [(&'static str, &'static str)] = &[#(#table),*];
 
@@ -174,6 +241,22 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
             }
         };
 
+        #stub
+
+        #meta_static
+    }
+}
+
+/// The typed stub `<Name>Stub` a caller holds.
+fn stub_struct(ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
+    let name = ident.to_string();
+    let stub = format_ident!("{}Stub", ident);
+    let stub_doc = format!(
+        "Typed stub of a [`{name}`] capability held by a caller: the same methods, called remotely. \
+         Dropping it disposes the capability on the other side."
+    );
+    let stub_methods = methods.iter().map(|m| stub_method(m, &name));
+    quote! {
         #[doc = #stub_doc]
         #[derive(Debug)]
         pub struct #stub {
@@ -204,8 +287,6 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
 
             #(#stub_methods)*
         }
-
-        #meta_static
     }
 }
 
@@ -250,6 +331,33 @@ mod tests {
         assert!(code.contains("pub struct SessionStub"), "{code}");
         assert!(code.contains(":: durable :: rpc :: call_capability :: < Session >"), "{code}");
         assert!(code.contains(":: durable :: rpc :: capability_to_js :: < Session >"), "{code}");
+    }
+
+    #[test]
+    fn a_trait_declares_a_capability_written_elsewhere() {
+        let code = expand_trait(
+            quote!(),
+            syn::parse2(quote! {
+                pub trait JsSession {
+                    async fn user(&self) -> String;
+                    async fn child(&self) -> Capability<JsSession>;
+                }
+            })
+            .unwrap(),
+        )
+        .ok()
+        .unwrap()
+        .to_string();
+        assert!(code.contains("pub enum JsSession { }"), "{code}");
+        assert!(code.contains("type Stub = JsSessionStub"), "{code}");
+        assert!(code.contains("pub struct JsSessionStub"), "{code}");
+        assert!(code.contains("pub fn child_pipelined"), "{code}");
+        assert!(!code.contains("wasm_bindgen (wasm_bindgen"), "no handle for a capability written elsewhere: {code}");
+        let errors = match expand_trait(quote!(), syn::parse2(quote! { pub trait Bad { fn free() -> u32; const X: u32; } }).unwrap()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        };
+        assert_eq!(errors.len(), 2, "{errors:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { capabilities } from "./capabilities.mjs";
 
+export { JsArchive } from "./js-archive.mjs";
+
 // Calls the Rust `Counter` Durable Object over JS RPC, exactly as a
 // JavaScript Durable Object would be called.
 

@@ -223,3 +223,18 @@ describe("HTTP values", () => {
     });
   });
 });
+
+describe("capabilities written in JavaScript, called from Rust through typed traits", () => {
+  test("a JavaScript RpcTarget: typed calls, a Rust closure as its callback, errors, drop disposes, pipelining", async () => {
+    assert.deepEqual(await fromRust(`/js-archive/session?name=${uniqueName("js-archive")}`), {
+      user: "rust",
+      stored: 2,
+      calls: [[1, 3], [2, 3]],
+      failed: "remote error: the JavaScript session refused",
+      whileHeld: 1,
+      afterDrop: 0,
+      pipelined: "piped",
+      refused: "remote error: a session needs a user name",
+    });
+  });
+});

@@ -77,4 +77,24 @@ async fn caller(desk: DeskStub) -> std::result::Result<(), RpcError> {
 
 fn main() {
     let _ = caller;
+    let _ = js_caller;
+}
+
+/// A capability written in JavaScript.
+#[durable::rpc_target]
+pub trait JsSession {
+    async fn user(&self) -> String;
+    async fn report(&self, progress: Callback<(u32,), ()>) -> u32;
+}
+
+/// A Durable Object written in JavaScript that hands one out.
+#[durable_object]
+pub trait JsDesk {
+    async fn open(&self, user: String) -> Capability<JsSession>;
+}
+
+async fn js_caller(desk: JsDeskStub) -> std::result::Result<String, RpcError> {
+    let session: JsSessionStub = desk.open("ada".into()).await?;
+    let _: u32 = session.report(Callback::new(|(_n,): (u32,)| async { Ok::<(), String>(()) })).await?;
+    desk.open_pipelined("grace".into())?.user().await
 }
