@@ -369,6 +369,19 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
             }
         }
 
+        // A stub crosses RPC as the JavaScript stub (a method may return one).
+        impl ::durable::__private::serde::Serialize for #stub {
+            fn serialize<S: ::durable::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::durable::__private::serde::Serialize::serialize(&self.raw, serializer)
+            }
+        }
+
+        impl<'de> ::durable::__private::serde::Deserialize<'de> for #stub {
+            fn deserialize<D: ::durable::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                <::durable::rpc::Stub as ::durable::__private::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::from)
+            }
+        }
+
         impl ::durable::rpc::Class for #self_ty {
             type Stub = #stub;
             const BINDING: &'static str = #binding;

@@ -51,6 +51,7 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                 "ByteBuf" | "Bytes" => "Uint8Array".into(),
                 // `durable::rpc::ByteStream`.
                 "ByteStream" => "ReadableStream<Uint8Array>".into(),
+                "ByteSink" => "WritableStream<Uint8Array>".into(),
                 // `durable::rpc::HttpRequest` and friends: the runtime's own.
                 "HttpRequest" => "Request".into(),
                 "HttpResponse" => "Response".into(),

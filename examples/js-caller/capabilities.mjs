@@ -49,7 +49,9 @@ function patternStream(size, events = {}, failAt = Infinity) {
 async function readAll(stream) {
   let bytes = 0;
   let hash = FNV_OFFSET;
-  for await (const chunk of stream) {
+  for await (const piece of stream) {
+    // Through a WritableStream crossing RPC, chunks arrive as ArrayBuffers.
+    const chunk = piece instanceof Uint8Array ? piece : new Uint8Array(piece);
     hash = fnv1a(hash, chunk);
     bytes += chunk.byteLength;
   }
@@ -130,7 +132,11 @@ export async function capabilities(archive, scenario, user) {
       const stored = await session.upload("big.bin", patternStream(size), (bytes) => void progress.push(bytes));
       const back = await readAll(await session.download("big.bin"));
       const missing = await message(session.download("nothing.bin"));
-      return { stored, progress, back, expected: expectedHash(size), streamsOpen: await untilZero(() => archive.streamsOpen()), missing };
+      // Into a WritableStream: the writable side of a pipe whose readable side is read here.
+      const { readable, writable } = new TransformStream();
+      const [written, viaSink] = await Promise.all([session.downloadInto("big.bin", writable), readAll(readable)]);
+      const notASink = await message(session.downloadInto("big.bin", "nowhere"));
+      return { stored, progress, back, expected: expectedHash(size), streamsOpen: await untilZero(() => archive.streamsOpen()), missing, written, viaSink, notASink };
     }
     case "stream": {
       // `mb` MiB up and `mb` MiB down; the object's Wasm memory before and after.
@@ -186,6 +192,11 @@ export async function capabilities(archive, scenario, user) {
       const listed = await session.headerList(new Headers({ "x-b": "2", "x-a": "1" }));
       const notARequest = await message(session.echo("https://archive/echo"));
       return { stored, file, echo, listed, notARequest };
+    }
+    case "counter": {
+      // A stub of another Durable Object (the Counter example's), handed out by the archive.
+      const counter = await archive.counterFor(user);
+      return { value: await counter.increment(3), again: await counter.getCounterValue() };
     }
     case "count":
       return { open: await archive.sessionsOpen() };

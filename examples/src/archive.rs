@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use durable::prelude::*;
-use durable::rpc::{ByteStream, Bytes, Callback, Capability, HttpHeaders, HttpRequest, HttpResponse};
+use durable::rpc::{ByteSink, ByteStream, Bytes, Callback, Capability, HttpHeaders, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use worker::Url;
 
@@ -23,6 +23,7 @@ use worker::Url;
 #[durable_object]
 pub struct Archive {
     state: State,
+    env: Env,
     /// Sessions handed out and not yet dropped (shared with each session).
     open: Rc<Cell<u32>>,
     /// Streams handed out and not yet finished or cancelled.
@@ -42,8 +43,8 @@ pub struct Digest {
 
 #[durable_object]
 impl Archive {
-    pub fn new(state: State, _env: Env) -> Self {
-        Self { state, open: Rc::new(Cell::new(0)), streams: Rc::new(Cell::new(0)) }
+    pub fn new(state: State, env: Env) -> Self {
+        Self { state, env, open: Rc::new(Cell::new(0)), streams: Rc::new(Cell::new(0)) }
     }
 
     /// Opens a session for `user`: a capability whose methods read and write
@@ -54,6 +55,12 @@ impl Archive {
         }
         self.open.set(self.open.get() + 1);
         Ok(Capability::new(Session { user, storage: self.state.storage(), open: Rc::clone(&self.open), streams: Rc::clone(&self.streams) }))
+    }
+
+    /// The counter of `user` (the `Counter` example's object): a stub of
+    /// another Durable Object, which the caller then calls directly.
+    pub fn counter_for(&self, user: String) -> Result<crate::counter::CounterStub> {
+        Namespace::<crate::counter::Counter>::from_env_default(&self.env)?.get_by_name(&format!("archive-{user}"))
     }
 
     /// How many sessions callers hold.
@@ -171,6 +178,22 @@ impl Session {
             }
         });
         Ok(ByteStream::from_stream(stream))
+    }
+
+    /// Writes the file `file` into `sink`, piece by piece as the sink takes
+    /// them, and closes it. Resolves to its size.
+    pub async fn download_into(&self, file: String, sink: ByteSink) -> Result<u64> {
+        let key = self.key(&file);
+        let pieces: u32 = self.storage.get(&format!("{key}#pieces")).await?.ok_or_else(|| Error::message(format!("no file {file}")))?;
+        let mut writer = sink.writer()?;
+        let mut size = 0;
+        for index in 0..pieces {
+            let piece: Bytes = self.storage.get(&format!("{key}#{index}")).await?.ok_or_else(|| Error::message(format!("piece {index} of {file} is missing")))?;
+            writer.write(&piece).await?;
+            size += piece.len() as u64;
+        }
+        writer.close().await?;
+        Ok(size)
     }
 
     /// Reads `body` to its end (or, with `limit`, until that many bytes,
@@ -401,6 +424,12 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
             let body = response.text().await?;
             let listed = session.header_list(headers.into()).await?;
             Response::from_json(&serde_json::json!({ "status": status, "echoed": echoed, "body": body, "listed": listed }))
+        }
+        "/counter" => {
+            // A stub of another object, handed out by this one.
+            let counter = archive.counter_for(param("user").unwrap_or_else(|| "rust".into())).await?;
+            let value = counter.increment(2).await?;
+            Response::from_json(&serde_json::json!({ "value": value }))
         }
         "/crash" => {
             let session = archive.open_session("crasher".into()).await?;

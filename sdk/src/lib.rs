@@ -57,8 +57,10 @@ pub mod runtime;
 pub mod schedule;
 pub mod sql;
 mod state;
+mod sink;
 mod storage;
 mod stream;
+mod stub_value;
 mod sys;
 pub mod ws;
 
@@ -83,6 +85,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use js_sys;
+    pub use serde;
     pub use wasm_bindgen;
     pub use web_sys;
 

@@ -60,6 +60,7 @@ pub use crate::convert::{from_js, to_js};
 pub use crate::callback::{Arguments, Callback};
 pub use crate::capability::{Capability, RemoteCapability, Target};
 pub use crate::http::{HttpHeaders, HttpRequest, HttpResponse};
+pub use crate::sink::{ByteSink, Writer};
 pub use crate::stream::{ByteStream, Chunks};
 #[doc(hidden)]
 pub use crate::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, Held};

@@ -152,6 +152,9 @@ describe("byte streams", () => {
     assert.deepEqual(seen.back, { bytes: size, fnv1a: seen.expected });
     assert.equal(seen.streamsOpen, 0, "the download stream ended and was released");
     assert.deepEqual(seen.missing, { error: "no file nothing.bin", remote: true });
+    assert.equal(seen.written, size, "written into a WritableStream");
+    assert.deepEqual(seen.viaSink, { bytes: size, fnv1a: seen.expected });
+    assert.match(seen.notASink.error, /^download_into: argument 2 \(`sink`\): expected a WritableStream, got string/);
   });
 
   test("100 MiB each way between a JavaScript caller and an object, with flat memory", { timeout: 240_000 }, async () => {
@@ -236,5 +239,14 @@ describe("capabilities written in JavaScript, called from Rust through typed tra
       pipelined: "piped",
       refused: "remote error: a session needs a user name",
     });
+  });
+});
+
+describe("Durable Object stubs as values", () => {
+  test("an object hands out a stub of another object; JavaScript and Rust callers call it", async () => {
+    const user = uniqueName("stub");
+    assert.deepEqual(await fromJs(uniqueName("js-stub"), "counter", user), { value: 3, again: 3 });
+    // The same Counter, reached through a stub the Rust caller received.
+    assert.deepEqual(await fromRust(`/archive/counter?name=${uniqueName("rs-stub")}&user=${user}`), { value: 5 });
   });
 });
