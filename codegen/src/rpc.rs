@@ -73,7 +73,7 @@ pub enum Output {
         /// Whether it is wrapped in a `Result`.
         in_result: bool,
         /// `Capability<T>` as written (so that its import counts as used).
-        written: syn::Type,
+        written: Box<syn::Type>,
     },
 }
 
@@ -203,7 +203,7 @@ fn classify_output(ty: &syn::Type) -> Output {
                 if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
                     if let Some(syn::GenericArgument::Type(ok)) = a.args.first() {
                         return match capability_inner(ok) {
-                            Some(target) => Output::Capability { target, in_result: true, written: ok.clone() },
+                            Some(target) => Output::Capability { target, in_result: true, written: Box::new(ok.clone()) },
                             None => Output::Result(ok.clone()),
                         };
                     }
@@ -212,7 +212,7 @@ fn classify_output(ty: &syn::Type) -> Output {
         }
     }
     match capability_inner(ty) {
-        Some(target) => Output::Capability { target, in_result: false, written: ty.clone() },
+        Some(target) => Output::Capability { target, in_result: false, written: Box::new(ty.clone()) },
         None => Output::Value(ty.clone()),
     }
 }

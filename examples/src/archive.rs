@@ -218,7 +218,7 @@ impl Session {
     /// reader pulls them.
     pub fn generate(&self, size: u64) -> ByteStream {
         let guard = StreamGuard::new(&self.streams);
-        ByteStream::from_iter((0..size.div_ceil(PIECE as u64)).map(move |i| {
+        ByteStream::from_chunks((0..size.div_ceil(PIECE as u64)).map(move |i| {
             let _ = &guard; // released when the stream ends or is cancelled
             Ok::<_, String>(pattern(i * PIECE as u64, (size - i * PIECE as u64).min(PIECE as u64)))
         }))
@@ -239,14 +239,14 @@ impl Session {
     pub fn echo(&self, request: HttpRequest) -> Result<HttpResponse> {
         let request: worker::Request = request.into();
         let headers = worker::Headers::new();
-        headers.set("x-method", &request.method().to_string())?;
+        headers.set("x-method", request.method().as_ref())?;
         headers.set("x-user", &self.user)?;
         if let Some(token) = request.headers().get("x-token")? {
             headers.set("x-token", &token)?;
         }
         let body = match request.inner().body() {
             Some(body) => ByteStream::from_raw(body),
-            None => ByteStream::from_iter(std::iter::empty::<std::result::Result<Vec<u8>, String>>()),
+            None => ByteStream::from_chunks(std::iter::empty::<std::result::Result<Vec<u8>, String>>()),
         };
         HttpResponse::streaming(201, &headers, body)
     }
@@ -381,7 +381,7 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
             let size = param("mb").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1) * 1024 * 1024;
             let session = archive.open_session("streamer".into()).await?;
             let (worker_before, object_before) = (wasm_memory(), archive.wasm_memory().await?);
-            let up = ByteStream::from_iter((0..size.div_ceil(PIECE as u64)).map(move |i| {
+            let up = ByteStream::from_chunks((0..size.div_ceil(PIECE as u64)).map(move |i| {
                 Ok::<_, String>(pattern(i * PIECE as u64, (size - i * PIECE as u64).min(PIECE as u64)))
             }));
             let sent = session.digest(up, None).await?;

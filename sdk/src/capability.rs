@@ -316,7 +316,7 @@ impl Drop for RemoteCapability {
 /// `value[Symbol.dispose]()`, if it has one.
 pub(crate) fn dispose(value: &JsValue) {
     DISPOSE.with(|symbol| {
-        if let Ok(function) = Reflect::get(value, symbol).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+        if let Ok(function) = Reflect::get(value, symbol).and_then(|f| f.dyn_into::<Function>()) {
             let _ = Reflect::apply(&function, value, &Array::new());
         }
     });

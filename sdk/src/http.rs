@@ -126,7 +126,7 @@ impl HttpResponse {
     /// use durable::rpc::{ByteStream, HttpResponse};
     /// let headers = worker::Headers::new();
     /// headers.set("content-type", "text/plain")?;
-    /// let body = ByteStream::from_iter([Ok::<_, String>(b"hello".to_vec())]);
+    /// let body = ByteStream::from_chunks([Ok::<_, String>(b"hello".to_vec())]);
     /// let response = HttpResponse::streaming(200, &headers, body)?;
     /// # Ok(()) }
     /// ```

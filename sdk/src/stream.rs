@@ -29,7 +29,7 @@
 //!         let pieces = (0..size.div_ceil(chunk)).map(move |i| {
 //!             Ok::<_, String>(vec![0u8; chunk.min(size - i * chunk) as usize])
 //!         });
-//!         ByteStream::from_iter(pieces)
+//!         ByteStream::from_chunks(pieces)
 //!     }
 //! }
 //! ```
@@ -63,7 +63,7 @@ use crate::{Error, Result};
 /// `ReadableStream` of `Uint8Array` chunks.
 ///
 /// ```no_run
-/// let greeting = durable::rpc::ByteStream::from_iter([Ok::<_, String>(b"hello, ".to_vec()), Ok(b"world".to_vec())]);
+/// let greeting = durable::rpc::ByteStream::from_chunks([Ok::<_, String>(b"hello, ".to_vec()), Ok(b"world".to_vec())]);
 /// ```
 pub struct ByteStream {
     raw: web_sys::ReadableStream,
@@ -85,7 +85,7 @@ impl ByteStream {
 
     /// [`from_stream`](Self::from_stream) of an iterator's chunks, made
     /// one at a time as the reader pulls.
-    pub fn from_iter<I, B, E>(chunks: I) -> Self
+    pub fn from_chunks<I, B, E>(chunks: I) -> Self
     where
         I: IntoIterator<Item = std::result::Result<B, E>>,
         I::IntoIter: Unpin + 'static,

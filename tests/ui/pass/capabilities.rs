@@ -25,7 +25,7 @@ impl Session {
     }
 
     pub fn download(&self) -> ByteStream {
-        ByteStream::from_iter([Ok::<_, String>(Bytes::from(b"hi".to_vec()))])
+        ByteStream::from_chunks([Ok::<_, String>(Bytes::from(b"hi".to_vec()))])
     }
 
     /// A capability may hand out another.
@@ -67,7 +67,7 @@ async fn caller(desk: DeskStub) -> std::result::Result<(), RpcError> {
     let second: SessionStub = session.again().await?;
     let copy: SessionStub = second.dup()?;
     drop(second);
-    let upload = ByteStream::from_iter([Ok::<_, String>(vec![1u8, 2, 3])]);
+    let upload = ByteStream::from_chunks([Ok::<_, String>(vec![1u8, 2, 3])]);
     let _size: u64 = copy.upload(upload, Callback::new(|(_bytes,): (u64,)| async { Ok::<(), String>(()) })).await?;
     let _stream: ByteStream = copy.download().await?;
     let pipelined: SessionStub = desk.open_pipelined("grace".into())?;
