@@ -71,6 +71,8 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                     let result = if result == "null" { "void".to_owned() } else { result };
                     format!("(({}) => {result} | Promise<{result}>)", params.join(", "))
                 }
+                // A typed Durable Object stub (`CounterStub`), returned by a method.
+                _ if name.len() > 4 && name.ends_with("Stub") && args.is_empty() => "DurableObjectStub".into(),
                 _ if params.contains(&name) => name,
                 _ => {
                     refs.insert(name.clone());

@@ -354,10 +354,14 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
             // chunks, or fails at chunk `fail`.
             let number = |key: &str| param(key).and_then(|v| v.parse::<u32>().ok());
             let (stop, fail) = (number("stop").unwrap_or(u32::MAX), number("fail").unwrap_or(u32::MAX));
+            let panic_at = number("panic").unwrap_or(u32::MAX);
             let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
             let log = Rc::clone(&seen);
             let progress = Callback::new(move |(done, total): (u32, u32)| {
                 log.borrow_mut().push((done, total));
+                // For the tests: a panic in a callback kills this worker
+                // instance, and nothing of the object that called it back.
+                assert!(done != panic_at, "the Rust closure panicked at chunk {done}");
                 async move {
                     if done == fail {
                         return Err(format!("the Rust closure refused chunk {done}"));

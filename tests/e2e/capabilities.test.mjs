@@ -140,6 +140,16 @@ describe("callbacks", () => {
     assert.deepEqual(failed.calls, [[1, 4], [2, 4], [3, 4]]);
     assert.equal(failed.error, "remote error: the progress callback failed: remote error: the Rust closure refused chunk 3");
   });
+
+  test("a Rust closure that panics fails its own request only; the object that called it back keeps serving", async () => {
+    const name = uniqueName("rs-progress-panic");
+    const panicked = await get(shared.runtime.url, `/archive/progress?name=${name}&panic=2`);
+    assert.equal(panicked.status, 500, panicked.text);
+    assert.match(shared.runtime.logs(), /Rust panic in [\s\S]*?the Rust closure panicked at chunk 2/);
+    // The worker gets a fresh instance; the object is the same one, its session released.
+    assert.equal((await fromRust(`/archive/progress?name=${name}`)).stored, 4);
+    assert.deepEqual(await fromJs(name, "count"), { open: 0 });
+  });
 });
 
 describe("byte streams", () => {
