@@ -63,6 +63,17 @@ pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     pub fn user(&self) -> String { self.user.clone() }
 /// }
 /// ```
+///
+/// On a trait, it declares a capability written elsewhere (a JavaScript
+/// `RpcTarget`) for Rust callers: a marker type to name in `Capability<T>`
+/// results of `#[durable_object]` traits, and its typed stub.
+///
+/// ```ignore
+/// #[durable::rpc_target]
+/// pub trait JsSession {
+///     async fn user(&self) -> String;
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn rpc_target(args: TokenStream, item: TokenStream) -> TokenStream {
     durable_codegen::target::rpc_target(args.into(), item.into()).into()
