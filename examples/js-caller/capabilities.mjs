@@ -198,6 +198,27 @@ export async function capabilities(archive, scenario, user) {
       const counter = await archive.counterFor(user);
       return { value: await counter.increment(3), again: await counter.getCounterValue() };
     }
+    case "bench": {
+      // Sequential calls: a capability's method against the object's own.
+      const calls = Math.min(Number(user) || 1000, 100_000);
+      using session = await archive.openSession("bench");
+      let started = Date.now();
+      for (let i = 0; i < calls; i++) await archive.sessionsOpen();
+      const object = Date.now() - started;
+      started = Date.now();
+      for (let i = 0; i < calls; i++) await session.user();
+      const capability = Date.now() - started;
+      started = Date.now();
+      for (let i = 0; i < calls; i++) await archive.openSession("p").user();
+      const pipelined = Date.now() - started;
+      started = Date.now();
+      for (let i = 0; i < calls; i++) {
+        using opened = await archive.openSession("a");
+        await opened.user();
+      }
+      const awaited = Date.now() - started;
+      return { calls, objectMs: object, capabilityMs: capability, openAndCallPipelinedMs: pipelined, openAndCallAwaitedMs: awaited };
+    }
     case "count":
       return { open: await archive.sessionsOpen() };
     case "crash": {
