@@ -102,6 +102,18 @@ impl<'de> Deserialize<'de> for ByteSink {
 
 /// Writes into a [`ByteSink`]. Dropping it before [`close`](Self::close)
 /// aborts the stream.
+///
+/// ```no_run
+/// # async fn demo(sink: durable::rpc::ByteSink, ok: bool) -> durable::Result<()> {
+/// let mut writer = sink.writer()?;
+/// writer.write(b"partial").await?;
+/// if ok {
+///     writer.close().await?; // the reader sees the end
+/// } else {
+///     writer.abort("the source failed").await?; // the reader sees an error
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Writer {
     raw: web_sys::WritableStreamDefaultWriter,
     open: bool,

@@ -150,6 +150,16 @@ impl<'de> Deserialize<'de> for ByteStream {
 
 /// The chunks of a [`ByteStream`], read one at a time. Also a
 /// [`futures_core::Stream`]. Dropping it before the end cancels the stream.
+///
+/// ```no_run
+/// # async fn demo(body: durable::rpc::ByteStream) -> durable::Result<()> {
+/// let mut chunks = body.into_chunks()?;
+/// if let Some(first) = chunks.next_chunk().await {
+///     println!("{} bytes first", first?.len());
+/// }
+/// chunks.cancel("one chunk was enough").await?;
+/// # Ok(()) }
+/// ```
 pub struct Chunks {
     inner: wasm_streams::readable::IntoStream<'static>,
 }
