@@ -21,6 +21,7 @@ pub mod interface;
 pub mod meta;
 pub mod rpc;
 pub mod test_attr;
+pub mod target;
 pub mod ts;
 
 use proc_macro2::TokenStream;

@@ -65,12 +65,33 @@ pub enum Output {
     /// `Result<T, E>` (any type whose last path segment is `Result`): `T` is
     /// what the caller gets; `Err` is thrown with `E`'s message.
     Result(syn::Type),
+    /// `Capability<T>`, or `Result<Capability<T>, E>`: a live object of the
+    /// `#[durable::rpc_target]` type `T` (see [`crate::target`]).
+    Capability {
+        /// `T`.
+        target: syn::Type,
+        /// Whether it is wrapped in a `Result`.
+        in_result: bool,
+        /// `Capability<T>` as written (so that its import counts as used).
+        written: Box<syn::Type>,
+    },
 }
 
 impl RpcMethod {
     /// Builds and checks the model of a public method; `None` if the method
     /// cannot be an RPC method (the reason is recorded in `cx`).
     pub fn from_sig(cx: &Ctxt, sig: &syn::Signature, js_name: Option<(String, Span)>) -> Option<Self> {
+        Self::from_sig_with(cx, sig, js_name, reserved)
+    }
+
+    /// [`from_sig`](Self::from_sig) with the names `reserved` says the
+    /// callee's kind of stub already has.
+    pub fn from_sig_with(
+        cx: &Ctxt,
+        sig: &syn::Signature,
+        js_name: Option<(String, Span)>,
+        reserved: fn(&str) -> Option<&'static str>,
+    ) -> Option<Self> {
         let name = sig.ident.to_string();
         let mut ok = true;
         match sig.receiver() {
@@ -160,7 +181,7 @@ impl RpcMethod {
             .collect();
         let result = match &self.output {
             Output::Unit => "void".to_owned(),
-            Output::Value(ty) | Output::Result(ty) => ts::ts_type(ty, &[], refs),
+            Output::Value(ty) | Output::Result(ty) | Output::Capability { target: ty, .. } => ts::ts_type(ty, &[], refs),
         };
         let result = if result == "null" { "void".to_owned() } else { result };
         format!("{}({}): Promise<{result}>", self.js_name, params.join(", "))
@@ -181,13 +202,33 @@ fn classify_output(ty: &syn::Type) -> Output {
             if last.ident == "Result" {
                 if let syn::PathArguments::AngleBracketed(a) = &last.arguments {
                     if let Some(syn::GenericArgument::Type(ok)) = a.args.first() {
-                        return Output::Result(ok.clone());
+                        return match capability_inner(ok) {
+                            Some(target) => Output::Capability { target, in_result: true, written: Box::new(ok.clone()) },
+                            None => Output::Result(ok.clone()),
+                        };
                     }
                 }
             }
         }
     }
-    Output::Value(ty.clone())
+    match capability_inner(ty) {
+        Some(target) => Output::Capability { target, in_result: false, written: Box::new(ty.clone()) },
+        None => Output::Value(ty.clone()),
+    }
+}
+
+/// `T` of `Capability<T>` (any path whose last segment is `Capability`).
+fn capability_inner(ty: &syn::Type) -> Option<syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Capability" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(a) = &last.arguments else { return None };
+    match a.args.first()? {
+        syn::GenericArgument::Type(target) if a.args.len() == 1 => Some(target.clone()),
+        _ => None,
+    }
 }
 
 /// The glue method the JavaScript class calls for this RPC method.
@@ -210,6 +251,8 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
         // `Ok(())` resolves to `undefined`, as a JavaScript method that returns nothing.
         Output::Result(ty) if is_unit(ty) => quote_spanned! {ty.span()=> ::durable::rpc::unit_result_to_js(#call) },
         Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
+        Output::Capability { target: ty, in_result: false, .. } => quote_spanned! {ty.span()=> ::durable::rpc::capability_to_js::<#ty>(#call) },
+        Output::Capability { target: ty, in_result: true, .. } => quote_spanned! {ty.span()=> ::durable::rpc::capability_result_to_js::<#ty, _>(#call) },
     };
     if !method.is_async {
         // A method that never awaits runs to completion in the call itself.
@@ -268,36 +311,7 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
         "Typed RPC stub for the Durable Object class [`{class}`]: the same methods, called remotely.\n\n\
          Get one from a `durable::rpc::Namespace<{class}>`."
     );
-    let methods = methods.iter().map(|m| {
-        let ident = &m.ident;
-        let js_name = &m.js_name;
-        let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
-        let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
-            let position = i as u32 + 1;
-            let label = name.to_string();
-            quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
-        });
-        let ret = match &m.output {
-            Output::Unit => quote!(()),
-            Output::Value(ty) | Output::Result(ty) => quote!(#ty),
-        };
-        let doc = format!("Calls `{js_name}` on the object (Rust method `{class}::{ident}`).");
-        let docs = &m.docs;
-        let body = crate::host_stub::method_body(m, &ret, quote! {
-            let args = ::std::vec![#(#encode),*];
-            self.raw.call::<#ret>(#js_name, args).await
-        });
-        // The method's own rustdoc first, then where the call goes.
-        let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-        quote! {
-            #(#docs)*
-            #separator
-            #[doc = #doc]
-            pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
-                #body
-            }
-        }
-    });
+    let methods = methods.iter().map(|m| stub_method(m, &format!("the object (Rust method `{class}::{}`)", m.ident), true));
     let fetch = if target.fetch {
         quote! {
             /// Sends an HTTP request to the object's `fetch` handler.
@@ -358,6 +372,19 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
 
         #test_stub
 
+        // A stub crosses RPC as the JavaScript stub (a method may return one).
+        impl ::durable::__private::serde::Serialize for #stub {
+            fn serialize<S: ::durable::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::durable::__private::serde::Serialize::serialize(&self.raw, serializer)
+            }
+        }
+
+        impl<'de> ::durable::__private::serde::Deserialize<'de> for #stub {
+            fn deserialize<D: ::durable::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                <::durable::rpc::Stub as ::durable::__private::serde::Deserialize<'de>>::deserialize(deserializer).map(Self::from)
+            }
+        }
+
         impl ::durable::rpc::Class for #self_ty {
             type Stub = #stub;
             const BINDING: &'static str = #binding;
@@ -373,6 +400,79 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
             #fetch
 
             #(#methods)*
+        }
+    }
+}
+
+/// One method of a typed stub, whose `raw` field has `call` and `as_raw`
+/// (a `durable::rpc::Stub` or `durable::rpc::RemoteCapability`); `callee`
+/// says where the call goes, for its rustdoc.
+/// One method of a typed stub; `host`: whether it also has the body a
+/// `cargo test` outside Wasm runs (Durable Object stubs do; capabilities not).
+pub fn stub_method(m: &RpcMethod, callee: &str, host: bool) -> TokenStream {
+    let ident = &m.ident;
+    let js_name = &m.js_name;
+    let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
+    let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
+        let position = i as u32 + 1;
+        let label = name.to_string();
+        quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
+    });
+    let (ret, call) = match &m.output {
+        Output::Unit => (quote!(()), quote!(self.raw.call::<()>(#js_name, args).await)),
+        Output::Value(ty) | Output::Result(ty) => (quote!(#ty), quote!(self.raw.call::<#ty>(#js_name, args).await)),
+        Output::Capability { target: ty, written, .. } => (
+            quote!(<#ty as ::durable::rpc::Target>::Stub),
+            quote! {
+                let _: ::core::marker::PhantomData<#written> = ::core::marker::PhantomData;
+                ::durable::rpc::call_capability::<#ty>(self.raw.as_raw(), #js_name, args).await
+            },
+        ),
+    };
+    let doc = format!("Calls `{js_name}` on {callee}.");
+    let docs = &m.docs;
+    // The method's own rustdoc first, then where the call goes.
+    let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
+    let wasm = quote! {
+        let args = ::std::vec![#(#encode),*];
+        #call
+    };
+    // Outside Wasm (a `cargo test` with `durable::testing`), a plain value
+    // goes through the test runtime; capabilities are Wasm-only.
+    let body = match &m.output {
+        Output::Capability { .. } => wasm,
+        _ if !host => wasm,
+        _ => crate::host_stub::method_body(m, &ret, wasm),
+    };
+    let method = quote! {
+        #(#docs)*
+        #separator
+        #[doc = #doc]
+        pub async fn #ident(&self, #(#params),*) -> ::core::result::Result<#ret, ::durable::rpc::RpcError> {
+            #body
+        }
+    };
+    let Output::Capability { target: ty, .. } = &m.output else { return method };
+    // Promise pipelining: the capability's stub before the call has answered.
+    let pipelined = format_ident!("{}_pipelined", ident);
+    let params = m.args.iter().map(|(name, ty)| quote! { #name: #ty });
+    let encode = m.args.iter().enumerate().map(|(i, (name, ty))| {
+        let position = i as u32 + 1;
+        let label = name.to_string();
+        quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
+    });
+    let doc = format!(
+        "Calls `{js_name}` on {callee} without waiting for its answer: the stub it returns \
+         sends its calls along with this one (promise pipelining, one round trip). If `{js_name}` \
+         fails, those calls fail with its error."
+    );
+    quote! {
+        #method
+
+        #[doc = #doc]
+        pub fn #pipelined(&self, #(#params),*) -> ::core::result::Result<<#ty as ::durable::rpc::Target>::Stub, ::durable::rpc::RpcError> {
+            let args = ::std::vec![#(#encode),*];
+            ::durable::rpc::call_pipelined::<#ty>(self.raw.as_raw(), #js_name, args)
         }
     }
 }

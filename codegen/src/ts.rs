@@ -49,9 +49,30 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                 "HashMap" | "BTreeMap" => format!("Record<string, {}>", arg(1, refs)),
                 "Box" | "Rc" | "Arc" | "Cow" => arg(0, refs),
                 "ByteBuf" | "Bytes" => "Uint8Array".into(),
+                // `durable::rpc::ByteStream`.
+                "ByteStream" => "ReadableStream<Uint8Array>".into(),
+                "ByteSink" => "WritableStream<Uint8Array>".into(),
+                // `durable::rpc::HttpRequest` and friends: the runtime's own.
+                "HttpRequest" => "Request".into(),
+                "HttpResponse" => "Response".into(),
+                "HttpHeaders" => "Headers".into(),
                 // `durable::sql::SqlValue`: what `sql.exec` binds (booleans and BigInts as integers).
                 "SqlValue" => "null | number | bigint | string | boolean | Uint8Array".into(),
                 "JsValue" | "Value" => "unknown".into(),
+                // `durable::rpc::Callback<(A, B), R>`: a function (its result may be a promise).
+                "Callback" => {
+                    let params = match args.first() {
+                        Some(syn::Type::Tuple(t)) => {
+                            t.elems.iter().enumerate().map(|(i, e)| format!("arg{i}: {}", ts_type(e, params, refs))).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let result = arg(1, refs);
+                    let result = if result == "null" { "void".to_owned() } else { result };
+                    format!("(({}) => {result} | Promise<{result}>)", params.join(", "))
+                }
+                // A typed Durable Object stub (`CounterStub`), returned by a method.
+                _ if name.len() > 4 && name.ends_with("Stub") && args.is_empty() => "DurableObjectStub".into(),
                 _ if params.contains(&name) => name,
                 _ => {
                     refs.insert(name.clone());

@@ -1,4 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import { capabilities } from "./capabilities.mjs";
+
+export { JsArchive } from "./js-archive.mjs";
 
 // Calls the Rust `Counter` Durable Object over JS RPC, exactly as a
 // JavaScript Durable Object would be called.
@@ -52,6 +55,12 @@ export default {
         : op === "decrement" ? await counter.decrement(amount)
         : await counter.getCounterValue();
       return json({ value, type: typeof value });
+    }
+
+    if (url.pathname === "/js/archive") {
+      // Capabilities handed out by the Rust `Archive`: see capabilities.mjs.
+      const archive = env.ARCHIVE.getByName(name);
+      return json(await capabilities(archive, url.searchParams.get("scenario"), url.searchParams.get("user") ?? "js"));
     }
 
     if (url.pathname === "/js/ws") {

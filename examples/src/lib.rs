@@ -16,14 +16,18 @@
 //! | `/chat/` | a chat room in the browser, with a rate limiter over typed RPC | `ChatRoom`, `RateLimiter` |
 //! | `/ws/` | WebSockets, standard and hibernatable | `WsLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
+//! | `/archive/` | capabilities over RPC: sessions handed out by an object | `Archive` |
+//! | `/js-archive/` | capabilities handed out by a Durable Object written in JavaScript, called through typed traits | `JsArchive` (in `js-caller`) |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
 pub mod alarm_lab;
+pub mod archive;
 pub mod batch;
 pub mod cached_counter;
 pub mod chat;
 pub mod counter;
 pub mod faults;
+pub mod js_archive;
 pub mod js_counter;
 pub mod kv_explorer;
 pub mod location;
@@ -57,6 +61,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "ws" => ws_lab::handle(req, &env, &url).await,
         "chat" => chat::handle(req, &env, &url, rest).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
+        "archive" => archive::handle(&env, &url, rest).await,
+        "js-archive" => js_archive::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
 }

@@ -67,6 +67,35 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     durable_codegen::test_attr::expand(args.into(), item.into()).into()
 }
 
+/// Makes the public `&self` methods of an impl block callable over JS RPC
+/// on values handed out as capabilities (`durable::rpc::Capability<T>`): a
+/// JavaScript `RpcTarget`, with a typed Rust stub `<Type>Stub`. See
+/// `durable::rpc::Capability` for the ownership rules.
+///
+/// ```ignore
+/// pub struct Session { user: String }
+///
+/// #[durable::rpc_target]
+/// impl Session {
+///     pub fn user(&self) -> String { self.user.clone() }
+/// }
+/// ```
+///
+/// On a trait, it declares a capability written elsewhere (a JavaScript
+/// `RpcTarget`) for Rust callers: a marker type to name in `Capability<T>`
+/// results of `#[durable_object]` traits, and its typed stub.
+///
+/// ```ignore
+/// #[durable::rpc_target]
+/// pub trait JsSession {
+///     async fn user(&self) -> String;
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn rpc_target(args: TokenStream, item: TokenStream) -> TokenStream {
+    durable_codegen::target::rpc_target(args.into(), item.into()).into()
+}
+
 /// Declares a type's JavaScript shape for the TypeScript declarations that
 /// `durable build` writes (`dist/classes.d.ts`). Derive it next to
 /// `Serialize`/`Deserialize` on every type used by an RPC method; serde's

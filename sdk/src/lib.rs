@@ -46,9 +46,12 @@
 //! write it back.
 #![deny(missing_docs)]
 
+mod callback;
+mod capability;
 mod convert;
 mod executor;
 mod error;
+mod http;
 mod object;
 pub mod rpc;
 pub mod runtime;
@@ -57,11 +60,14 @@ pub mod sql;
 mod state;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
+mod sink;
 mod storage;
+mod stream;
+mod stub_value;
 mod sys;
 pub mod ws;
 
-pub use durable_macros::{durable_object, test, TypeScript};
+pub use durable_macros::{durable_object, rpc_target, test, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use state::{AbortOptions, ObjectId, State};
@@ -82,6 +88,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use js_sys;
+    pub use serde;
     pub use wasm_bindgen;
     pub use web_sys;
 

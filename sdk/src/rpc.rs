@@ -56,6 +56,14 @@ pub use serde_bytes::ByteBuf as Bytes;
 
 pub use crate::convert::{from_js, to_js};
 
+pub use crate::callback::{Arguments, Callback};
+pub use crate::capability::{Capability, RemoteCapability, Target};
+pub use crate::http::{HttpHeaders, HttpRequest, HttpResponse};
+pub use crate::sink::{ByteSink, Writer};
+pub use crate::stream::{ByteStream, Chunks};
+#[doc(hidden)]
+pub use crate::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, Held};
+
 /// The arguments of one incoming RPC call, decoded in order with errors that
 /// name the method and the argument. Used by generated code.
 ///
@@ -289,7 +297,7 @@ impl Stub {
 
 /// Tells apart an error thrown by the callee (`remote: true`) from one of the
 /// transport.
-fn classify(error: &JsValue) -> RpcError {
+pub(crate) fn classify(error: &JsValue) -> RpcError {
     let remote = Reflect::get(error, &JsValue::from_str("remote")).ok().and_then(|v| v.as_bool()).unwrap_or(false);
     if remote {
         RpcError::Remote(js_message(error))

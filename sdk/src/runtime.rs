@@ -77,7 +77,7 @@ thread_local! {
 /// Runs the work of call `call` on the instance's executor: its result if it
 /// finished within the call, else the runtime's `pending` marker (the result
 /// follows through `hooks.settle`).
-fn spawn_call<F>(call: u32, work: F) -> Result<JsValue, JsValue>
+pub(crate) fn spawn_call<F>(call: u32, work: F) -> Result<JsValue, JsValue>
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
@@ -286,6 +286,16 @@ impl<T: DurableObject> Instance<T> {
             result.map_err(|e| to_js_error(&e))
         })
     }
+}
+
+/// Runs `f` as call `call`: a panic in it is attributed to that call.
+pub(crate) fn run_as_call<R>(call: u32, f: impl FnOnce() -> R) -> R {
+    crate::executor::enter(Entry::Defers, || {
+        let previous = CURRENT_CALL.with(|c| c.replace(call));
+        let result = f();
+        CURRENT_CALL.with(|c| c.set(previous));
+        result
+    })
 }
 
 /// A handler with no result: `undefined`, or the error thrown.

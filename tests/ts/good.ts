@@ -1,10 +1,11 @@
 // A TypeScript worker calling the Rust Durable Objects through the declarations
 // `durable build` writes: `tsc` must accept it.
-import type { Book, Counter, Shelf } from "../../dist/classes";
+import type { Archive, Book, Counter, Shelf } from "../../dist/classes";
 
 interface Env {
   COUNTER: DurableObjectNamespace<Counter>;
   SHELF: DurableObjectNamespace<Shelf>;
+  ARCHIVE: DurableObjectNamespace<Archive>;
 }
 
 export default {
@@ -19,6 +20,16 @@ export default {
     const found: Book | undefined = await shelf.get("t");
     const cover: Uint8Array | undefined = await shelf.cover("t");
     await shelf.setCover("t", new Uint8Array([1, 2, 3]));
-    return new Response(`${n} ${value} ${count} ${found?.year ?? "-"} ${cover?.length ?? 0}`);
+
+    // A capability with a callback and streams.
+    const session = await env.ARCHIVE.getByName("A").openSession("ada");
+    const user: string = await session.user();
+    const stored: number = await session.putChunks("a.bin", [new Uint8Array(1)], (done, total) => done < total);
+    const size: number = await session.upload("b.bin", new Response("body").body!, (bytes) => console.log(bytes));
+    const download: ReadableStream<Uint8Array> = await session.generate(10);
+    const echoed: Response = await session.echo(new Request("https://archive/echo"));
+    return new Response(`${n} ${value} ${count} ${found?.year ?? "-"} ${cover?.length ?? 0} ${user} ${stored} ${size} ${echoed.status}`, {
+      headers: { "x-locked": String(download.locked) },
+    });
   },
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,230 @@
+//! Byte streams over RPC: a JavaScript `ReadableStream` of bytes as an
+//! argument or a result, read and written as a Rust stream of chunks,
+//! without ever holding the whole body.
+//!
+//! ```no_run
+//! use durable::prelude::*;
+//! use durable::rpc::ByteStream;
+//!
+//! #[durable_object]
+//! pub struct Sink { state: State }
+//!
+//! #[durable_object]
+//! impl Sink {
+//!     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//!
+//!     /// Counts the bytes of `body`, chunk by chunk.
+//!     pub async fn count(&self, body: ByteStream) -> Result<u64> {
+//!         let mut chunks = body.into_chunks()?;
+//!         let mut total = 0;
+//!         while let Some(chunk) = chunks.next_chunk().await {
+//!             total += chunk?.len() as u64;
+//!         }
+//!         Ok(total)
+//!     }
+//!
+//!     /// `size` zero bytes, made as the reader pulls them.
+//!     pub fn zeros(&self, size: u64) -> ByteStream {
+//!         let chunk = 64 * 1024;
+//!         let pieces = (0..size.div_ceil(chunk)).map(move |i| {
+//!             Ok::<_, String>(vec![0u8; chunk.min(size - i * chunk) as usize])
+//!         });
+//!         ByteStream::from_chunks(pieces)
+//!     }
+//! }
+//! ```
+//!
+//! In JavaScript the argument is any `ReadableStream` of `Uint8Array`s (a
+//! request's `body`, a `new ReadableStream(..)`), and the result is one.
+//!
+//! # Ownership and backpressure
+//! - A stream made in Rust ([`ByteStream::from_stream`]) is pull-based: the
+//!   next chunk is made when the reader asks for it, so memory stays flat
+//!   however long the stream is. If the reader cancels, the Rust stream is
+//!   dropped.
+//! - A received stream is read one chunk at a time ([`Chunks`]); dropping
+//!   `Chunks` (or the `ByteStream`) before the end cancels the stream, which
+//!   releases the writer on the other side.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+use js_sys::Uint8Array;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::js_message;
+use crate::rpc::Bytes;
+use crate::{Error, Result};
+
+/// A stream of bytes that crosses RPC by reference: a JavaScript
+/// `ReadableStream` of `Uint8Array` chunks.
+///
+/// ```no_run
+/// let greeting = durable::rpc::ByteStream::from_chunks([Ok::<_, String>(b"hello, ".to_vec()), Ok(b"world".to_vec())]);
+/// ```
+pub struct ByteStream {
+    raw: web_sys::ReadableStream,
+}
+
+impl ByteStream {
+    /// A pull-based stream of the chunks of `stream`: each chunk is made
+    /// when the reader asks for it. An `Err` errors the stream with its
+    /// message; a reader cancelling drops `stream`.
+    pub fn from_stream<S, B, E>(stream: S) -> Self
+    where
+        S: Stream<Item = std::result::Result<B, E>> + 'static,
+        B: AsRef<[u8]>,
+        E: fmt::Display,
+    {
+        let chunks = ToJs { inner: Box::pin(stream) };
+        Self { raw: wasm_streams::ReadableStream::from_stream(chunks).into_raw() }
+    }
+
+    /// [`from_stream`](Self::from_stream) of an iterator's chunks, made
+    /// one at a time as the reader pulls.
+    pub fn from_chunks<I, B, E>(chunks: I) -> Self
+    where
+        I: IntoIterator<Item = std::result::Result<B, E>>,
+        I::IntoIter: Unpin + 'static,
+        B: AsRef<[u8]>,
+        E: fmt::Display,
+    {
+        Self::from_stream(Iter(chunks.into_iter()))
+    }
+
+    /// Wraps a JavaScript `ReadableStream` (a request's `body`, for one).
+    pub fn from_raw(raw: web_sys::ReadableStream) -> Self {
+        Self { raw }
+    }
+
+    /// The JavaScript `ReadableStream`.
+    pub fn as_raw(&self) -> &web_sys::ReadableStream {
+        &self.raw
+    }
+
+    /// The JavaScript `ReadableStream`, to hand to a `Response` or `Request`.
+    pub fn into_raw(self) -> web_sys::ReadableStream {
+        self.raw
+    }
+
+    /// Reads the stream chunk by chunk. Fails if the stream is already
+    /// being read (locked to a reader).
+    pub fn into_chunks(self) -> Result<Chunks> {
+        let stream = wasm_streams::ReadableStream::from_raw(self.raw);
+        match stream.try_into_stream() {
+            Ok(inner) => Ok(Chunks { inner }),
+            Err((error, _)) => Err(Error::message(format!("the stream cannot be read: {}", js_message(&error.into())))),
+        }
+    }
+}
+
+impl fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ByteStream").field("locked", &self.raw.locked()).finish()
+    }
+}
+
+/// Crosses as the `ReadableStream` itself.
+impl Serialize for ByteStream {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)
+    }
+}
+
+/// Takes a `ReadableStream`.
+impl<'de> Deserialize<'de> for ByteStream {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
+        match value.dyn_into::<web_sys::ReadableStream>() {
+            Ok(raw) => Ok(Self { raw }),
+            Err(other) => Err(serde::de::Error::custom(format!(
+                "expected a ReadableStream, got {}",
+                if other.is_null() { "null".to_owned() } else { other.js_typeof().as_string().unwrap_or_default() }
+            ))),
+        }
+    }
+}
+
+/// The chunks of a [`ByteStream`], read one at a time. Also a
+/// [`futures_core::Stream`]. Dropping it before the end cancels the stream.
+///
+/// ```no_run
+/// # async fn demo(body: durable::rpc::ByteStream) -> durable::Result<()> {
+/// let mut chunks = body.into_chunks()?;
+/// if let Some(first) = chunks.next_chunk().await {
+///     println!("{} bytes first", first?.len());
+/// }
+/// chunks.cancel("one chunk was enough").await?;
+/// # Ok(()) }
+/// ```
+pub struct Chunks {
+    inner: wasm_streams::readable::IntoStream<'static>,
+}
+
+impl Chunks {
+    /// The next chunk; `None` at the end of the stream.
+    pub async fn next_chunk(&mut self) -> Option<Result<Bytes>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Cancels the stream with `reason`, which the writer on the other side sees.
+    pub async fn cancel(self, reason: &str) -> Result<()> {
+        self.inner.cancel_with_reason(&JsValue::from_str(reason)).await.map_err(|e| Error::Js(js_message(&e)))
+    }
+}
+
+impl Stream for Chunks {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
+            item.map(|chunk| match chunk {
+                Ok(chunk) => match chunk.dyn_into::<Uint8Array>() {
+                    Ok(bytes) => Ok(Bytes::from(bytes.to_vec())),
+                    Err(other) => Err(Error::Conversion(format!(
+                        "a byte stream's chunk is a {}, not a Uint8Array",
+                        other.js_typeof().as_string().unwrap_or_default()
+                    ))),
+                },
+                Err(error) => Err(Error::Js(js_message(&error))),
+            })
+        })
+    }
+}
+
+/// A Rust stream's chunks as `Uint8Array`s, its errors as `Error`s.
+struct ToJs<S> {
+    inner: Pin<Box<S>>,
+}
+
+impl<S, B, E> Stream for ToJs<S>
+where
+    S: Stream<Item = std::result::Result<B, E>>,
+    B: AsRef<[u8]>,
+    E: fmt::Display,
+{
+    type Item = std::result::Result<JsValue, JsValue>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx).map(|item| {
+            item.map(|chunk| match chunk {
+                Ok(bytes) => Ok(Uint8Array::from(bytes.as_ref()).into()),
+                Err(error) => Err(js_sys::Error::new(&error.to_string()).into()),
+            })
+        })
+    }
+}
+
+/// An iterator as an always-ready stream.
+struct Iter<I>(I);
+
+impl<I: Iterator + Unpin> Stream for Iter<I> {
+    type Item = I::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I::Item>> {
+        Poll::Ready(self.0.next())
+    }
+}
