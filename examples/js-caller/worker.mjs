@@ -66,13 +66,20 @@ export default {
     }
 
     if (url.pathname === "/js/fetch-bench") {
-      // N sequential `fetch` calls (storage get + put in the object) to the
-      // Rust Counter or the JavaScript JsCounter.
+      // N `fetch` calls (storage get + put in the object) to the Rust Counter,
+      // the JavaScript JsCounter or (when the benchmark runs it) the workers-rs
+      // counter, from `concurrency` sequential loops at once.
       const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
-      const target = (url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER).getByName(name);
-      let last = "";
-      for (let i = 0; i < calls; i++) last = await (await target.fetch("https://counter/increment")).text();
-      return new Response(`${calls} ${last}`);
+      const concurrency = Math.max(1, Math.min(Number(url.searchParams.get("concurrency") ?? "1"), 256));
+      const binding = { js: "JS_COUNTER", rust: "COUNTER", "workers-rs": "WORKERS_RS_COUNTER" }[url.searchParams.get("target") ?? "rust"];
+      if (!env[binding]) return new Response(`no such target (bindings: JS_COUNTER, COUNTER, WORKERS_RS_COUNTER when the benchmark adds it)`, { status: 400 });
+      const target = env[binding].getByName(name);
+      let highest = 0;
+      const loop = async (count) => {
+        for (let i = 0; i < count; i++) highest = Math.max(highest, Number(await (await target.fetch("https://counter/increment")).text()));
+      };
+      await Promise.all(Array.from({ length: concurrency }, (_, k) => loop(Math.floor(calls / concurrency) + (k < calls % concurrency ? 1 : 0))));
+      return new Response(`${calls} ${highest}`);
     }
 
     if (url.pathname === "/js/spawn") {
