@@ -24,7 +24,7 @@ const { values } = parseArgs({
 });
 const quick = values.quick;
 const benches = [
-  { file: "rpc.mjs", args: quick ? ["--calls", "20", "--rounds", "1"] : [] },
+  { file: "rpc.mjs", args: quick ? ["--calls", "20", "--search-calls", "3", "--rounds", "1"] : [] },
   { file: "sql.mjs", args: quick ? ["--rows", "50", "--rounds", "1"] : [] },
   { file: "ws.mjs", args: quick ? ["--messages", "20", "--sockets", "5", "--broadcasts", "5", "--rounds", "1"] : [] },
   { file: "objects.mjs", args: quick ? ["--calls", "20", "--objects", "5", "--rounds", "1"] : [] },
@@ -42,7 +42,7 @@ export function ratios(file, stdout) {
   const rows = [];
   let section = "";
   for (const line of stdout.split("\n")) {
-    if (/^payload: /.test(line)) section = /weigh/.test(line) ? "10 KB value" : "increment(1)";
+    if (/^payload: /.test(line)) section = /weigh/.test(line) ? "10 KB value" : /search/.test(line) ? "CPU-bound search" : "increment(1)";
     const rpc = /^ {2}(.+?)\s+\d+ calls\/s\s+([\d.]+)x$/.exec(line);
     if (file === "rpc.mjs" && rpc && !rpc[1].startsWith("JS worker -> JS object")) {
       const who = rpc[1].startsWith("JS worker") ? "JS -> Rust" : "Rust -> Rust (typed stub)";

@@ -32,6 +32,7 @@ const OUT = join(TARGET, "dist");
 const STAMP = join(OUT, "inputs.sha256");
 const WASM_OPT = join(ROOT, "node_modules", ".bin", "wasm-opt");
 const ESBUILD = join(ROOT, "node_modules", ".bin", "esbuild");
+const CARGO = process.env.CARGO || "cargo";
 
 /** The wasm-opt arguments of worker-build 0.8.7 for a release build. */
 const WASM_OPT_ARGS = [
@@ -42,7 +43,7 @@ const WASM_OPT_ARGS = [
 
 const run = (file, args, options = {}) =>
   promisify(execFile)(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: 900_000, ...options }).catch((error) => {
-    throw new Error(`${relative(ROOT, file) || file} ${args.join(" ")} failed:\n${error.stderr || error.message}`);
+    throw new Error(`${file.startsWith(ROOT) ? relative(ROOT, file) : file} ${args.join(" ")} failed:\n${error.stderr || error.message}`);
   });
 
 /** Every file the build reads from this directory, and this build's own code. */
@@ -76,8 +77,8 @@ export async function buildWorkersRs() {
     if (!existsSync(tool)) throw new Error(`${relative(ROOT, tool)} is missing: run npm install`);
   }
   const cargo = { cwd: CRATE_ROOT, env: { ...process.env, CARGO_TARGET_DIR: TARGET } };
-  await run("cargo", ["build", "--locked", "--release", "--lib", "-p", "workers-rs-counter", "--target", "wasm32-unknown-unknown"], cargo);
-  await run("cargo", ["build", "--locked", "-p", "workers-rs-bindgen"], cargo);
+  await run(CARGO, ["build", "--locked", "--release", "--lib", "-p", "workers-rs-counter", "--target", "wasm32-unknown-unknown"], cargo);
+  await run(CARGO, ["build", "--locked", "-p", "workers-rs-bindgen"], cargo);
 
   const staging = join(TARGET, "staging");
   rmSync(staging, { recursive: true, force: true });
