@@ -55,6 +55,16 @@ async function checkSearchAnswers(url) {
     const typed = await get(url, `/name-search/?query=${encodeURIComponent(query)}&limit=5&name=check`);
     deepStrictEqual(JSON.parse(typed.text), js.ok, `search(${JSON.stringify(query)}) through the typed stub`);
   }
+  // Both refuse the same bad input with the same message.
+  for (const [args, message] of [
+    [["x".repeat(65), 5], "the query has 65 characters; at most 64"],
+    [["Karen", 101], "limit 101 is over 100"],
+  ]) {
+    for (const object of ["JS_NAME_SEARCH", "NAME_SEARCH"]) {
+      const answer = await rpcCall(url, object, "check", "search", ...args);
+      if (!answer.error?.includes(message)) throw new Error(`${object}.search(${args.join(", ")}): ${JSON.stringify(answer)}, expected an error: ${message}`);
+    }
+  }
 }
 
 const dir = tempDir("durable-bench-");

@@ -167,7 +167,11 @@ export class JsCounter extends DurableObject {
 const BENCH_QUERIES = ["Karen Milodan", "Vorber Tisel", "Quis Martel", "Natel Gusel", "Omar Kasel", "Lotika Berna"];
 const SYLLABLES = ["ka", "ren", "mi", "lo", "dan", "sel", "ti", "vor", "ber", "na", "qu", "is", "mar", "tel", "o", "gu"];
 
-/** The directory's name at `index`, as the Rust `directory_name`. */
+/**
+ * The directory's name at `index`, as the Rust `directory_name`. Built with
+ * `join`, which makes a flat string, as text read from storage is: a name
+ * concatenated with `+` would be a rope, and every `charCodeAt` on it slower.
+ */
 function directoryName(index) {
   let x = Math.imul(index + 1, 2654435761) >>> 0;
   x = (x ^ (x >>> 15)) >>> 0;
@@ -175,11 +179,10 @@ function directoryName(index) {
   x = (x ^ (x >>> 13)) >>> 0;
   const part = (flag, shift) => {
     const count = 2 + ((x >>> flag) & 1);
-    let word = "";
-    for (let k = 0; k < count; k++) word += SYLLABLES[(x >>> (shift + 4 * k)) & 15];
+    const word = Array.from({ length: count }, (_, k) => SYLLABLES[(x >>> (shift + 4 * k)) & 15]).join("");
     return word[0].toUpperCase() + word.slice(1);
   };
-  return `${part(0, 1)} ${part(13, 14)}`;
+  return [part(0, 1), part(13, 14)].join(" ");
 }
 
 /**

@@ -24,7 +24,7 @@ pub const BENCH_QUERIES: [&str; 6] = ["Karen Milodan", "Vorber Tisel", "Quis Mar
 
 /// One name of the directory and its edit distance to the query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TypeScript)]
-pub struct Match {
+pub struct NameMatch {
     /// The name as stored.
     pub name: String,
     /// Its position in the directory.
@@ -53,7 +53,7 @@ impl NameSearch {
     /// The `limit` names closest to `query` (Levenshtein distance), closest
     /// first, ties in directory order. At most [`MAX_LIMIT`] matches and
     /// [`MAX_QUERY_CHARS`] characters of query.
-    pub fn search(&self, query: String, limit: u32) -> Result<Vec<Match>> {
+    pub fn search(&self, query: String, limit: u32) -> Result<Vec<NameMatch>> {
         let query: Vec<char> = query.chars().collect();
         if query.len() > MAX_QUERY_CHARS {
             return Err(Error::message(format!("the query has {} characters; at most {MAX_QUERY_CHARS}", query.len())));
@@ -74,7 +74,7 @@ impl NameSearch {
             best.insert(at, (distance, index));
             best.truncate(limit);
         }
-        Ok(best.into_iter().map(|(distance, index)| Match { name: self.names[index].clone(), index: index as u32, distance }).collect())
+        Ok(best.into_iter().map(|(distance, index)| NameMatch { name: self.names[index].clone(), index: index as u32, distance }).collect())
     }
 }
 
