@@ -15,6 +15,15 @@
 // The result (DIR/index.js and DIR/index_bg.wasm, for plain workerd) is
 // cached: a build whose inputs have not changed is skipped.
 //
+// Checked once against worker-build 0.8.7 itself (`cargo install
+// worker-build@0.8.7 wasm-bindgen-cli@0.2.130`, run with ESBUILD_BIN,
+// WASM_OPT_BIN and WASM_BINDGEN_BIN pointing at these tools): the bindings
+// are byte-identical to the wasm-bindgen CLI's, the bundled glue is identical
+// to worker-build's (NO_MINIFY), the .wasm differs only in its `producers`
+// section (worker-build adds `sdk: workers-rs 0.8.7`), and the entry module
+// does the same per call (see shim.mjs). What is not reproduced has no effect
+// on a request: package.json and the `build/worker/shim.mjs` alias.
+//
 // Usage: node bench/workers-rs/build.mjs   (prints the output directory)
 
 import { execFile } from "node:child_process";
