@@ -3,7 +3,7 @@
 // workerd config, and serves the JavaScript caller on a free loopback port.
 
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -27,7 +27,7 @@ async function bundle(config, root, name) {
   return { config: JSON.parse(stripJsonComments(readFileSync(join(ROOT, config), "utf8"))), modules };
 }
 
-function worker(name, { config, modules }) {
+function worker(name, { config, modules }, extraBindings = []) {
   const own = config.durable_objects.bindings.filter((b) => !b.script_name);
   const namespaces = own.map((b) => `(className = "${b.class_name}", uniqueKey = "${name}-${b.class_name}", enableSql = true)`);
   const bindings = config.durable_objects.bindings.map((b) =>
@@ -36,6 +36,7 @@ function worker(name, { config, modules }) {
       : `(name = "${b.name}", durableObjectNamespace = "${b.class_name}")`,
   );
   for (const s of config.services ?? []) bindings.push(`(name = "${s.binding}", service = "${s.service}")`);
+  bindings.push(...extraBindings);
   return `(
     modules = [${modules.join(", ")}],
     compatibilityDate = "${config.compatibility_date}",
@@ -46,21 +47,45 @@ function worker(name, { config, modules }) {
 }
 
 /**
+ * The workers-rs counter (bench/workers-rs, built into `dir`) as a workerd
+ * service, `workers-rs-counter`, and the binding the JavaScript caller reaches
+ * it by, WORKERS_RS_COUNTER.
+ */
+function workersRsService(dir, root) {
+  const own = join(root, "workers-rs");
+  mkdirSync(own);
+  for (const file of ["index.js", "index_bg.wasm"]) copyFileSync(join(dir, file), join(own, file));
+  const service = `(name = "workers-rs-counter", worker = (
+    modules = [(name = "index.js", esModule = embed "workers-rs/index.js"), (name = "index_bg.wasm", wasm = embed "workers-rs/index_bg.wasm")],
+    compatibilityDate = "2025-09-01",
+    durableObjectNamespaces = [(className = "Counter", uniqueKey = "workers-rs-counter-Counter", enableSql = true)],
+    durableObjectStorage = (localDisk = "do-storage"),
+    bindings = [(name = "WORKERS_RS_COUNTER", durableObjectNamespace = "Counter")],
+  ))`;
+  const binding = `(name = "WORKERS_RS_COUNTER", durableObjectNamespace = (className = "Counter", serviceName = "workers-rs-counter"))`;
+  return { service, binding };
+}
+
+/**
  * Starts workerd; resolves to { url, stop, pid }. With `storage: "tmpfs"`,
  * object storage lives in /dev/shm (memory), taking the disk's fsync out of
  * what is measured. The default is DURABLE_BENCH_STORAGE, else the disk.
+ * With `workersRs` (the directory bench/workers-rs/build.mjs built), the
+ * workers-rs counter runs beside the others and the JavaScript caller has a
+ * WORKERS_RS_COUNTER binding to it.
  */
-export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE || "disk" } = {}) {
+export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE || "disk", workersRs } = {}) {
   const dir = tempDir("durable-workerd-");
   const storageDir = storage === "tmpfs" ? mkdtempSync("/dev/shm/durable-storage-") : join(dir.path, "storage");
   const examples = await bundle("wrangler.jsonc", dir.path, "examples");
   const caller = await bundle("examples/js-caller/wrangler.jsonc", dir.path, "caller");
+  const workersRsWorker = workersRs ? workersRsService(workersRs, dir.path) : null;
   const port = await freePort();
   const capnp = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
-    (name = "js-caller", worker = ${worker("js-caller", caller)}),
-    (name = "durable-examples", worker = ${worker("durable-examples", examples)}),
+    (name = "js-caller", worker = ${worker("js-caller", caller, workersRsWorker ? [workersRsWorker.binding] : [])}),
+    (name = "durable-examples", worker = ${worker("durable-examples", examples)}),${workersRsWorker ? `\n    ${workersRsWorker.service},` : ""}
     (name = "do-storage", disk = (path = "${storageDir}", writable = true)),
   ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "js-caller")],
@@ -69,8 +94,8 @@ const config :Workerd.Config = (
   const configPath = join(dir.path, "config.capnp");
   mkdirSync(storageDir, { recursive: true });
   writeFileSync(configPath, capnp);
-  const extra = process.env.DURABLE_WORKERD_INSPECTOR ? [`--inspector-addr=${process.env.DURABLE_WORKERD_INSPECTOR}`] : [];
-  const child = spawn(WORKERD, ["serve", configPath, "--experimental", ...extra], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const inspector = process.env.DURABLE_WORKERD_INSPECTOR ? [`--inspector-addr=${process.env.DURABLE_WORKERD_INSPECTOR}`] : [];
+  const child = spawn(WORKERD, ["serve", configPath, "--experimental", ...inspector], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let logs = "";
   child.stdout.on("data", (d) => (logs += d));
   child.stderr.on("data", (d) => (logs += d));

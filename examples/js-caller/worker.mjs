@@ -44,7 +44,7 @@ export default {
 
     const name = url.searchParams.get("name") ?? "A";
     const counter = env.COUNTER.getByName(name);
-    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF, JS_COUNTER: env.JS_COUNTER, KV: env.KV, NOTES: env.NOTES, BROKEN_SCHEMA: env.BROKEN_SCHEMA, SQL_BENCH: env.SQL_BENCH, JS_SQL_BENCH: env.JS_SQL_BENCH, ALARM_LAB: env.ALARM_LAB, WS_LAB: env.WS_LAB, REMINDERS: env.REMINDERS };
+    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF, JS_COUNTER: env.JS_COUNTER, KV: env.KV, NOTES: env.NOTES, BROKEN_SCHEMA: env.BROKEN_SCHEMA, SQL_BENCH: env.SQL_BENCH, JS_SQL_BENCH: env.JS_SQL_BENCH, ALARM_LAB: env.ALARM_LAB, WS_LAB: env.WS_LAB, REMINDERS: env.REMINDERS, NAME_SEARCH: env.NAME_SEARCH, JS_NAME_SEARCH: env.JS_NAME_SEARCH };
 
     if (url.pathname === "/js/counter") {
       // The documented interface: increment(amount), decrement(amount), getCounterValue().
@@ -68,10 +68,19 @@ export default {
     }
 
     if (url.pathname === "/js/bench") {
-      // N sequential RPC calls to the Rust Counter or the JavaScript JsCounter.
+      // N sequential RPC calls to the Rust Counter or the JavaScript JsCounter
+      // (payload small or 10k), or to the Rust NameSearch or the JavaScript
+      // JsNameSearch (payload search: CPU-bound calls).
       const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
-      const target = (url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER).getByName(name);
-      const batch = url.searchParams.get("payload") === "10k" ? sampleBatch() : null;
+      const js = url.searchParams.get("target") === "js";
+      const payload = url.searchParams.get("payload");
+      if (payload === "search") {
+        const directory = (js ? env.JS_NAME_SEARCH : env.NAME_SEARCH).getByName(name);
+        for (let i = 0; i < calls; i++) await directory.search(BENCH_QUERIES[i % BENCH_QUERIES.length], 5);
+        return new Response(String(calls));
+      }
+      const target = (js ? env.JS_COUNTER : env.COUNTER).getByName(name);
+      const batch = payload === "10k" ? sampleBatch() : null;
       for (let i = 0; i < calls; i++) {
         if (batch) await target.weigh(batch);
         else await target.increment(1);
@@ -80,13 +89,20 @@ export default {
     }
 
     if (url.pathname === "/js/fetch-bench") {
-      // N sequential `fetch` calls (storage get + put in the object) to the
-      // Rust Counter or the JavaScript JsCounter.
+      // N `fetch` calls (storage get + put in the object) to the Rust Counter,
+      // the JavaScript JsCounter or (when the benchmark runs it) the workers-rs
+      // counter, from `concurrency` sequential loops at once.
       const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
-      const target = (url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER).getByName(name);
-      let last = "";
-      for (let i = 0; i < calls; i++) last = await (await target.fetch("https://counter/increment")).text();
-      return new Response(`${calls} ${last}`);
+      const concurrency = Math.max(1, Math.min(Number(url.searchParams.get("concurrency") ?? "1"), 256));
+      const binding = { js: "JS_COUNTER", rust: "COUNTER", "workers-rs": "WORKERS_RS_COUNTER" }[url.searchParams.get("target") ?? "rust"];
+      if (!env[binding]) return new Response(`no such target (bindings: JS_COUNTER, COUNTER, WORKERS_RS_COUNTER when the benchmark adds it)`, { status: 400 });
+      const target = env[binding].getByName(name);
+      let highest = 0;
+      const loop = async (count) => {
+        for (let i = 0; i < count; i++) highest = Math.max(highest, Number(await (await target.fetch("https://counter/increment")).text()));
+      };
+      await Promise.all(Array.from({ length: concurrency }, (_, k) => loop(Math.floor(calls / concurrency) + (k < calls % concurrency ? 1 : 0))));
+      return new Response(`${calls} ${highest}`);
     }
 
     if (url.pathname === "/js/spawn") {
@@ -158,6 +174,89 @@ export class JsCounter extends DurableObject {
   /** The benchmarks' structured-value call, as in the Rust `Counter::weigh`. */
   weigh(batch) {
     return batch.items.length;
+  }
+}
+
+/** The queries of the CPU-bound benchmark, in turn (as the Rust `BENCH_QUERIES`). */
+const BENCH_QUERIES = ["Karen Milodan", "Vorber Tisel", "Quis Martel", "Natel Gusel", "Omar Kasel", "Lotika Berna"];
+const SYLLABLES = ["ka", "ren", "mi", "lo", "dan", "sel", "ti", "vor", "ber", "na", "qu", "is", "mar", "tel", "o", "gu"];
+
+/**
+ * The directory's name at `index`, as the Rust `directory_name`. Built with
+ * `join`, which makes a flat string, as text read from storage is: a name
+ * concatenated with `+` would be a rope, and every `charCodeAt` on it slower.
+ */
+function directoryName(index) {
+  let x = Math.imul(index + 1, 2654435761) >>> 0;
+  x = (x ^ (x >>> 15)) >>> 0;
+  x = Math.imul(x, 2246822519) >>> 0;
+  x = (x ^ (x >>> 13)) >>> 0;
+  const part = (flag, shift) => {
+    const count = 2 + ((x >>> flag) & 1);
+    const word = Array.from({ length: count }, (_, k) => SYLLABLES[(x >>> (shift + 4 * k)) & 15]).join("");
+    return word[0].toUpperCase() + word.slice(1);
+  };
+  return [part(0, 1), part(13, 14)].join(" ");
+}
+
+/**
+ * The edit distance between `query` (its UTF-16 code units) and `name`;
+ * `row` has `query.length + 1` cells and is scratch space. For text in the
+ * Basic Multilingual Plane, as the names here, code units are characters.
+ */
+function levenshtein(query, name, row) {
+  const m = query.length;
+  for (let j = 0; j <= m; j++) row[j] = j;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    let diagonal = row[0];
+    let left = i + 1;
+    row[0] = left;
+    for (let j = 1; j <= m; j++) {
+      const above = row[j];
+      const value = Math.min(above + 1, left + 1, diagonal + (query[j - 1] === c ? 0 : 1));
+      row[j] = value;
+      diagonal = above;
+      left = value;
+    }
+  }
+  return row[m];
+}
+
+/**
+ * The CPU-bound RPC benchmark's JavaScript object: the same directory of
+ * 10,000 names and the same search as the Rust `NameSearch`.
+ */
+export class JsNameSearch extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.names = Array.from({ length: 10_000 }, (_, i) => directoryName(i));
+  }
+
+  size() {
+    return this.names.length;
+  }
+
+  /** The `limit` names closest to `query`, closest first, ties in directory order. */
+  search(query, limit) {
+    if (typeof query !== "string") throw new TypeError("query: a string");
+    if (!Number.isInteger(limit) || limit < 0) throw new TypeError("limit: a whole number");
+    const chars = [...query].length;
+    if (chars > 64) throw new Error(`the query has ${chars} characters; at most 64`);
+    if (limit > 100) throw new Error(`limit ${limit} is over 100`);
+    const codes = new Uint16Array(query.length);
+    for (let j = 0; j < query.length; j++) codes[j] = query.charCodeAt(j);
+    const row = new Uint32Array(query.length + 1);
+    const best = []; // [distance, index], closest first
+    for (let index = 0; index < this.names.length; index++) {
+      const distance = levenshtein(codes, this.names[index], row);
+      if (best.length === limit && (limit === 0 || distance >= best[best.length - 1][0])) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1][0] > distance) at--;
+      best.splice(at, 0, [distance, index]);
+      if (best.length > limit) best.pop();
+    }
+    return best.map(([distance, index]) => ({ name: this.names[index], index, distance }));
   }
 }
 

@@ -10,6 +10,7 @@
 //! | `/shelf/` | structured values over JS RPC | `Shelf` |
 //! | (RPC only) | the whole KV storage API, for the tests | `KvExplorer` |
 //! | (RPC only) | the SQL benchmark's object | `SqlBench` |
+//! | `/name-search/` | the CPU-bound RPC benchmark's object: fuzzy search of 10,000 names | `NameSearch` |
 //! | `/batch/` | the alarms documentation's batch processor | `BatchProcessor` |
 //! | (RPC only) | alarms under test: retries and their count | `AlarmLab` |
 //! | (RPC only) | many scheduled tasks on one alarm | `Reminders` |
@@ -31,6 +32,7 @@ pub mod js_archive;
 pub mod js_counter;
 pub mod kv_explorer;
 pub mod location;
+pub mod name_search;
 pub mod notes;
 pub mod reminders;
 pub mod shelf;
@@ -63,6 +65,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "js-counter" => js_counter::handle(&env, &url, rest).await,
         "archive" => archive::handle(&env, &url, rest).await,
         "js-archive" => js_archive::handle(&env, &url, rest).await,
+        "name-search" => name_search::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
 }
