@@ -37,12 +37,17 @@ pub struct NameMatch {
 #[durable_object]
 pub struct NameSearch {
     names: Vec<String>,
+    /// Whether each name is ASCII (one byte per character): then the search
+    /// compares bytes instead of decoding characters.
+    ascii: Vec<bool>,
 }
 
 #[durable_object]
 impl NameSearch {
     pub fn new(_state: State, _env: Env) -> Self {
-        Self { names: (0..DIRECTORY_SIZE).map(directory_name).collect() }
+        let names: Vec<String> = (0..DIRECTORY_SIZE).map(directory_name).collect();
+        let ascii = names.iter().map(|n| n.is_ascii()).collect();
+        Self { names, ascii }
     }
 
     /// How many names the directory holds.
@@ -54,6 +59,7 @@ impl NameSearch {
     /// first, ties in directory order. At most [`MAX_LIMIT`] matches and
     /// [`MAX_QUERY_CHARS`] characters of query.
     pub fn search(&self, query: String, limit: u32) -> Result<Vec<NameMatch>> {
+        let bytes = query.is_ascii().then(|| query.as_bytes().to_vec());
         let query: Vec<char> = query.chars().collect();
         if query.len() > MAX_QUERY_CHARS {
             return Err(Error::message(format!("the query has {} characters; at most {MAX_QUERY_CHARS}", query.len())));
@@ -66,7 +72,11 @@ impl NameSearch {
         // The best so far, closest first; a name enters only if it beats the last.
         let mut best: Vec<(u32, usize)> = Vec::with_capacity(limit + 1);
         for (index, name) in self.names.iter().enumerate() {
-            let distance = levenshtein(&query, name, &mut row);
+            // Characters and bytes are the same thing when both are ASCII.
+            let distance = match &bytes {
+                Some(bytes) if self.ascii[index] => levenshtein(bytes, name.bytes(), &mut row),
+                _ => levenshtein(&query, name.chars(), &mut row),
+            };
             if best.len() == limit && best.last().is_none_or(|&(worst, _)| distance >= worst) {
                 continue;
             }
@@ -78,13 +88,13 @@ impl NameSearch {
     }
 }
 
-/// The edit distance between `query` and `name`, in characters; `row` has
-/// `query.len() + 1` cells and is scratch space.
-fn levenshtein(query: &[char], name: &str, row: &mut [u32]) -> u32 {
+/// The edit distance between `query` and `name` (both as characters, or
+/// both as bytes); `row` has `query.len() + 1` cells and is scratch space.
+fn levenshtein<T: PartialEq + Copy>(query: &[T], name: impl Iterator<Item = T>, row: &mut [u32]) -> u32 {
     for (j, cell) in row.iter_mut().enumerate() {
         *cell = j as u32;
     }
-    for (i, c) in name.chars().enumerate() {
+    for (i, c) in name.enumerate() {
         // row holds the distances of the name's first i characters; turn it
         // into those of its first i + 1, left to right.
         let mut diagonal = row[0];
@@ -156,9 +166,14 @@ mod tests {
     use super::{directory_name, levenshtein};
 
     fn distance(a: &str, b: &str) -> u32 {
-        let a: Vec<char> = a.chars().collect();
-        let mut row = vec![0; a.len() + 1];
-        levenshtein(&a, b, &mut row)
+        let chars: Vec<char> = a.chars().collect();
+        let mut row = vec![0; chars.len() + 1];
+        let by_chars = levenshtein(&chars, b.chars(), &mut row);
+        if a.is_ascii() && b.is_ascii() {
+            let mut row = vec![0; a.len() + 1];
+            assert_eq!(levenshtein(a.as_bytes(), b.bytes(), &mut row), by_chars, "{a} / {b}: bytes and characters disagree");
+        }
+        by_chars
     }
 
     #[test]
