@@ -174,7 +174,7 @@ fn run(id: u64) {
             Outcome::Call(call) => {
                 let call = *call;
                 drop(outcome);
-                crate::runtime::settle(call, result);
+                crate::hooks::settle(call, result);
             }
             Outcome::Promise { resolve, reject } => {
                 let (resolve, reject) = (resolve.clone(), reject.clone());
@@ -275,7 +275,7 @@ pub(crate) fn wait(promise: Promise) -> Wait {
             slot
         })
     });
-    if crate::runtime::follow(&promise, slot) {
+    if crate::hooks::follow(&promise, slot) {
         SLOTS.with(|s| s.borrow_mut().insert(slot, Slot::default()));
         Wait::Followed(slot)
     } else {

@@ -50,6 +50,7 @@ mod callback;
 mod capability;
 mod convert;
 mod executor;
+mod hooks;
 mod error;
 mod http;
 mod object;

@@ -10,7 +10,7 @@
 //! (one compiled module, many instances), so a trap reaches one object only.
 //! Every call from JavaScript carries a call id, and its future is polled with
 //! that id recorded ([`Tracked`]); the panic hook installed by [`init`] reports
-//! the id and message to the instance's [`Hooks`] before the trap. The runtime
+//! the id and message to the instance's hooks (`hooks.rs`) before the trap. The runtime
 //! fails that call with the message, fails the object's other calls in flight,
 //! and builds the object again, in a fresh instance, on its next event. Storage
 //! is untouched; in-memory state starts over, exactly as after an eviction.
@@ -25,54 +25,8 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::executor::Entry;
+use crate::hooks::{self, Hooks};
 use crate::{DurableObject, Env, Error, Fetch, State};
-
-#[wasm_bindgen]
-extern "C" {
-    #[doc(hidden)]
-    /// What the JavaScript runtime gives each instance of the module at
-    /// [`init`]: where to report a panic, and how to watch promises the
-    /// runtime awaits on an object's behalf.
-    #[derive(Clone)]
-    pub type Hooks;
-
-    /// Reports the panic of call `call` (0: outside any call), just before
-    /// the trap. `message` carries the Rust message and its location.
-    #[wasm_bindgen(method)]
-    fn panic(this: &Hooks, call: u32, message: &str);
-
-    /// Marks the instance dead before `ctx.abort(reason)` ends the call `call`.
-    #[wasm_bindgen(method)]
-    fn abort(this: &Hooks, call: u32, reason: &str);
-
-    /// Wraps `promise` so that the runtime settles it even if the instance
-    /// dies before it does: with a rejection, or, if `resolve_on_death`,
-    /// with `undefined`.
-    #[wasm_bindgen(method)]
-    fn track(this: &Hooks, call: u32, promise: &Promise, resolve_on_death: bool) -> Promise;
-
-    /// What a call into the instance returns when its work goes on after the
-    /// call: the runtime waits for `settle`.
-    #[wasm_bindgen(method, getter)]
-    fn pending(this: &Hooks) -> JsValue;
-
-    /// Ends the call `call` that returned `pending`, with its result (`ok`)
-    /// or its error.
-    #[wasm_bindgen(method)]
-    fn settle(this: &Hooks, call: u32, ok: bool, value: JsValue);
-
-    /// Follows `promise` and calls `__durable_resume(slot, ..)` when it settles.
-    #[wasm_bindgen(method)]
-    fn wait(this: &Hooks, promise: &Promise, slot: u32);
-}
-
-thread_local! {
-    /// This instance's hooks (each Wasm instance has its own memory, so its
-    /// own copy of this).
-    static HOOKS: std::cell::OnceCell<Hooks> = const { std::cell::OnceCell::new() };
-    /// `hooks.pending`, read once.
-    static PENDING: std::cell::OnceCell<JsValue> = const { std::cell::OnceCell::new() };
-}
 
 /// Runs the work of call `call` on the instance's executor: its result if it
 /// finished within the call, else the runtime's `pending` marker (the result
@@ -82,36 +36,12 @@ where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
     let work = Tracked::new(call, work);
-    match PENDING.with(|p| p.get().cloned()) {
+    match hooks::pending() {
         Some(pending) => crate::executor::spawn_call(call, &pending, work),
         // Not in the durable runtime (no hooks): a promise, as a plain
         // wasm-bindgen export would return.
         None => Ok(crate::executor::spawn_promise(work).into()),
     }
-}
-
-/// Reports the outcome of a call that returned `pending`.
-pub(crate) fn settle(call: u32, result: Result<JsValue, JsValue>) {
-    HOOKS.with(|hooks| {
-        if let Some(hooks) = hooks.get() {
-            match result {
-                Ok(value) => hooks.settle(call, true, value),
-                Err(error) => hooks.settle(call, false, error),
-            }
-        }
-    });
-}
-
-/// Asks the runtime to follow `promise` for the executor's slot `slot`;
-/// `false` without hooks.
-pub(crate) fn follow(promise: &Promise, slot: u32) -> bool {
-    HOOKS.with(|hooks| match hooks.get() {
-        Some(hooks) => {
-            hooks.wait(promise, slot);
-            true
-        }
-        None => false,
-    })
 }
 
 /// The promise the runtime followed for slot `slot` settled.
@@ -121,22 +51,11 @@ pub fn resume(slot: u32, ok: bool, value: JsValue) {
     crate::executor::resume(slot, if ok { Ok(value) } else { Err(value) });
 }
 
-fn track(call: u32, promise: &Promise, resolve_on_death: bool) -> Promise {
-    HOOKS.with(|hooks| match hooks.get() {
-        Some(hooks) => hooks.track(call, promise, resolve_on_death),
-        None => promise.clone(),
-    })
-}
-
 /// Tells the JavaScript runtime that `ctx.abort(reason)` is about to end this
 /// instance's running call: it marks the instance dead and fails its other
 /// calls, so that nothing enters it again.
 pub(crate) fn before_abort(reason: &str) {
-    HOOKS.with(|hooks| {
-        if let Some(hooks) = hooks.get() {
-            hooks.abort(current_call(), reason);
-        }
-    });
+    hooks::abort(current_call(), reason);
 }
 
 /// The call whose code is running now (0 outside any call).
@@ -155,7 +74,7 @@ pub(crate) fn spawn_guarded<F>(call: u32, work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
-    track(call, &crate::executor::spawn_promise(Tracked::new(call, work)), false)
+    hooks::track(call, &crate::executor::spawn_promise(Tracked::new(call, work)), false)
 }
 
 /// Like [`spawn_guarded`], for work whose failure the object's own reset
@@ -167,7 +86,7 @@ pub(crate) fn spawn_guarded_settling<F>(call: u32, work: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
-    track(call, &crate::executor::spawn_promise(Tracked::new(call, work)), true)
+    hooks::track(call, &crate::executor::spawn_promise(Tracked::new(call, work)), true)
 }
 
 thread_local! {
@@ -208,20 +127,10 @@ impl<F: Future> Future for Tracked<F> {
 #[doc(hidden)]
 #[wasm_bindgen(js_name = "__durable_init")]
 pub fn init(hooks: Hooks) {
-    PENDING.with(|slot| {
-        let _ = slot.set(hooks.pending());
-    });
-    HOOKS.with(|slot| {
-        let _ = slot.set(hooks);
-    });
+    hooks::install(hooks);
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
-        let call = CURRENT_CALL.with(Cell::get);
-        HOOKS.with(|hooks| {
-            if let Some(hooks) = hooks.get() {
-                hooks.panic(call, &message);
-            }
-        });
+        hooks::panic(CURRENT_CALL.with(Cell::get), &message);
     }));
 }
 

@@ -1,0 +1,127 @@
+//! The JavaScript runtime's side of one Wasm instance, as Rust sees it: the
+//! hooks object `cli/js/runtime.mjs` hands each instance at `__durable_init`
+//! (where a panic is reported, how a call that waits is settled, how a
+//! promise is followed). The runtime adapter and the executor both use it;
+//! it uses neither.
+
+use std::cell::OnceCell;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[doc(hidden)]
+    /// What the JavaScript runtime gives each instance of the module at
+    /// `__durable_init`: where to report a panic, how to watch promises the
+    /// runtime awaits on an object's behalf, how to settle a call that
+    /// waits, and how to follow a promise Rust awaits.
+    #[derive(Clone)]
+    pub type Hooks;
+
+    /// Reports the panic of call `call` (0: outside any call), just before
+    /// the trap. `message` carries the Rust message and its location.
+    #[wasm_bindgen(method)]
+    fn panic(this: &Hooks, call: u32, message: &str);
+
+    /// Marks the instance dead before `ctx.abort(reason)` ends the call `call`.
+    #[wasm_bindgen(method)]
+    fn abort(this: &Hooks, call: u32, reason: &str);
+
+    /// Wraps `promise` so that the runtime settles it even if the instance
+    /// dies before it does: with a rejection, or, if `resolve_on_death`,
+    /// with `undefined`.
+    #[wasm_bindgen(method)]
+    fn track(this: &Hooks, call: u32, promise: &Promise, resolve_on_death: bool) -> Promise;
+
+    /// What a call into the instance returns when its work goes on after the
+    /// call: the runtime waits for `settle`.
+    #[wasm_bindgen(method, getter)]
+    fn pending(this: &Hooks) -> JsValue;
+
+    /// Ends the call `call` that returned `pending`, with its result (`ok`)
+    /// or its error.
+    #[wasm_bindgen(method)]
+    fn settle(this: &Hooks, call: u32, ok: bool, value: JsValue);
+
+    /// Follows `promise` and calls `__durable_resume(slot, ..)` when it settles.
+    #[wasm_bindgen(method)]
+    fn wait(this: &Hooks, promise: &Promise, slot: u32);
+}
+
+thread_local! {
+    /// This instance's hooks (each Wasm instance has its own memory, so its
+    /// own copy of this).
+    static HOOKS: OnceCell<Hooks> = const { OnceCell::new() };
+    /// `hooks.pending`, read once.
+    static PENDING: OnceCell<JsValue> = const { OnceCell::new() };
+}
+
+/// Keeps this instance's hooks (the first ones given).
+pub(crate) fn install(hooks: Hooks) {
+    PENDING.with(|slot| {
+        let _ = slot.set(hooks.pending());
+    });
+    HOOKS.with(|slot| {
+        let _ = slot.set(hooks);
+    });
+}
+
+/// `hooks.pending`: what a call that goes on after returning returns; `None`
+/// outside the durable runtime.
+pub(crate) fn pending() -> Option<JsValue> {
+    PENDING.with(|p| p.get().cloned())
+}
+
+/// Reports the panic of call `call`, just before the trap.
+pub(crate) fn panic(call: u32, message: &str) {
+    HOOKS.with(|hooks| {
+        if let Some(hooks) = hooks.get() {
+            hooks.panic(call, message);
+        }
+    });
+}
+
+/// Marks the instance dead before `ctx.abort(reason)` ends call `call`.
+pub(crate) fn abort(call: u32, reason: &str) {
+    HOOKS.with(|hooks| {
+        if let Some(hooks) = hooks.get() {
+            hooks.abort(call, reason);
+        }
+    });
+}
+
+/// `promise`, settled by the runtime even if the instance dies first
+/// (rejected, or resolved with `undefined` if `resolve_on_death`); itself
+/// outside the durable runtime.
+pub(crate) fn track(call: u32, promise: &Promise, resolve_on_death: bool) -> Promise {
+    HOOKS.with(|hooks| match hooks.get() {
+        Some(hooks) => hooks.track(call, promise, resolve_on_death),
+        None => promise.clone(),
+    })
+}
+
+/// Reports the outcome of a call that returned `pending`.
+pub(crate) fn settle(call: u32, result: Result<JsValue, JsValue>) {
+    HOOKS.with(|hooks| {
+        if let Some(hooks) = hooks.get() {
+            match result {
+                Ok(value) => hooks.settle(call, true, value),
+                Err(error) => hooks.settle(call, false, error),
+            }
+        }
+    });
+}
+
+/// Asks the runtime to follow `promise` for the executor's slot `slot`;
+/// `false` without hooks.
+pub(crate) fn follow(promise: &Promise, slot: u32) -> bool {
+    HOOKS.with(|hooks| match hooks.get() {
+        Some(hooks) => {
+            hooks.wait(promise, slot);
+            true
+        }
+        None => false,
+    })
+}
+
