@@ -10,6 +10,18 @@ use crate::{Error, Result};
 
 mod json;
 
+thread_local! {
+    /// This instance's `WebAssembly.Memory` (the object never changes; its
+    /// buffer does, and JavaScript reads the buffer at each use).
+    static MEMORY: std::cell::OnceCell<JsValue> = const { std::cell::OnceCell::new() };
+}
+
+/// Runs `f` with this instance's memory object, for JavaScript helpers that
+/// read or write Wasm memory directly (no new handle per call).
+pub(crate) fn with_memory<R>(f: impl FnOnce(&JsValue) -> R) -> R {
+    MEMORY.with(|memory| f(memory.get_or_init(wasm_bindgen::memory)))
+}
+
 /// Converts a Rust value into the JavaScript value sent over RPC, as the
 /// [table in `durable::rpc`](crate::rpc) says (`None` is `undefined`, `()` is `null`).
 ///
@@ -52,6 +64,13 @@ pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result
 /// caller then reads it part by part, which also words any error).
 pub(crate) fn decode_bulk<T: DeserializeOwned>(value: &JsValue, min_parts: u32) -> Option<T> {
     serde_json::from_slice(&json::utf8_of(value, min_parts)?).ok()
+}
+
+/// A JSON text made in JavaScript (of a value JSON represents exactly) read
+/// as `T`; `None` if it does not fit (the caller then reads the value part by
+/// part, which words the error).
+pub(crate) fn decode_text<T: DeserializeOwned>(text: &js_sys::JsString) -> Option<T> {
+    serde_json::from_slice(&json::utf8_of_text(text)?).ok()
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.

@@ -14,56 +14,81 @@ use crate::{Error, Result};
 
 // One call across the boundary per batch of rows: blobs (ArrayBuffer) become
 // Uint8Array, which serde reads as bytes, and an integer the runtime could only
-// return rounded (beyond ±2^53) is reported by its column.
+// return rounded (beyond ±2^53) is reported by its column. Rows JSON carries
+// exactly (no blob, no such integer, no non-finite number or -0) come as one
+// JSON text instead, which Rust parses in one go.
 #[wasm_bindgen(inline_js = r#"
 function prepare(rows, named) {
   let unsafe;
+  let json = true;
   for (const row of rows) {
     for (const key in row) {
       const v = row[key];
-      if (v instanceof ArrayBuffer) row[key] = new Uint8Array(v);
-      else if (unsafe === undefined && typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v)) unsafe = named ? key : `#${Number(key) + 1}`;
+      if (v instanceof ArrayBuffer) {
+        row[key] = new Uint8Array(v);
+        json = false;
+      } else if (typeof v === "number") {
+        if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
+          if (unsafe === undefined) unsafe = named ? key : `#${Number(key) + 1}`;
+          json = false;
+        } else if (!Number.isFinite(v) || Object.is(v, -0)) json = false;
+      }
     }
   }
-  return unsafe;
+  return json ? JSON.stringify(rows) : [rows, unsafe];
 }
 export function all_rows(cursor) {
-  const rows = cursor.toArray();
-  return [rows, prepare(rows, true)];
+  return prepare(cursor.toArray(), true);
 }
 export function raw_rows(cursor) {
-  const rows = Array.from(cursor.raw());
-  return [rows, prepare(rows, false)];
-}
-const text = new TextDecoder();
-// Parameters packed by `Packed` (see below): 16 bytes each.
-export function exec_packed(sql, query, memory, ptr, count) {
-  const view = new DataView(memory.buffer, ptr, count * 16);
-  const bytes = new Uint8Array(memory.buffer);
-  const args = new Array(count);
-  for (let i = 0, at = 0; i < count; i++, at += 16) {
-    const len = view.getUint32(at + 4, true);
-    switch (view.getUint32(at, true)) {
-      case 0: args[i] = null; break;
-      case 1: args[i] = view.getFloat64(at + 8, true); break;
-      case 2: { const start = view.getUint32(at + 8, true); args[i] = text.decode(bytes.subarray(start, start + len)); break; }
-      default: { const start = view.getUint32(at + 8, true); args[i] = bytes.slice(start, start + len); break; }
-    }
-  }
-  return sql.exec(query, ...args);
+  return prepare(Array.from(cursor.raw()), false);
 }
 export function next_row(cursor) {
   const step = cursor.next();
   if (step.done) return undefined;
   const rows = [step.value];
-  return [rows, prepare(rows, true)];
+  const prepared = prepare(rows, true);
+  return typeof prepared === "string" ? [rows, undefined] : prepared;
+}
+const text = new TextDecoder();
+// Parameters packed by `Slot` (see below): 16 bytes each. Up to four are
+// passed as arguments directly (no array, no spread: the common case).
+export function exec_packed(sql, query, memory, ptr, count) {
+  const view = new DataView(memory.buffer, ptr, count * 16);
+  const arg = (i) => {
+    const at = i * 16;
+    switch (view.getUint32(at, true)) {
+      case 0: return null;
+      case 1: return view.getFloat64(at + 8, true);
+      case 2: {
+        const start = view.getUint32(at + 8, true);
+        return text.decode(new Uint8Array(memory.buffer, start, view.getUint32(at + 4, true)));
+      }
+      default: {
+        const start = view.getUint32(at + 8, true);
+        return new Uint8Array(memory.buffer, start, view.getUint32(at + 4, true)).slice();
+      }
+    }
+  };
+  switch (count) {
+    case 0: return sql.exec(query);
+    case 1: return sql.exec(query, arg(0));
+    case 2: return sql.exec(query, arg(0), arg(1));
+    case 3: return sql.exec(query, arg(0), arg(1), arg(2));
+    case 4: return sql.exec(query, arg(0), arg(1), arg(2), arg(3));
+    default: {
+      const args = new Array(count);
+      for (let i = 0; i < count; i++) args[i] = arg(i);
+      return sql.exec(query, ...args);
+    }
+  }
 }
 "#)]
 extern "C" {
     #[wasm_bindgen(catch)]
-    fn all_rows(cursor: &sys::SqlCursor) -> std::result::Result<Array, JsValue>;
+    fn all_rows(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
-    fn raw_rows(cursor: &sys::SqlCursor) -> std::result::Result<Array, JsValue>;
+    fn raw_rows(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(catch)]
     fn next_row(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
     /// `sql.exec(query, ...params)`, the parameters read from `count` packed
@@ -117,18 +142,21 @@ thread_local! {
 /// How many statements [`QUERIES`] keeps before it starts over.
 const QUERY_CACHE: usize = 128;
 
-fn query_js(query: &str) -> JsValue {
+/// Runs `f` with the JavaScript string of `query`, from the cache (no copy of
+/// the handle: `f` borrows it).
+fn with_query_js<R>(query: &str, f: impl FnOnce(&JsValue) -> R) -> R {
     QUERIES.with(|cache| {
-        if let Some(js) = cache.borrow().get(query) {
-            return js.clone();
+        if !cache.borrow().contains_key(query) {
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= QUERY_CACHE {
+                cache.clear();
+            }
+            cache.insert(query.to_owned(), JsValue::from_str(query));
         }
-        let js = JsValue::from_str(query);
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= QUERY_CACHE {
-            cache.clear();
-        }
-        cache.insert(query.to_owned(), js.clone());
-        js
+        // A shared borrow: `f` calls into JavaScript, which cannot reach
+        // this cache's mutable borrow above (that runs only before `f`).
+        let cache = cache.borrow();
+        f(&cache[query])
     })
 }
 
@@ -398,8 +426,10 @@ impl Sql {
         // call returns. The slots point into `params` and `scratch` only.
         let mut scratch = Vec::new();
         let slots: Vec<Slot> = params.iter().map(|p| Slot::of(p, &mut scratch)).collect();
-        let raw = exec_packed(&self.raw, &query_js(query), &wasm_bindgen::memory(), slots.as_ptr(), slots.len())
-            .map_err(Error::from_js)?;
+        let raw = with_query_js(query, |query| {
+            crate::convert::with_memory(|memory| exec_packed(&self.raw, query, memory, slots.as_ptr(), slots.len()))
+        })
+        .map_err(Error::from_js)?;
         drop(slots);
         drop(scratch);
         Ok(Cursor { raw })
@@ -480,15 +510,17 @@ fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
         .map_err(|e| Error::Conversion(format!("row {index} does not fit the requested type: {}", conversion_message(e))))
 }
 
-/// Every row of `rows` as a `T`: several rows cross together as one JSON text
-/// when JSON carries them exactly (no blobs); otherwise, or if one does not
-/// fit `T` (to name it in the error), row by row.
-fn rows_from_js<T: DeserializeOwned>(rows: Array) -> Result<Vec<T>> {
-    if rows.length() > 1 {
-        if let Some(all) = crate::convert::decode_bulk(&rows, 0) {
-            return Ok(all);
-        }
-    }
+/// Every row `all_rows`/`raw_rows` returned, as a `T`: from their JSON text
+/// when JSON carried them, else (or if one does not fit `T`, to name it in
+/// the error) row by row.
+fn rows_from_js<T: DeserializeOwned>(rows: JsValue) -> Result<Vec<T>> {
+    let rows = match rows.dyn_into::<js_sys::JsString>() {
+        Ok(text) => match crate::convert::decode_text(&text) {
+            Some(all) => return Ok(all),
+            None => js_sys::JSON::parse(&String::from(&text)).map_err(Error::from_js)?.unchecked_into::<Array>(),
+        },
+        Err(pair) => checked_rows(pair.unchecked_into())?,
+    };
     rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
 }
 
@@ -502,7 +534,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn all<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        rows_from_js(checked_rows(all_rows(&self.raw).map_err(Error::from_js)?)?)
+        rows_from_js(all_rows(&self.raw).map_err(Error::from_js)?)
     }
 
     /// Exactly one row: an error if there are none or several.
@@ -546,7 +578,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn raw<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        rows_from_js(checked_rows(raw_rows(&self.raw).map_err(Error::from_js)?)?)
+        rows_from_js(raw_rows(&self.raw).map_err(Error::from_js)?)
     }
 
     /// The names of the result's columns.

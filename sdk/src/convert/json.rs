@@ -78,19 +78,21 @@ pub(super) const WORTH_IT: u32 = 12;
 /// The JSON text, as UTF-8, of a JavaScript object or array that JSON
 /// represents exactly and has at least `min_parts` parts; `None` for anything
 /// else.
-///
-/// The text is written straight into a buffer by `TextEncoder.encodeInto`
-/// (wasm-bindgen's own string passing copies character by character in
-/// JavaScript first, which costs more than the parse for a large value).
 pub(super) fn utf8_of(value: &JsValue, min_parts: u32) -> Option<Vec<u8>> {
     if !value.is_object() {
         return None;
     }
-    let text: js_sys::JsString = json_text(value, min_parts).dyn_into().ok()?;
+    utf8_of_text(&json_text(value, min_parts).dyn_into().ok()?)
+}
+
+/// `text` as UTF-8, written straight into a buffer by `TextEncoder.encodeInto`
+/// (wasm-bindgen's own string passing copies character by character in
+/// JavaScript first, which costs more than the parse for a large text).
+pub(super) fn utf8_of_text(text: &js_sys::JsString) -> Option<Vec<u8>> {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     let capacity = (text.length() as usize).checked_mul(3)?;
     let mut buffer = Vec::<u8>::with_capacity(capacity);
-    let written = encode_into(&text, &wasm_bindgen::memory(), buffer.as_mut_ptr(), capacity);
+    let written = super::with_memory(|memory| encode_into(text, memory, buffer.as_mut_ptr(), capacity));
     if written > capacity {
         return None;
     }
