@@ -7,7 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::rpc::RpcMethod;
+use crate::model::rpc::RpcMethod;
 
 /// The body of a typed stub's method: `wasm` (the JavaScript call) in Wasm,
 /// the call through the test runtime elsewhere. `ret` is what the call
@@ -50,7 +50,7 @@ mod tests {
     #[test]
     fn each_target_gets_its_own_call() {
         let sig: syn::Signature = syn::parse_quote!(async fn increment(&self, amount: i64) -> Result<i64>);
-        let cx = crate::ctxt::Ctxt::new();
+        let cx = crate::model::ctxt::Ctxt::new();
         let method = RpcMethod::from_sig(&cx, &sig, None).unwrap();
         let _ = cx.check();
         let body = method_body(&method, &quote!(i64), quote!(wasm_call())).to_string();

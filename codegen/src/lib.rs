@@ -1,28 +1,39 @@
 //! Code generation behind `#[durable_object]`.
 //!
 //! Data flows one way: user tokens are parsed into a small checked model
-//! ([`class::Class`] for the struct, [`imp::ObjectImpl`] for the impl block), every
-//! problem found on the way is collected in one [`ctxt::Ctxt`] and reported
-//! together with its span, and only a model that passed all checks is turned into
-//! code ([`class::expand`], [`imp::expand`]).
+//! ([`model`]: [`model::class::Class`] for the struct, [`model::imp::ObjectImpl`]
+//! for the impl block), every problem found on the way is collected in one
+//! [`model::ctxt::Ctxt`] and reported together with its span, and only a model
+//! that passed all checks is turned into code by the generation modules
+//! ([`class::expand`], [`imp::expand`], ...), which import the model and never
+//! the reverse.
 //!
 //! The generated code talks to the `durable` runtime library only through its
 //! traits (`DurableObject`, `Fetch`) and `durable::runtime::Instance`; each class
 //! also leaves a line of JSON in the Wasm custom section [`meta::SECTION`], from
 //! which `durable-build` learns which JavaScript classes to emit.
 
-pub mod attr;
+pub mod model;
+
 pub mod class;
-pub mod ctxt;
 pub mod handler;
 pub mod host_stub;
 pub mod imp;
 pub mod interface;
 pub mod meta;
 pub mod rpc;
+pub mod stub;
 pub mod test_attr;
 pub mod target;
 pub mod ts;
+
+/// The attribute parsing of the model under its former path, with the naming
+/// helpers that lived there: `durable config` names a class's default binding
+/// with [`attr::screaming_snake`].
+pub mod attr {
+    pub use crate::model::attr::*;
+    pub use crate::model::name::{camel_case, screaming_snake};
+}
 
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
@@ -46,7 +57,7 @@ pub fn durable_object(args: TokenStream, item: TokenStream) -> TokenStream {
             ),
         )]),
     };
-    result.unwrap_or_else(ctxt::to_compile_errors)
+    result.unwrap_or_else(model::ctxt::to_compile_errors)
 }
 
 fn item_span(item: &syn::Item) -> proc_macro2::Span {

@@ -33,25 +33,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use syn::spanned::Spanned;
 
-use crate::attr::take_method_attrs;
-use crate::ctxt::{to_compile_errors, Ctxt};
-use crate::meta;
-use crate::rpc::{self, RpcMethod};
-
-/// Names a capability's method may not take: what every RPC stub has, what
-/// awaiting it calls, and the generated code's own.
-pub fn reserved(js_name: &str) -> Option<&'static str> {
-    if js_name.starts_with("__") {
-        return Some("names starting with `__` are the generated code's");
-    }
-    match js_name {
-        "dup" => Some("every RPC stub has its own `dup`, which duplicates the stub"),
-        "then" => Some("awaiting a stub would call it"),
-        "constructor" => Some("every JavaScript class has one"),
-        "free" => Some("wasm-bindgen's method that frees the Rust value"),
-        _ => None,
-    }
-}
+use crate::model::ctxt::{to_compile_errors, Ctxt};
+use crate::model::rpc::RpcMethod;
+use crate::model::target::{TargetImpl, TargetTrait};
+use crate::{meta, rpc, ts};
 
 /// Entry point of the attribute.
 pub fn rpc_target(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -69,44 +54,17 @@ pub fn rpc_target(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// A trait: the interface of a capability written elsewhere, for callers.
-pub fn expand_trait(args: TokenStream, mut item: syn::ItemTrait) -> Result<TokenStream, Vec<syn::Error>> {
+pub fn expand_trait(args: TokenStream, item: syn::ItemTrait) -> Result<TokenStream, Vec<syn::Error>> {
     let cx = Ctxt::new();
-    if !args.is_empty() {
-        cx.error_spanned_by(&args, "#[durable::rpc_target] takes no arguments");
-    }
-    if !item.generics.params.is_empty() {
-        cx.error_spanned_by(&item.generics, "a capability interface cannot be generic");
-    }
-    let mut methods: Vec<RpcMethod> = Vec::new();
-    for trait_item in &mut item.items {
-        let syn::TraitItem::Fn(f) = trait_item else {
-            cx.error_spanned_by(trait_item, "a capability interface lists methods only");
-            continue;
-        };
-        let attrs = take_method_attrs(&cx, &mut f.attrs);
-        if let Some((_, span)) = attrs.role {
-            cx.error_at(span, "a capability has no constructor or handlers: only its methods are callable");
-        }
-        if f.sig.receiver().is_none() {
-            cx.error_spanned_by(&f.sig.ident, "a capability interface method takes `&self`: it is called on one capability");
-            continue;
-        }
-        if let Some(mut method) = RpcMethod::from_sig_with(&cx, &f.sig, attrs.name, reserved) {
-            method.docs = crate::attr::doc_attrs(&f.attrs);
-            if methods.iter().any(|m| m.js_name == method.js_name) {
-                cx.error_spanned_by(&f.sig.ident, format!("two methods would be the RPC method `{}`", method.js_name));
-            } else {
-                methods.push(method);
-            }
-        }
-    }
+    let model = TargetTrait::from_ast(&cx, args, item);
     cx.check()?;
+    let TargetTrait { item, methods } = &model;
     let vis = &item.vis;
     let ident = &item.ident;
     let attrs = &item.attrs;
     let name = ident.to_string();
     let stub_ident = format_ident!("{}Stub", ident);
-    let stub = stub_struct(ident, &methods);
+    let stub = stub_struct(ident, methods);
     Ok(quote! {
         #(#attrs)*
         ///
@@ -130,64 +88,11 @@ pub fn expand_trait(args: TokenStream, mut item: syn::ItemTrait) -> Result<Token
 }
 
 /// Checks the impl block and generates the handle, the `Target` impl and the stub.
-pub fn expand(args: TokenStream, mut item: syn::ItemImpl) -> Result<TokenStream, Vec<syn::Error>> {
+pub fn expand(args: TokenStream, item: syn::ItemImpl) -> Result<TokenStream, Vec<syn::Error>> {
     let cx = Ctxt::new();
-    if !args.is_empty() {
-        cx.error_spanned_by(&args, "#[durable::rpc_target] takes no arguments");
-    }
-    if let Some((_, path, _)) = &item.trait_ {
-        cx.error_spanned_by(path, "#[durable::rpc_target] goes on the type's inherent impl block, not on a trait impl");
-    }
-    if !item.generics.params.is_empty() {
-        cx.error_spanned_by(&item.generics, "a capability type cannot be generic: the JavaScript side needs one concrete type");
-    }
-    let ident = type_ident(&cx, &item.self_ty);
-    let mut methods: Vec<RpcMethod> = Vec::new();
-    for impl_item in &mut item.items {
-        let syn::ImplItem::Fn(f) = impl_item else { continue };
-        let attrs = take_method_attrs(&cx, &mut f.attrs);
-        if let Some((_, span)) = attrs.role {
-            cx.error_at(span, "a capability has no constructor or handlers: only its public `&self` methods are callable");
-        }
-        let public = matches!(f.vis, syn::Visibility::Public(_));
-        if !public || attrs.skip.is_some() {
-            if let Some((_, span)) = attrs.name {
-                cx.error_at(span, "#[durable(name = ..)] names an RPC method, and only `pub` methods without #[durable(skip)] are RPC methods");
-            }
-            continue;
-        }
-        if let Some(mut method) = RpcMethod::from_sig_with(&cx, &f.sig, attrs.name, reserved) {
-            method.docs = crate::attr::doc_attrs(&f.attrs);
-            if let Some(first) = methods.iter().find(|m| m.js_name == method.js_name) {
-                cx.error_spanned_by(
-                    &f.sig.ident,
-                    format!(
-                        "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
-                        first.ident, method.ident, method.js_name
-                    ),
-                );
-            } else {
-                methods.push(method);
-            }
-        }
-    }
+    let model = TargetImpl::from_ast(&cx, args, item);
     cx.check()?;
-    Ok(generate(&item, &ident, &methods))
-}
-
-fn type_ident(cx: &Ctxt, ty: &syn::Type) -> Ident {
-    if let syn::Type::Path(p) = ty {
-        if p.qself.is_none() {
-            if let Some(last) = p.path.segments.last() {
-                if !last.arguments.is_empty() {
-                    cx.error_spanned_by(&last.arguments, "a capability type cannot be generic: the JavaScript side needs one concrete type");
-                }
-                return last.ident.clone();
-            }
-        }
-    }
-    cx.error_spanned_by(ty, "#[durable::rpc_target] expects `impl MyType { .. }` for a named type");
-    Ident::new("__DurableInvalid", ty.span())
+    Ok(generate(&model.item, &model.ident, &model.methods))
 }
 
 fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
@@ -206,7 +111,7 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     // The .d.ts: callers see an interface of the methods, disposable as
     // every RPC stub is.
     let mut refs = std::collections::BTreeSet::new();
-    let signatures: Vec<String> = methods.iter().map(|m| format!("  {};", m.ts_signature(&mut refs))).collect();
+    let signatures: Vec<String> = methods.iter().map(|m| format!("  {};", ts::method_signature(m, &mut refs))).collect();
     let decl = format!("export interface {name} extends Disposable {{\n{}\n}}", signatures.join("\n"));
     let record = meta::ts_record(&name, &decl, &refs);
     let meta_static = meta::emit(&format!("__DURABLE_TS_{ident}"), &record);
@@ -291,7 +196,7 @@ fn stub_struct(ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
 }
 
 fn stub_method(m: &RpcMethod, name: &str) -> TokenStream {
-    rpc::stub_method(m, &format!("the capability (Rust method `{name}::{}`)", m.ident), false)
+    crate::stub::stub_method(m, &format!("the capability (Rust method `{name}::{}`)", m.ident), false)
 }
 
 #[cfg(test)]

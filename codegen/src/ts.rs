@@ -12,8 +12,10 @@ use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 
-use crate::ctxt::{to_compile_errors, Ctxt};
 use crate::meta;
+use crate::model::ctxt::{to_compile_errors, Ctxt};
+use crate::model::name::camel_case;
+use crate::model::rpc::{Output, RpcMethod};
 
 /// Renders `ty` as a TypeScript type. Named types that are not built in are
 /// added to `refs` (except the names in `params`, the generic parameters in
@@ -273,6 +275,27 @@ fn unnamed(fields: &syn::FieldsUnnamed, params: &[String], refs: &mut BTreeSet<S
     } else {
         format!("[{}]", elems.join(", "))
     }
+}
+
+/// The TypeScript signature of an RPC method, e.g. `increment(amount: number): Promise<number>`.
+/// Trailing `Option` arguments are optional. Named types go into `refs`.
+pub fn method_signature(method: &RpcMethod, refs: &mut BTreeSet<String>) -> String {
+    let required = method.args.iter().rposition(|(_, ty)| option_inner(ty).is_none()).map_or(0, |i| i + 1);
+    let params: Vec<String> = method
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty))| match option_inner(ty) {
+            Some(inner) if i >= required => format!("{}?: {}", camel_case(&name.to_string()), ts_type(inner, &[], refs)),
+            _ => format!("{}: {}", camel_case(&name.to_string()), ts_type(ty, &[], refs)),
+        })
+        .collect();
+    let result = match &method.output {
+        Output::Unit => "void".to_owned(),
+        Output::Value(ty) | Output::Result(ty) | Output::Capability { target: ty, .. } => ts_type(ty, &[], refs),
+    };
+    let result = if result == "null" { "void".to_owned() } else { result };
+    format!("{}({}): Promise<{result}>", method.js_name, params.join(", "))
 }
 
 /// A type's TypeScript declaration.

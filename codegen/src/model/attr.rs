@@ -4,8 +4,8 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser;
 
-use crate::ctxt::Ctxt;
-use crate::handler::HandlerKind;
+use crate::model::ctxt::Ctxt;
+use crate::model::handler::HandlerKind;
 
 /// Arguments accepted on the struct:
 /// `#[durable_object(name = "Counter", binding = "COUNTERS", renamed_from = "Tally", storage = "kv")]`.
@@ -173,44 +173,6 @@ pub fn take_method_attrs(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> MethodAt
     out
 }
 
-/// `get_counter_value` -> `getCounterValue`: the default JavaScript name of an
-/// RPC method.
-pub fn camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for (i, c) in snake.trim_start_matches('_').chars().enumerate() {
-        if c == '_' {
-            upper = i > 0;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `ChatRoom` -> `CHAT_ROOM`, `HTTPServer` -> `HTTP_SERVER`: the default
-/// binding name of a class (of its JavaScript name). `durable config` uses
-/// this same function, so `Namespace::from_env_default` finds the binding it
-/// writes.
-pub fn screaming_snake(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if i > 0 && c.is_uppercase() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                out.push('_');
-            }
-        }
-        out.extend(c.to_uppercase());
-    }
-    out
-}
-
 /// The `#[doc]` attributes of an item (its rustdoc), to repeat them on
 /// generated items.
 pub fn doc_attrs(attrs: &[syn::Attribute]) -> Vec<syn::Attribute> {
@@ -294,10 +256,4 @@ mod tests {
         assert!(found.skip.is_some());
     }
 
-    #[test]
-    fn camel_case_names() {
-        assert_eq!(camel_case("get_counter_value"), "getCounterValue");
-        assert_eq!(camel_case("increment"), "increment");
-        assert_eq!(camel_case("to_u64_now"), "toU64Now");
-    }
 }

@@ -1,0 +1,88 @@
+//! The model of `#[durable_object]` on a struct: the class.
+
+use proc_macro2::TokenStream;
+
+use crate::model::attr::{ClassArgs, StorageBackend};
+use crate::model::ctxt::Ctxt;
+
+/// A checked class declaration.
+pub struct Class {
+    /// The struct as the user wrote it.
+    pub item: syn::ItemStruct,
+    /// The JavaScript class name.
+    pub js_name: String,
+    /// `binding = "..."`: its binding name in wrangler.jsonc.
+    pub binding: Option<String>,
+    /// `renamed_from = "..."`: the class it was renamed from.
+    pub renamed_from: Option<String>,
+    /// `storage = "..."`: its storage backend, when chosen explicitly.
+    pub storage: Option<StorageBackend>,
+}
+
+impl Class {
+    /// Builds the model, recording every problem in `cx`.
+    pub fn from_ast(cx: &Ctxt, args: TokenStream, item: syn::ItemStruct) -> Self {
+        let args = ClassArgs::parse(cx, args);
+        let generics = &item.generics;
+        if !generics.params.is_empty() || generics.where_clause.is_some() {
+            cx.error_spanned_by(
+                generics,
+                "a Durable Object class cannot be generic: the runtime constructs it by class name, \
+                 so it must be one concrete type (wrap the generic part in a field instead)",
+            );
+        }
+        let rust = item.ident.to_string();
+        if rust.starts_with("r#") {
+            cx.error_spanned_by(&item.ident, "a Durable Object class name cannot be a raw identifier");
+        }
+        let js_name = args.name.map(|(name, _)| name).unwrap_or(rust);
+        if let Some((from, span)) = &args.renamed_from {
+            if *from == js_name {
+                cx.error_at(*span, format!("`{js_name}` cannot be renamed from itself: `renamed_from` names the class's previous JavaScript name"));
+            }
+        }
+        Class {
+            item,
+            js_name,
+            binding: args.binding.map(|(b, _)| b),
+            renamed_from: args.renamed_from.map(|(r, _)| r),
+            storage: args.storage.map(|(s, _)| s),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn model(args: TokenStream, item: TokenStream) -> Result<Class, Vec<syn::Error>> {
+        let cx = Ctxt::new();
+        let class = Class::from_ast(&cx, args, syn::parse2(item).unwrap());
+        cx.check().map(|_| class)
+    }
+
+    #[test]
+    fn name_defaults_to_the_struct() {
+        let class = model(quote!(), quote!(struct Counter { n: u8 })).ok().unwrap();
+        assert_eq!(class.js_name, "Counter");
+    }
+
+    #[test]
+    fn name_can_be_chosen() {
+        let class = model(quote!(name = "Tally"), quote!(struct Counter;)).ok().unwrap();
+        assert_eq!(class.js_name, "Tally");
+    }
+
+    #[test]
+    fn generic_struct_is_refused() {
+        let errors = model(quote!(), quote!(struct Counter<T> { t: T })).err().unwrap();
+        assert!(errors[0].to_string().contains("cannot be generic"));
+    }
+
+    #[test]
+    fn all_errors_are_reported_together() {
+        let errors = model(quote!(bogus = 1), quote!(struct Counter<T> { t: T })).err().unwrap();
+        assert_eq!(errors.len(), 2);
+    }
+}
