@@ -293,10 +293,10 @@ crate-type = ["cdylib"]
 worker = "0.8.7"
 serde = {{ version = "1", features = ["derive"] }}
 
-# The profile `durable build` uses: optimized for speed, then shrunk by wasm-opt.
+# The profile `durable build` uses: small and fast Wasm.
 [profile.wasm-release]
 inherits = "release"
-opt-level = 3
+opt-level = "s"
 lto = true
 codegen-units = 1
 
