@@ -66,11 +66,7 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn model(args: TokenStream, item: TokenStream) -> Result<Class, Vec<syn::Error>> {
-        let cx = Ctxt::new();
-        let class = Class::from_ast(&cx, args, syn::parse2(item).unwrap());
-        cx.check().map(|_| class)
-    }
+    use crate::model::fixtures::class as model;
 
     #[test]
     fn the_binding_is_declared_or_derived_from_the_javascript_name() {

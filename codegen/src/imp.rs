@@ -109,11 +109,7 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn model(item: TokenStream) -> Result<ObjectImpl, Vec<String>> {
-        let cx = Ctxt::new();
-        let m = ObjectImpl::from_ast(&cx, quote!(), syn::parse2(item).unwrap());
-        cx.check().map(|_| m).map_err(|e| e.iter().map(|e| e.to_string()).collect())
-    }
+    use crate::model::fixtures::object_impl as model;
 
     /// The generated stub's source, from `impl <Class>Stub` on.
     fn stub_code(item: TokenStream) -> String {

@@ -53,14 +53,9 @@ impl Class {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use quote::quote;
 
-    fn model(args: TokenStream, item: TokenStream) -> Result<Class, Vec<syn::Error>> {
-        let cx = Ctxt::new();
-        let class = Class::from_ast(&cx, args, syn::parse2(item).unwrap());
-        cx.check().map(|_| class)
-    }
+    use crate::model::fixtures::class as model;
 
     #[test]
     fn name_defaults_to_the_struct() {

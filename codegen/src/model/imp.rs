@@ -140,18 +140,12 @@ impl ObjectImpl {
 }
 
 fn class_ident(cx: &Ctxt, ty: &syn::Type) -> Ident {
-    if let syn::Type::Path(p) = ty {
-        if p.qself.is_none() {
-            if let Some(last) = p.path.segments.last() {
-                if !last.arguments.is_empty() {
-                    cx.error_spanned_by(&last.arguments, "a Durable Object class cannot be generic");
-                }
-                return last.ident.clone();
-            }
-        }
-    }
-    cx.error_spanned_by(ty, "#[durable_object] expects `impl MyObject { .. }` for a struct marked #[durable_object]");
-    Ident::new("__DurableInvalid", ty.span())
+    super::name::self_type_ident(
+        cx,
+        ty,
+        "a Durable Object class cannot be generic",
+        "#[durable_object] expects `impl MyObject { .. }` for a struct marked #[durable_object]",
+    )
 }
 
 fn check_constructor(cx: &Ctxt, sig: &syn::Signature) {
@@ -219,11 +213,7 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn model(item: TokenStream) -> Result<ObjectImpl, Vec<String>> {
-        let cx = Ctxt::new();
-        let m = ObjectImpl::from_ast(&cx, quote!(), syn::parse2(item).unwrap());
-        cx.check().map(|_| m).map_err(|e| e.iter().map(|e| e.to_string()).collect())
-    }
+    use crate::model::fixtures::object_impl as model;
 
     #[test]
     fn finds_constructor_and_fetch() {

@@ -69,3 +69,22 @@ mod tests {
         assert_eq!(camel_case("to_u64_now"), "toU64Now");
     }
 }
+
+/// The name of the type an impl block is for (`impl Name { .. }`): its last
+/// path segment. A generic type is reported with `generic`; anything that is
+/// not a plain path with `not_a_path` (then a placeholder name is returned,
+/// so that the checks can go on).
+pub fn self_type_ident(cx: &super::ctxt::Ctxt, ty: &syn::Type, generic: &str, not_a_path: &str) -> proc_macro2::Ident {
+    if let syn::Type::Path(p) = ty {
+        if p.qself.is_none() {
+            if let Some(last) = p.path.segments.last() {
+                if !last.arguments.is_empty() {
+                    cx.error_spanned_by(&last.arguments, generic);
+                }
+                return last.ident.clone();
+            }
+        }
+    }
+    cx.error_spanned_by(ty, not_a_path);
+    proc_macro2::Ident::new("__DurableInvalid", syn::spanned::Spanned::span(ty))
+}

@@ -4,7 +4,6 @@
 //! [`RpcMethod`]s, under the names a capability reserves.
 
 use proc_macro2::{Ident, TokenStream};
-use syn::spanned::Spanned;
 
 use crate::model::attr::take_method_attrs;
 use crate::model::ctxt::Ctxt;
@@ -126,16 +125,10 @@ impl TargetTrait {
 }
 
 fn type_ident(cx: &Ctxt, ty: &syn::Type) -> Ident {
-    if let syn::Type::Path(p) = ty {
-        if p.qself.is_none() {
-            if let Some(last) = p.path.segments.last() {
-                if !last.arguments.is_empty() {
-                    cx.error_spanned_by(&last.arguments, "a capability type cannot be generic: the JavaScript side needs one concrete type");
-                }
-                return last.ident.clone();
-            }
-        }
-    }
-    cx.error_spanned_by(ty, "#[durable::rpc_target] expects `impl MyType { .. }` for a named type");
-    Ident::new("__DurableInvalid", ty.span())
+    super::name::self_type_ident(
+        cx,
+        ty,
+        "a capability type cannot be generic: the JavaScript side needs one concrete type",
+        "#[durable::rpc_target] expects `impl MyType { .. }` for a named type",
+    )
 }

@@ -340,6 +340,15 @@ impl ser::SerializeStructVariant for Check {
     }
 }
 
+/// Methods of the key serializer that refuse their value.
+macro_rules! refuse {
+    ($($method:ident($ty:ty)),*) => {$(
+        fn $method(self, _: $ty) -> Result<(), Inexact> {
+            Err(Inexact)
+        }
+    )*};
+}
+
 /// Map keys: a string or a unit variant passes; anything else is refused,
 /// and the field-by-field route gives its error (or, for a newtype around a
 /// string, its value).
@@ -366,39 +375,19 @@ impl ser::Serializer for Key {
         }
         value.serialize(self)
     }
-    fn serialize_bool(self, _: bool) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), Inexact> {
-        Err(Inexact)
-    }
+    refuse!(
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64)
+    );
     fn serialize_char(self, _: char) -> Result<(), Inexact> {
         // The other route makes a one-character string too, but keep the
         // rule simple: strings only.
