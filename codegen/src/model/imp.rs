@@ -114,17 +114,7 @@ impl ObjectImpl {
                     }
                     if let Some(mut method) = RpcMethod::from_sig(cx, &f.sig, attrs.name) {
                         method.docs = crate::model::attr::doc_attrs(&f.attrs);
-                        if let Some(first) = rpc.iter().find(|m| m.js_name == method.js_name) {
-                            cx.error_spanned_by(
-                                &f.sig.ident,
-                                format!(
-                                    "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
-                                    first.ident, method.ident, method.js_name
-                                ),
-                            );
-                        } else {
-                            rpc.push(method);
-                        }
+                        crate::model::rpc::push_unique(cx, &mut rpc, method, &f.sig.ident);
                     }
                 }
             }

@@ -229,3 +229,18 @@ mod tests {
         }
     }
 }
+
+/// Adds `method` to `methods`, or reports (at `ident`) that another method
+/// already has its JavaScript name.
+pub fn push_unique(cx: &crate::model::ctxt::Ctxt, methods: &mut Vec<RpcMethod>, method: RpcMethod, ident: &proc_macro2::Ident) {
+    match methods.iter().find(|m| m.js_name == method.js_name) {
+        Some(first) => cx.error_spanned_by(
+            ident,
+            format!(
+                "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
+                first.ident, method.ident, method.js_name
+            ),
+        ),
+        None => methods.push(method),
+    }
+}

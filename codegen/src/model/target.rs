@@ -63,17 +63,7 @@ impl TargetImpl {
             }
             if let Some(mut method) = RpcMethod::from_sig_with(cx, &f.sig, attrs.name, reserved) {
                 method.docs = crate::model::attr::doc_attrs(&f.attrs);
-                if let Some(first) = methods.iter().find(|m| m.js_name == method.js_name) {
-                    cx.error_spanned_by(
-                        &f.sig.ident,
-                        format!(
-                            "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
-                            first.ident, method.ident, method.js_name
-                        ),
-                    );
-                } else {
-                    methods.push(method);
-                }
+                crate::model::rpc::push_unique(cx, &mut methods, method, &f.sig.ident);
             }
         }
         TargetImpl { item, ident, methods }

@@ -314,31 +314,24 @@ impl ser::SerializeMap for Check {
     }
 }
 
-impl ser::SerializeStruct for Check {
-    type Ok = Shape;
-    type Error = Inexact;
+macro_rules! composite_fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Check {
+            type Ok = Shape;
+            type Error = Inexact;
 
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), Inexact> {
-        value.serialize(Check).map(drop)
-    }
+            fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), Inexact> {
+                value.serialize(Check).map(drop)
+            }
 
-    fn end(self) -> Out {
-        Ok(Shape::Composite)
-    }
+            fn end(self) -> Out {
+                Ok(Shape::Composite)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Check {
-    type Ok = Shape;
-    type Error = Inexact;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), Inexact> {
-        value.serialize(Check).map(drop)
-    }
-
-    fn end(self) -> Out {
-        Ok(Shape::Composite)
-    }
-}
+composite_fields!(SerializeStruct, SerializeStructVariant);
 
 /// Methods of the key serializer that refuse their value.
 macro_rules! refuse {
