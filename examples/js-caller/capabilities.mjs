@@ -67,6 +67,19 @@ function expectedHash(size) {
   return hash;
 }
 
+/** How `promise` settled within `ms`: { state: fulfilled | rejected | pending, reason, ms }. */
+async function settledWithin(promise, ms) {
+  const started = Date.now();
+  let timer;
+  const pending = new Promise((r) => (timer = setTimeout(() => r({ state: "pending" }), ms)));
+  const outcome = await Promise.race([
+    promise.then(() => ({ state: "fulfilled" }), (e) => ({ state: "rejected", reason: String(e?.message ?? e) })),
+    pending,
+  ]);
+  clearTimeout(timer);
+  return { ...outcome, ms: Date.now() - started };
+}
+
 const message = (promise) => promise.then((v) => ({ ok: v }), (e) => ({ error: String(e?.message ?? e), remote: e?.remote === true }));
 
 export async function capabilities(archive, scenario, user) {
@@ -166,6 +179,26 @@ export async function capabilities(archive, scenario, user) {
       const digest = await session.digest(patternStream(100 * MiB, events), MiB);
       for (let i = 0; i < 50 && events.cancelled === undefined; i++) await new Promise((r) => setTimeout(r, 10));
       return { digest, pulls: events.pulls, cancelled: events.cancelled ?? null };
+    }
+    case "dropped-streams": {
+      // Methods that fail before touching the stream they were given.
+      using session = await archive.openSession(user);
+      await session.upload("taken.bin", patternStream(1000));
+      // A writer that writes 4 pieces (more than the pipe buffers) into a stream the method never reads.
+      const up = new TransformStream();
+      const writer = up.writable.getWriter();
+      const writing = (async () => {
+        for (let i = 0; i < 4; i++) await writer.write(PATTERN.slice(0, PIECE));
+        await writer.close();
+      })();
+      const refused = await message(session.uploadNew("taken.bin", up.readable));
+      const wrote = await settledWithin(writing, 5000);
+      // A reader of a sink the method never writes.
+      const down = new TransformStream();
+      const reading = readAll(down.readable);
+      const missing = await message(session.downloadInto("nothing.bin", down.writable));
+      const read = await settledWithin(reading, 5000);
+      return { refused, writer: wrote, missing, reader: read };
     }
     case "broken-upload": {
       using session = await archive.openSession(user);

@@ -154,6 +154,16 @@ impl Session {
         Ok(size)
     }
 
+    /// [`upload`](Self::upload), unless the file `file` exists already: then
+    /// it refuses before reading a byte of `body`. The unread stream is
+    /// cancelled when `body` is dropped, which releases the caller's writer.
+    pub async fn upload_new(&self, file: String, body: ByteStream) -> Result<u64> {
+        if self.storage.get::<u32>(&format!("{}#pieces", self.key(&file))).await?.is_some() {
+            return Err(Error::message(format!("the file {file} exists already")));
+        }
+        self.upload(file, body, None).await
+    }
+
     /// The file `file` stored by [`upload`](Self::upload), streamed piece by
     /// piece as the reader pulls it.
     pub async fn download(&self, file: String) -> std::result::Result<ByteStream, String> {

@@ -29,8 +29,13 @@
 //! A [`Writer`] waits for the stream's backpressure before each write, so a
 //! slow reader slows the writer instead of piling chunks up in memory. A
 //! `Writer` dropped before [`close`](Writer::close) aborts the stream, so the
-//! reader on the other side sees an error rather than waiting forever.
+//! reader on the other side sees an error rather than waiting forever; so
+//! does a `ByteSink` dropped without being written (a method that returns
+//! early), with the reason "the ByteSink was dropped without being written".
+//! A sink handed on (returned, or passed to another call) is the new
+//! owner's, and is left alone.
 
+use std::cell::Cell;
 use std::fmt;
 
 use js_sys::{Promise, Uint8Array};
@@ -53,12 +58,20 @@ use crate::{Error, Result};
 /// ```
 pub struct ByteSink {
     raw: web_sys::WritableStream,
+    /// Whether the stream has gone to a new owner (a [`Writer`], JavaScript):
+    /// then dropping this handle leaves it alone.
+    handed_on: Cell<bool>,
 }
 
+/// Why a `ByteSink` dropped unwritten aborts its stream: what the reader on
+/// the other side sees.
+pub(crate) const DROPPED_UNWRITTEN: &str = "the ByteSink was dropped without being written";
+
 impl ByteSink {
-    /// Wraps a JavaScript `WritableStream`.
+    /// Wraps a JavaScript `WritableStream`. The `ByteSink` owns it from now
+    /// on: dropped without a [`writer`](Self::writer), it aborts it.
     pub fn from_raw(raw: web_sys::WritableStream) -> Self {
-        Self { raw }
+        Self { raw, handed_on: Cell::new(false) }
     }
 
     /// The JavaScript `WritableStream`.
@@ -66,10 +79,24 @@ impl ByteSink {
         &self.raw
     }
 
-    /// Starts writing. Fails if the stream already has a writer.
+    /// Starts writing. Fails if the stream already has a writer (the
+    /// stream is then left to that writer).
     pub fn writer(self) -> Result<Writer> {
+        self.handed_on.set(true);
         let raw = self.raw.get_writer().map_err(|e| Error::message(format!("the stream cannot be written: {}", js_message(&e))))?;
         Ok(Writer { raw, open: true })
+    }
+}
+
+/// Aborts the stream if nobody took it over: the reader on the other side is
+/// released instead of waiting forever.
+impl Drop for ByteSink {
+    fn drop(&mut self) {
+        // Outside Wasm there is no JavaScript to call.
+        if cfg!(target_arch = "wasm32") && !self.handed_on.get() && !self.raw.locked() {
+            // The promise settles once the stream is errored; nobody waits for it.
+            let _ = self.raw.abort_with_reason(&JsValue::from_str(DROPPED_UNWRITTEN));
+        }
     }
 }
 
@@ -79,10 +106,13 @@ impl fmt::Debug for ByteSink {
     }
 }
 
-/// Crosses as the `WritableStream` itself.
+/// Crosses as the `WritableStream` itself, which then belongs to whoever
+/// receives it (dropping this handle afterwards does not abort it).
 impl Serialize for ByteSink {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)
+        let out = serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)?;
+        self.handed_on.set(true);
+        Ok(out)
     }
 }
 
@@ -91,7 +121,7 @@ impl<'de> Deserialize<'de> for ByteSink {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
         match value.dyn_into::<web_sys::WritableStream>() {
-            Ok(raw) => Ok(Self { raw }),
+            Ok(raw) => Ok(Self::from_raw(raw)),
             Err(other) => Err(serde::de::Error::custom(format!(
                 "expected a WritableStream, got {}",
                 if other.is_null() { "null".to_owned() } else { other.js_typeof().as_string().unwrap_or_default() }

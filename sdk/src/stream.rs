@@ -43,9 +43,16 @@
 //!   however long the stream is. If the reader cancels, the Rust stream is
 //!   dropped.
 //! - A received stream is read one chunk at a time ([`Chunks`]); dropping
-//!   `Chunks` (or the `ByteStream`) before the end cancels the stream, which
-//!   releases the writer on the other side.
+//!   `Chunks` before the end cancels the stream, which releases the writer
+//!   on the other side.
+//! - A `ByteStream` dropped without being read (a method that returns early,
+//!   an `Err` before the first chunk) cancels its stream too, with the reason
+//!   "the ByteStream was dropped without being read": the writer on the other
+//!   side sees its writes fail instead of waiting forever. A stream handed on
+//!   ([`into_raw`](ByteStream::into_raw), returned, or passed to another
+//!   call) is the new owner's, and is left alone.
 
+use std::cell::Cell;
 use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -67,7 +74,14 @@ use crate::{Error, Result};
 /// ```
 pub struct ByteStream {
     raw: web_sys::ReadableStream,
+    /// Whether the stream has gone to a new owner (a reader, a `Response`,
+    /// JavaScript): then dropping this handle leaves it alone.
+    handed_on: Cell<bool>,
 }
+
+/// Why a `ByteStream` dropped unread cancels its stream: what the writer on
+/// the other side sees.
+pub(crate) const DROPPED_UNREAD: &str = "the ByteStream was dropped without being read";
 
 impl ByteStream {
     /// A pull-based stream of the chunks of `stream`: each chunk is made
@@ -80,7 +94,7 @@ impl ByteStream {
         E: fmt::Display,
     {
         let chunks = ToJs { inner: Box::pin(stream) };
-        Self { raw: wasm_streams::ReadableStream::from_stream(chunks).into_raw() }
+        Self::from_raw(wasm_streams::ReadableStream::from_stream(chunks).into_raw())
     }
 
     /// [`from_stream`](Self::from_stream) of an iterator's chunks, made
@@ -96,8 +110,9 @@ impl ByteStream {
     }
 
     /// Wraps a JavaScript `ReadableStream` (a request's `body`, for one).
+    /// The `ByteStream` owns it from now on: dropped unread, it cancels it.
     pub fn from_raw(raw: web_sys::ReadableStream) -> Self {
-        Self { raw }
+        Self { raw, handed_on: Cell::new(false) }
     }
 
     /// The JavaScript `ReadableStream`.
@@ -105,18 +120,32 @@ impl ByteStream {
         &self.raw
     }
 
-    /// The JavaScript `ReadableStream`, to hand to a `Response` or `Request`.
+    /// The JavaScript `ReadableStream`, to hand to a `Response` or `Request`:
+    /// from now on its new owner reads or cancels it.
     pub fn into_raw(self) -> web_sys::ReadableStream {
-        self.raw
+        self.handed_on.set(true);
+        self.raw.clone()
     }
 
     /// Reads the stream chunk by chunk. Fails if the stream is already
-    /// being read (locked to a reader).
+    /// being read (locked to a reader); the stream is then left to that reader.
     pub fn into_chunks(self) -> Result<Chunks> {
-        let stream = wasm_streams::ReadableStream::from_raw(self.raw);
+        let stream = wasm_streams::ReadableStream::from_raw(self.into_raw());
         match stream.try_into_stream() {
             Ok(inner) => Ok(Chunks { inner }),
             Err((error, _)) => Err(Error::message(format!("the stream cannot be read: {}", js_message(&error.into())))),
+        }
+    }
+}
+
+/// Cancels the stream if nobody took it over: the writer on the other side
+/// is released instead of blocking on backpressure forever.
+impl Drop for ByteStream {
+    fn drop(&mut self) {
+        // Outside Wasm there is no JavaScript to call (and no stream was made).
+        if cfg!(target_arch = "wasm32") && !self.handed_on.get() && !self.raw.locked() {
+            // The promise settles when the source has been told; nobody waits for it.
+            let _ = self.raw.cancel_with_reason(&JsValue::from_str(DROPPED_UNREAD));
         }
     }
 }
@@ -127,10 +156,13 @@ impl fmt::Debug for ByteStream {
     }
 }
 
-/// Crosses as the `ReadableStream` itself.
+/// Crosses as the `ReadableStream` itself, which then belongs to whoever
+/// receives it (dropping this handle afterwards does not cancel it).
 impl Serialize for ByteStream {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)
+        let out = serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)?;
+        self.handed_on.set(true);
+        Ok(out)
     }
 }
 
@@ -139,7 +171,7 @@ impl<'de> Deserialize<'de> for ByteStream {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
         match value.dyn_into::<web_sys::ReadableStream>() {
-            Ok(raw) => Ok(Self { raw }),
+            Ok(raw) => Ok(Self::from_raw(raw)),
             Err(other) => Err(serde::de::Error::custom(format!(
                 "expected a ReadableStream, got {}",
                 if other.is_null() { "null".to_owned() } else { other.js_typeof().as_string().unwrap_or_default() }

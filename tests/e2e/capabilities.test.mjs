@@ -202,6 +202,17 @@ describe("byte streams", () => {
     assert.ok(seen.pulls < 100, `the source was pulled ${seen.pulls} times, not to its end`);
   });
 
+  test("a stream or sink the method drops unused releases the JavaScript side at once", async () => {
+    const seen = await fromJs(uniqueName("js-dropped"), "dropped-streams");
+    assert.deepEqual(seen.refused, { error: "the file taken.bin exists already", remote: true });
+    // The writer had written past what the pipe buffers (64 KiB): it waited on backpressure.
+    assert.equal(seen.writer.state, "rejected", `the writer of an unread ByteStream: ${JSON.stringify(seen.writer)}`);
+    assert.ok(seen.writer.ms < 5000, JSON.stringify(seen.writer));
+    assert.deepEqual(seen.missing, { error: "no file nothing.bin", remote: true });
+    assert.equal(seen.reader.state, "rejected", `the reader of an unwritten ByteSink: ${JSON.stringify(seen.reader)}`);
+    console.log(`writer released in ${seen.writer.ms} ms (${seen.writer.reason}); reader in ${seen.reader.ms} ms (${seen.reader.reason})`);
+  });
+
   test("a source that fails midway, and an argument that is no stream, are errors", async () => {
     const seen = await fromJs(uniqueName("js-broken"), "broken-upload");
     assert.equal(seen.failed.remote, true);
