@@ -103,6 +103,7 @@ fn exchange(lease: &Lease, route: Vec<(String, String)>, request: TestRequest) -
         }
         headers.push((name, value));
     }
+    let _call = lease.enter().map_err(Error::Js)?;
     let runtime = &lease.runtime;
     let addr = runtime.addr().map_err(Error::Js)?;
     let answer = http::send(addr, &request.method, &request.path, &headers, &request.body, runtime.timeout).map_err(Error::Js)?;

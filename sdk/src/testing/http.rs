@@ -37,7 +37,10 @@ pub(crate) fn send(
     let (status, headers) = read_head(&mut reader, timeout)?;
     let chunked = header(&headers, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"));
     let length = header(&headers, "content-length").and_then(|v| v.parse::<usize>().ok());
-    let body = if chunked {
+    let body = if bodiless(method, status) {
+        // Its `Content-Length` (if any) is the length a GET would have had.
+        Vec::new()
+    } else if chunked {
         read_chunked(&mut reader)?
     } else if let Some(length) = length {
         let mut body = vec![0; length];
@@ -49,6 +52,13 @@ pub(crate) fn send(
         body
     };
     Ok(Answer { status, headers, body })
+}
+
+/// Whether an answer to `method` with `status` has no body, whatever its
+/// headers say (RFC 9112, section 6.3): answers to `HEAD`, informational
+/// answers, 204 and 304.
+fn bodiless(method: &str, status: u16) -> bool {
+    method.eq_ignore_ascii_case("HEAD") || (100..200).contains(&status) || status == 204 || status == 304
 }
 
 /// A connection to the runtime, with `timeout` on every read.
@@ -123,5 +133,46 @@ fn read_error(e: std::io::Error, timeout: Duration) -> String {
             timeout.as_secs()
         ),
         _ => format!("reading the test runtime's answer: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+    use std::time::Instant;
+
+    /// A server that answers one request with `head` (no body) and keeps
+    /// the connection open, as a server that honours `Content-Length` for
+    /// a bodiless answer does.
+    fn answers(head: &'static str) -> (SocketAddr, std::thread::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            stream.write_all(head.as_bytes()).unwrap();
+            // Open until the client has gone.
+            let _ = stream.read(&mut request);
+        });
+        (addr, server)
+    }
+
+    #[test]
+    fn bodiless_answers_with_a_content_length_do_not_wait_for_a_body() {
+        for (method, head) in [
+            ("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n"),
+            ("GET", "HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n"),
+            ("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\nETag: \"x\"\r\n\r\n"),
+        ] {
+            let (addr, server) = answers(head);
+            let started = Instant::now();
+            let answer = send(addr, method, "/", &[], &[], Duration::from_secs(3)).unwrap_or_else(|e| panic!("{method} {head:?}: {e}"));
+            assert!(started.elapsed() < Duration::from_secs(1), "{method} {head:?} waited {:?}", started.elapsed());
+            assert!(answer.body.is_empty());
+            assert!(header(&answer.headers, "content-length").is_some());
+            server.join().unwrap();
+        }
     }
 }

@@ -37,8 +37,15 @@
 //!   before another test gets the slot. So tests see nothing of each other,
 //!   whatever their order, and an object's `ctx.id.name` is the name the
 //!   test asked for.
-//! - workerd is killed when the test binary exits, also after a panic
-//!   (Linux: the parent-death signal).
+//! - A test's stubs work while the test runs. When it ends, the calls it
+//!   left running (a thread that kept a stub) are waited for, and later
+//!   calls fail ("this stub's test has ended"), before the slot is wiped: so
+//!   nothing of a test lands in the next test's slot.
+//! - workerd is stopped and its files removed when the test binary exits,
+//!   also after failed tests, on every platform (an exit handler; the files
+//!   of a binary that was killed are removed by the next run). On Linux
+//!   workerd also dies with a binary that is killed outright (the
+//!   parent-death signal); elsewhere it is left running then.
 //! - The tools: the `durable` CLI is `DURABLE_CLI`, else the SDK checkout's
 //!   `cli/` (when `durable` is a path dependency), built with cargo, else
 //!   `durable` on `PATH`; workerd is `DURABLE_WORKERD`, else the one in the
@@ -432,11 +439,19 @@ where
         Err(message) => panic!("durable::testing: {message}"),
     };
     let slot = runtime.lease().unwrap_or_else(|message| panic!("durable::testing: {message}"));
-    let lease = Arc::new(Lease { runtime: runtime.clone(), slot });
+    let lease = Arc::new(Lease::new(runtime.clone(), slot));
     let env = TestEnv { lease: lease.clone() };
     let outcome = catch_unwind(AssertUnwindSafe(|| executor::block_on(test(env)).outcome()));
-    // Whatever happened, the next test must find the slot empty.
-    let wiped = if private { Ok(()) } else { lease.wipe() };
+    // Whatever happened, the next test must find the slot empty: the calls
+    // the test left running end first, and none can start after the wipe.
+    let settled = lease.end();
+    let wiped = if private {
+        Ok(())
+    } else if !settled {
+        Err(RpcError::Transport("calls the test left running did not end".into()))
+    } else {
+        lease.wipe()
+    };
     runtime.release(slot, wiped.is_ok());
     match outcome {
         Err(panic) => resume_unwind(panic),

@@ -48,13 +48,21 @@ pub enum Message {
 pub struct TestSocket {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
+    /// The object's close frame has come (or the connection ended).
     closed: bool,
+    /// This side's close frame has gone out.
+    close_sent: bool,
 }
+
+/// The longest close reason: a close frame's payload is at most 125 bytes,
+/// two of them the code (RFC 6455, section 5.5).
+const MAX_CLOSE_REASON: usize = 123;
 
 pub(crate) fn connect(target: &Target, path: &str) -> Result<TestSocket> {
     if !path.starts_with('/') {
         return Err(Error::Message(format!("a WebSocket path starts with `/`: {path:?}")));
     }
+    let _call = target.lease.enter().map_err(Error::Js)?;
     let runtime = &target.lease.runtime;
     let addr = runtime.addr().map_err(Error::Js)?;
     let stream = http::open(addr, runtime.timeout).map_err(Error::Js)?;
@@ -76,7 +84,7 @@ pub(crate) fn connect(target: &Target, path: &str) -> Result<TestSocket> {
         let _ = reader.read_exact(&mut body);
         return Err(Error::Js(format!("the object refused the WebSocket on {path}: {status} {}", String::from_utf8_lossy(&body))));
     }
-    Ok(TestSocket { reader, writer, closed: false })
+    Ok(TestSocket { reader, writer, closed: false, close_sent: false })
 }
 
 impl TestSocket {
@@ -91,10 +99,36 @@ impl TestSocket {
     }
 
     /// Closes the socket with `code` and `reason`; the object's close handler
-    /// runs. Further messages from the object are still read by [`recv`](Self::recv).
+    /// runs. Further messages from the object are still read by [`recv`](Self::recv),
+    /// up to the object's own close frame.
+    ///
+    /// As a browser's `WebSocket.close`, it refuses a `code` other than 1000
+    /// or 3000-4999 and a `reason` over 123 bytes of UTF-8 (all a close frame
+    /// holds), and a second close.
+    ///
+    /// ```no_run
+    /// # fn demo(socket: &mut durable::testing::TestSocket) -> durable::Result<()> {
+    /// socket.close(1000, "done")?;
+    /// assert!(socket.close(1000, &"x".repeat(124)).is_err()); // too long, and closed already
+    /// # Ok(()) }
+    /// ```
     pub fn close(&mut self, code: u16, reason: &str) -> Result<()> {
+        if code != 1000 && !(3000..=4999).contains(&code) {
+            return Err(Error::Message(format!("a WebSocket close code is 1000 or 3000-4999, not {code}")));
+        }
+        if reason.len() > MAX_CLOSE_REASON {
+            return Err(Error::Message(format!(
+                "a WebSocket close reason is at most {MAX_CLOSE_REASON} bytes of UTF-8; this one is {} bytes: {:?}...",
+                reason.len(),
+                prefix(reason, 40)
+            )));
+        }
+        if self.close_sent {
+            return Err(Error::Message("this WebSocket's close frame was sent already".into()));
+        }
         let mut payload = code.to_be_bytes().to_vec();
         payload.extend_from_slice(reason.as_bytes());
+        self.close_sent = true;
         self.send(0x8, &payload)
     }
 
@@ -117,6 +151,11 @@ impl TestSocket {
                 0xA => {}
                 0x8 => {
                     self.closed = true;
+                    // The closing handshake: the object waits for its close frame back.
+                    if !self.close_sent {
+                        self.close_sent = true;
+                        self.send(0x8, payload.get(..2).unwrap_or(&[]))?;
+                    }
                     let code = if payload.len() >= 2 { u16::from_be_bytes([payload[0], payload[1]]) } else { 1005 };
                     let reason = String::from_utf8_lossy(payload.get(2..).unwrap_or(&[])).into_owned();
                     return Ok(Message::Close(code, reason));
@@ -197,6 +236,12 @@ impl TestSocket {
     }
 }
 
+/// The longest start of `text` of at most `bytes` bytes that ends on a character boundary.
+fn prefix(text: &str, bytes: usize) -> &str {
+    let end = (0..=bytes.min(text.len())).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    &text[..end]
+}
+
 /// 16 bytes that differ from call to call (keys and masks need not be secret here).
 fn nonce() -> [u8; 16] {
     use std::hash::{BuildHasher, Hasher};
@@ -229,7 +274,14 @@ fn base64(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::base64;
+    use super::{base64, prefix};
+
+    #[test]
+    fn prefixes_end_on_a_character_boundary() {
+        assert_eq!(prefix("héllo", 2), "h");
+        assert_eq!(prefix("héllo", 3), "hé");
+        assert_eq!(prefix("hi", 40), "hi");
+    }
 
     #[test]
     fn base64_pads() {

@@ -2,7 +2,8 @@
 //! and the calls to the slot's driver (`testing.mjs`) that everything else
 //! goes through.
 
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -11,12 +12,41 @@ use super::http;
 use super::runtime::Runtime;
 use crate::rpc::{RpcError, Stub};
 
-/// One test's slot of a runtime.
+/// One test's slot of a runtime. Every request of the test's stubs goes
+/// through [`enter`](Lease::enter): when the test ends, the calls it left
+/// running are waited for, and later ones refused, before the slot is wiped
+/// for the next test.
 #[derive(Debug)]
 pub(crate) struct Lease {
     pub runtime: Arc<Runtime>,
     pub slot: usize,
+    calls: Mutex<Calls>,
+    /// Signalled when the last call in flight ends.
+    idle: Condvar,
 }
+
+#[derive(Debug, Default)]
+struct Calls {
+    in_flight: usize,
+    ended: bool,
+}
+
+/// A request of the test in flight; ends on drop.
+pub(crate) struct InFlight<'a>(&'a Lease);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut calls = self.0.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.in_flight -= 1;
+        if calls.in_flight == 0 {
+            self.0.idle.notify_all();
+        }
+    }
+}
+
+/// What a stub used after its test ended answers.
+pub(crate) const ENDED: &str = "this stub's test has ended: a call made after the test returned would land in the \
+     slot of the next test; keep stubs (and threads that use them) inside their test";
 
 /// How a stub names its object: by name (`getByName`) or by id (hex).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,8 +84,38 @@ struct Failure {
 }
 
 impl Lease {
+    pub(crate) fn new(runtime: Arc<Runtime>, slot: usize) -> Self {
+        Self { runtime, slot, calls: Mutex::new(Calls::default()), idle: Condvar::new() }
+    }
+
+    /// Starts a request of the test; refused once the test has ended.
+    pub(crate) fn enter(&self) -> Result<InFlight<'_>, String> {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        if calls.ended {
+            return Err(ENDED.to_owned());
+        }
+        calls.in_flight += 1;
+        Ok(InFlight(self))
+    }
+
+    /// Ends the test: refuses its further requests and waits for those in
+    /// flight (each ends within the runtime's timeout). Whether all ended.
+    pub(crate) fn end(&self) -> bool {
+        let mut calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.ended = true;
+        let limit = self.runtime.timeout + Duration::from_secs(10);
+        let (calls, _) = self.idle.wait_timeout_while(calls, limit, |c| c.in_flight > 0).unwrap_or_else(|e| e.into_inner());
+        calls.in_flight == 0
+    }
+
     /// POSTs `body` to the driver's `path` and decodes `{ ok }` / `{ err }`.
     pub(crate) fn driver<R: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<R, RpcError> {
+        let _call = self.enter().map_err(RpcError::Transport)?;
+        self.driver_unchecked(path, body)
+    }
+
+    /// [`driver`](Self::driver), also after the test ended (for the wipe).
+    fn driver_unchecked<R: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<R, RpcError> {
         let body = serde_json::to_vec(body).map_err(|e| RpcError::Conversion(e.to_string()))?;
         let addr = self.runtime.addr().map_err(RpcError::Transport)?;
         let headers = [("x-durable-test-slot".to_owned(), self.slot.to_string()), ("content-type".to_owned(), "application/json".to_owned())];
@@ -83,7 +143,7 @@ impl Lease {
 
     /// Wipes everything the test built in the slot.
     pub(crate) fn wipe(&self) -> Result<(), RpcError> {
-        self.driver::<serde_json::Value>("/wipe", &serde_json::json!({})).map(drop)
+        self.driver_unchecked::<serde_json::Value>("/wipe", &serde_json::json!({})).map(drop)
     }
 }
 
