@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::classes::Class;
+use crate::build::classes::Class;
 
 /// Worker-level handlers (`#[event(fetch)]` and friends) the module may export.
 pub const ENTRY_HANDLERS: &[&str] = &["fetch", "scheduled", "queue"];
@@ -81,7 +81,7 @@ fn class_source(class: &Class, hooks: bool) -> String {
     out
 }
 
-/// The method forwarding one handler; `None` for a name [`crate::classes`]
+/// The method forwarding one handler; `None` for a name [`crate::build::classes`]
 /// would have refused.
 fn handler_source(handler: &str) -> Option<&'static str> {
     match handler {
@@ -109,7 +109,7 @@ mod tests {
             deployment: Default::default(),
             location: None,
             handlers: vec!["fetch".into()],
-            methods: vec![crate::classes::Method {
+            methods: vec![crate::build::classes::Method {
                 js: "increment".into(),
                 export: "__rpc_increment".into(),
                 ts: "increment(amount: number): Promise<number>".into(),

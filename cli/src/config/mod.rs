@@ -1,15 +1,20 @@
 //! `durable config`: writes (or, with `--check`, verifies) the Durable Object
 //! bindings and lifecycle (`exports` or `migrations`) of a wrangler config from
-//! the classes the compiled code declares. See [`crate::generate`] for what it
-//! writes, and [`crate::exports::convert`] for `--to-exports`.
+//! the classes the compiled code declares. See [`generate`] for what it
+//! writes, and [`exports::convert`] for `--to-exports`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::classes::Class;
-use crate::diff;
-use crate::exports;
-use crate::generate::{self, Declared};
+use crate::build::classes::Class;
+use generate::Declared;
+
+pub mod diff;
+pub mod exports;
+pub mod generate;
+pub mod history;
+pub mod jsonc;
+pub mod problem;
 
 /// Write the changes, or only say whether there are any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +53,7 @@ pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: M
     }
     let text = fs::read_to_string(path).map_err(|e| format!("reading {label}: {e}"))?;
     let declared: Vec<Declared> = classes.iter().map(Declared::from).collect();
-    let untouched = |problems: crate::problem::Problems| format!("{label} cannot be brought up to date; it was left untouched:\n{}", problems.report(&label));
+    let untouched = |problems: problem::Problems| format!("{label} cannot be brought up to date; it was left untouched:\n{}", problems.report(&label));
     let (start, mut changes, notes) = if options.to_exports {
         let conversion = exports::convert(&text)
             .map_err(|problems| format!("{label} cannot be converted to `exports`; it was left untouched:\n{}", problems.report(&label)))?;
@@ -93,7 +98,7 @@ pub fn sync(path: &Path, classes: &[Class], options: &generate::Options, mode: M
 /// under other names than its default: `Namespace::from_env_default` looks
 /// for the default name, so say which name to declare.
 fn binding_notes(text: &str, declared: &[Declared]) -> Vec<String> {
-    let Ok(config) = crate::jsonc::parse(text) else { return Vec::new() };
+    let Ok(config) = jsonc::parse(text) else { return Vec::new() };
     let bindings = config.get("durable_objects").and_then(|d| d.get("bindings")).and_then(|b| b.as_array()).unwrap_or(&[]);
     let mut notes = Vec::new();
     for class in declared.iter().filter(|c| c.binding.is_none()) {
@@ -102,7 +107,7 @@ fn binding_notes(text: &str, declared: &[Declared]) -> Vec<String> {
             .filter(|b| b.get("script_name").is_none() && b.get("class_name").and_then(|c| c.as_str()) == Some(class.js.as_str()))
             .filter_map(|b| b.get("name").and_then(|n| n.as_str()))
             .collect();
-        let default = crate::generate::screaming_snake(&class.js);
+        let default = generate::screaming_snake(&class.js);
         if let Some(first) = names.first().filter(|_| !names.contains(&default.as_str())) {
             notes.push(format!(
                 "`{}` is bound as `{first}`, not as its default `{default}`: `Namespace::from_env_default` looks for `{default}`; \
@@ -133,7 +138,7 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classes::Storage;
+    use crate::build::classes::Storage;
 
     fn class(js: &str, binding: Option<&str>) -> Declared {
         Declared { js: js.into(), binding: binding.map(Into::into), renamed_from: None, storage: Storage::Sqlite, location: None }
