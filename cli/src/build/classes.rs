@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use durable_codegen::meta::{self, Entry, Record};
+use durable_codegen::model::name::class_name_problem;
 
 pub use durable_codegen::meta::{Deployment, Method, Storage, SECTION};
 
@@ -113,6 +114,11 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     let mut by_js: BTreeMap<String, String> = BTreeMap::new();
     let at = |rust: &str| locations.get(rust).and_then(|l| l.first()).cloned();
     for (rust, (js, export, deployment)) in structs {
+        // `#[durable_object]` refuses these names; a module built by another
+        // version of it must not get past the build either.
+        if let Some(problem) = class_name_problem(&js) {
+            return Err(format!("{}: {problem}", describe(&rust, at(&rust).as_deref())));
+        }
         if let Some(other) = by_js.insert(js.clone(), rust.clone()) {
             return Err(format!(
                 "{} and {} are both exported as the JavaScript class `{js}`: a class name names one class (change `name = \"...\"` on one)",
@@ -264,6 +270,18 @@ mod tests {
         );
         assert_eq!(module.types, vec![TypeDecl { name: "Message".into(), decl: "export type Message = string;".into() }]);
         assert_eq!(module.undeclared, vec!["Missing".to_owned()]);
+    }
+
+    #[test]
+    fn class_names_the_macro_refuses_are_refused() {
+        let reserved = br#"{"v":1,"kind":"class","rust":"A","js":"default","export":"__durable_A"}
+@A 3 src/lib.rs
+{"v":1,"kind":"impl","rust":"A","handlers":[]}"#;
+        let error = from_sections(&[reserved]).unwrap_err();
+        assert!(error.starts_with("`A` (src/lib.rs:3): `default` cannot name a Durable Object class: it is a reserved word"), "{error}");
+        let generated = br#"{"v":1,"kind":"class","rust":"A","js":"__durable_A","export":"__durable_A"}
+{"v":1,"kind":"impl","rust":"A","handlers":[]}"#;
+        assert!(from_sections(&[generated]).unwrap_err().contains("are reserved for the code `durable build`"));
     }
 
     #[test]

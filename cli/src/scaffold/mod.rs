@@ -7,6 +7,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use durable_codegen::model::name::class_name_problem;
+
 use crate::build::classes::Storage;
 use crate::config::generate::{self, Declared};
 
@@ -122,9 +124,11 @@ fn check_name(name: &str) -> Result<(), String> {
 /// The class `durable new` writes without `--class`.
 const DEFAULT_CLASS: &str = "Counter";
 
-/// Names the generated code already uses (the prelude's, the `worker`
-/// crate's, Rust's own types) or that would shadow a JavaScript global in the
-/// generated `worker.mjs`, where each class is a module-level `export class`.
+/// Names the new project's Rust code already uses (the prelude's, the
+/// `worker` crate's, Rust's own types), and JavaScript's global classes, which
+/// a class of the same name would shadow in the worker's own JavaScript.
+/// What every class name must avoid (the generated code's names, JavaScript's
+/// reserved words) is [`class_name_problem`]'s, checked too.
 const TAKEN_CLASS_NAMES: &[&str] = &[
     "Self", "State", "Env", "Request", "Response", "Result", "Error", "Namespace", "RpcError", "Storage", "AlarmInfo", "Context",
     "DurableObject", "String", "Option", "Some", "None", "Ok", "Err", "Vec", "Box", "Object", "Function", "Array", "Promise", "Map",
@@ -133,21 +137,26 @@ const TAKEN_CLASS_NAMES: &[&str] = &[
 ];
 
 /// A class name that is the same identifier in Rust and JavaScript, in
-/// UpperCamelCase (the struct, `<Class>Stub` and the JavaScript class), and
-/// not one the generated code already uses.
+/// UpperCamelCase (the struct, `<Class>Stub` and the JavaScript class), not
+/// one the new project's code already uses, and one `#[durable_object]`
+/// accepts (the same rule: [`class_name_problem`]).
 fn check_class(class: &str) -> Result<(), String> {
     let camel = class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && class.chars().all(|c| c.is_ascii_alphanumeric())
         && class.len() <= 63;
     if !camel {
         return Err(format!(
-            "`{class}` cannot name the Durable Object class: use an UpperCamelCase identifier, ASCII letters and digits              starting with a capital letter, such as `Room` or `ChatRoom`"
+            "`{class}` cannot name the Durable Object class: use an UpperCamelCase identifier, ASCII letters and digits \
+             starting with a capital letter, such as `Room` or `ChatRoom`"
         ));
     }
     if TAKEN_CLASS_NAMES.contains(&class) {
         return Err(format!("`{class}` is a name the generated code or JavaScript already uses: choose another, such as `{class}Object`"));
     }
-    Ok(())
+    match class_name_problem(class) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
 }
 
 /// The SDK checkout named by `--sdk`, made absolute: a directory holding

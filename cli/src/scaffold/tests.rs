@@ -70,6 +70,12 @@ fn class_names_must_be_upper_camel_case_identifiers() {
     for taken in ["State", "Request", "Object", "Promise", "Self"] {
         assert!(check_class(taken).unwrap_err().contains("already uses"), "{taken}");
     }
+    // The rule every class name follows, `#[durable_object]`'s: the
+    // generated code's names are free, its prefix is not.
+    assert!(check_class("Runtime").is_ok());
+    assert!(check_class("RustPanic").is_ok());
+    assert_eq!(check_class("NaN"), Err(class_name_problem("NaN").unwrap()));
+    assert!(check_class("Infinity").unwrap_err().contains("shadow that global value"));
 }
 
 #[test]
