@@ -120,19 +120,49 @@ fn binding_notes(text: &str, declared: &[Declared]) -> Vec<String> {
 }
 
 /// Replaces the file in one step, so an interrupted run never leaves half a
-/// config behind.
+/// config behind, and durably: the new text is on disk before it replaces the
+/// old, and the replacement is on disk before this returns. A symlinked
+/// config (a monorepo's workers sharing one) stays a symlink: the file it
+/// points to is replaced, from a temporary file beside that file (a rename
+/// never crosses directories, so never file systems).
 fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".durable-tmp");
-    let temporary = PathBuf::from(temporary);
-    fs::write(&temporary, text).map_err(|e| format!("writing {}: {e}", temporary.display()))?;
-    if let Ok(metadata) = fs::metadata(path) {
-        let _ = fs::set_permissions(&temporary, metadata.permissions());
-    }
-    fs::rename(&temporary, path).map_err(|e| {
+    use std::io::Write;
+
+    let target = fs::canonicalize(path).map_err(|e| format!("resolving {}: {e}", path.display()))?;
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return Err(format!("{} is not a file", target.display()));
+    };
+    let mut temporary_name = std::ffi::OsString::from(".");
+    temporary_name.push(name);
+    temporary_name.push(format!(".durable-{}.tmp", std::process::id()));
+    let temporary = dir.join(temporary_name);
+    let written = (|| {
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).open(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        if let Ok(metadata) = fs::metadata(&target) {
+            file.set_permissions(metadata.permissions())?;
+        }
+        file.sync_all()
+    })();
+    if let Err(e) = written {
         let _ = fs::remove_file(&temporary);
-        format!("replacing {}: {e}", path.display())
-    })
+        return Err(format!("writing {}: {e}", temporary.display()));
+    }
+    if let Err(e) = fs::rename(&temporary, &target) {
+        let _ = fs::remove_file(&temporary);
+        return Err(format!("replacing {}: {e}", target.display()));
+    }
+    sync_directory(dir).map_err(|e| format!("syncing {} after replacing {}: {e}", dir.display(), target.display()))
+}
+
+/// Puts a directory's entries (a rename in it) on disk. Only Unix opens a
+/// directory to sync it; elsewhere the rename is as durable as it gets.
+fn sync_directory(dir: &Path) -> std::io::Result<()> {
+    if cfg!(unix) {
+        fs::File::open(dir)?.sync_all()
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -157,5 +187,87 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].starts_with("`BatchProcessor` is bound as `BATCH`, not as its default `BATCH_PROCESSOR`"), "{notes:?}");
         assert!(notes[0].ends_with("#[durable_object(binding = \"BATCH\")]"), "{notes:?}");
+    }
+
+    /// A fresh directory of this test's own, removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(label: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("durable-config-{label}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn writing_replaces_the_file_and_leaves_nothing_else() {
+        let scratch = Scratch::new("plain");
+        let path = scratch.0.join("wrangler.jsonc");
+        fs::write(&path, "{}").unwrap();
+        write_atomically(&path, "{ \"name\": \"a\" }\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{ \"name\": \"a\" }\n");
+        assert_eq!(entries(&scratch.0), ["wrangler.jsonc"]);
+    }
+
+    /// A monorepo's workers share one config through symlinks: writing
+    /// through one replaces the shared file, and every link stays a link.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_config_stays_a_symlink_and_its_target_is_written() {
+        let scratch = Scratch::new("symlink");
+        let shared = scratch.0.join("shared");
+        let app = scratch.0.join("apps").join("one");
+        fs::create_dir_all(&shared).unwrap();
+        fs::create_dir_all(&app).unwrap();
+        let real = shared.join("wrangler.jsonc");
+        fs::write(&real, "{}").unwrap();
+        // A relative link, through a second link: both are followed.
+        std::os::unix::fs::symlink("../../shared/wrangler.jsonc", app.join("base.jsonc")).unwrap();
+        std::os::unix::fs::symlink("base.jsonc", app.join("wrangler.jsonc")).unwrap();
+        let path = app.join("wrangler.jsonc");
+        write_atomically(&path, "{ \"name\": \"shared\" }\n").unwrap();
+        assert!(fs::symlink_metadata(&path).unwrap().file_type().is_symlink(), "the link was replaced by a file");
+        assert!(fs::symlink_metadata(app.join("base.jsonc")).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "{ \"name\": \"shared\" }\n");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{ \"name\": \"shared\" }\n");
+        assert_eq!(entries(&shared), ["wrangler.jsonc"], "a temporary file was left beside the target");
+        assert_eq!(entries(&app), ["base.jsonc", "wrangler.jsonc"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_permissions_of_the_config_are_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = Scratch::new("mode");
+        let path = scratch.0.join("wrangler.jsonc");
+        fs::write(&path, "{}").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&path, "{ }").unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    }
+
+    #[test]
+    fn a_broken_link_is_an_error_that_writes_nothing() {
+        let scratch = Scratch::new("broken");
+        let path = scratch.0.join("wrangler.jsonc");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("missing.jsonc", &path).unwrap();
+        let error = write_atomically(&path, "{}").unwrap_err();
+        assert!(error.starts_with(&format!("resolving {}: ", path.display())), "{error}");
+        assert!(!scratch.0.join("missing.jsonc").exists());
     }
 }
