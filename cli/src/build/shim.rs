@@ -3,15 +3,14 @@
 //!
 //! The classes are declared at the module's top level under the names the
 //! user chose, so every other name the module declares, imports or exports
-//! starts with [`GENERATED_PREFIX`] (`__durable`), which no class name may
-//! (`durable_codegen::model::name::class_name_problem`): a class can be
+//! starts with [`GENERATED_PREFIX`](durable_codegen::model::name::GENERATED_PREFIX)
+//! (`__durable`), which no class name may have
+//! ([`class_name_problem`](durable_codegen::model::name::class_name_problem)): a class can be
 //! called `Runtime` or `DurableObject` without colliding with the code
 //! generated around it. The runtime's module is imported as a namespace, so
 //! this holds whatever names it exports.
 
 use std::fmt::Write;
-
-use durable_codegen::model::name::GENERATED_PREFIX;
 
 use crate::build::classes::Class;
 
@@ -110,6 +109,7 @@ fn handler_source(handler: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use durable_codegen::model::name::GENERATED_PREFIX;
 
     #[test]
     fn class_extends_durable_object_and_hides_the_host() {
