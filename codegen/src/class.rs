@@ -34,12 +34,15 @@ fn generate(class: &Class) -> TokenStream {
     let rust = &item.ident;
     let export = export_name(rust);
     let deployment = meta::Deployment {
-        binding: class.binding.as_deref(),
-        renamed_from: class.renamed_from.as_deref(),
-        storage: class.storage.map(StorageBackend::name),
+        binding: class.binding.clone(),
+        renamed_from: class.renamed_from.clone(),
+        storage: match class.storage {
+            None | Some(StorageBackend::Sqlite) => meta::Storage::Sqlite,
+            Some(StorageBackend::Kv) => meta::Storage::Kv,
+        },
     };
-    let record = meta::class_record(&rust.to_string(), &class.js_name, &export, &deployment);
-    let meta_static = meta::emit(&format!("__DURABLE_CLASS_{rust}"), &record);
+    let record = meta::ClassRecord { rust: rust.to_string(), js: class.js_name.clone(), export, deployment };
+    let meta_static = meta::emit(&format!("__DURABLE_CLASS_{rust}"), meta::Record::Class(record));
     let location = meta::emit_location(rust);
     let binding = class.binding.clone().unwrap_or_else(|| crate::model::name::screaming_snake(&class.js_name));
     quote! {

@@ -52,15 +52,15 @@ fn generate(model: &ObjectImpl) -> TokenStream {
         fetch: model.handlers.iter().any(|h| h.kind == HandlerKind::Fetch),
     };
     let stub = stub::stub(&model.rpc, rust, &target);
-    let names: Vec<&str> = model.handlers.iter().map(|h| h.kind.name()).collect();
+    let handlers = model.handlers.iter().map(|h| h.kind.name().to_owned()).collect();
     let mut refs = std::collections::BTreeSet::new();
-    let methods: Vec<meta::MethodRecord> = model
+    let methods = model
         .rpc
         .iter()
-        .map(|m| meta::MethodRecord { js: m.js_name.clone(), export: m.glue_ident().to_string(), ts: ts::method_signature(m, &mut refs) })
+        .map(|m| meta::Method { js: m.js_name.clone(), export: m.glue_ident().to_string(), ts: ts::method_signature(m, &mut refs) })
         .collect();
-    let record = meta::impl_record(&rust.to_string(), &names, &methods, &refs);
-    let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), &record);
+    let record = meta::ImplRecord { rust: rust.to_string(), handlers, methods, refs };
+    let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), meta::Record::Impl(record));
 
     quote! {
         #item

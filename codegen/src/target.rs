@@ -113,8 +113,8 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     let mut refs = std::collections::BTreeSet::new();
     let signatures: Vec<String> = methods.iter().map(|m| format!("  {};", ts::method_signature(m, &mut refs))).collect();
     let decl = format!("export interface {name} extends Disposable {{\n{}\n}}", signatures.join("\n"));
-    let record = meta::ts_record(&name, &decl, &refs);
-    let meta_static = meta::emit(&format!("__DURABLE_TS_{ident}"), &record);
+    let record = meta::TsRecord { name: name.clone(), decl, refs };
+    let meta_static = meta::emit(&format!("__DURABLE_TS_{ident}"), meta::Record::Ts(record));
     quote! {
         #item
 

@@ -319,8 +319,8 @@ pub fn derive(input: TokenStream) -> TokenStream {
     if let Err(errors) = cx.check() {
         return to_compile_errors(errors);
     }
-    let record = meta::ts_record(&declaration.name, &declaration.decl, &declaration.refs);
-    meta::emit(&format!("__DURABLE_TS_{}", input.ident), &record)
+    let Declaration { name, decl, refs } = declaration;
+    meta::emit(&format!("__DURABLE_TS_{}", input.ident), meta::Record::Ts(meta::TsRecord { name, decl, refs }))
 }
 
 /// Builds the declaration of `input`, recording problems in `cx`.

@@ -8,11 +8,11 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { ROOT, tempDir } from "./harness.mjs";
+import { get, ROOT, startRuntime, tempDir, testConfig } from "./harness.mjs";
 
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(ROOT, "target");
 // Built by scripts/build.sh (`cargo run --release -p durable-objects-cli`).
@@ -310,6 +310,67 @@ test("an environment gets its own binding of each class; wrangler deploys it wit
   assert.equal(deploy.code, 0, deploy.output);
   assert.match(deploy.output, /env\.COUNTER \(Counter\)/);
   assert.match(deploy.output, /env\.STAGE \("staging"\)/);
+});
+
+test("durable config writes through a symlinked wrangler.jsonc (one config shared in a monorepo): the link stays, its target is replaced", { timeout: 600_000 }, async () => {
+  const path = join(project, "wrangler.jsonc");
+  const shared = join(dir.path, "shared");
+  mkdirSync(shared, { recursive: true });
+  const target = join(shared, "wrangler.jsonc");
+  const before = config();
+  renameSync(path, target);
+  symlinkSync(join("..", "shared", "wrangler.jsonc"), path);
+  const lib = join(project, "src/lib.rs");
+  const source = readFileSync(lib, "utf8");
+  try {
+    appendFileSync(lib, chatRoom().replaceAll("CLASS", "Shelf"));
+    const write = await durable("config");
+    assert.equal(write.code, 0, write.output);
+    assert.ok(lstatSync(path).isSymbolicLink(), "durable config replaced the symlink with a file");
+    assert.match(readFileSync(target, "utf8"), /\{ "name": "SHELF", "class_name": "Shelf" \}/);
+    assert.deepEqual(readdirSync(shared), ["wrangler.jsonc"], "a temporary file was left beside the shared config");
+    assert.equal((await durable("config", "--check")).code, 0);
+  } finally {
+    writeFileSync(lib, source);
+    rmSync(path);
+    rmSync(shared, { recursive: true });
+    writeFileSync(path, before);
+  }
+});
+
+test("classes named like the names the generated worker.mjs declared (Runtime, DurableObject, instantiate, wasmModule) build, bundle and answer", { timeout: 900_000 }, async () => {
+  const names = join(dir.path, "runtime-names");
+  const made = await run(DURABLE, ["new", names, "--class", "Runtime", "--sdk", ROOT], dir.path);
+  assert.equal(made.code, 0, made.output);
+  symlinkSync(join(ROOT, "node_modules"), join(names, "node_modules"));
+  const lib = join(names, "src/lib.rs");
+  appendFileSync(lib, chatRoom('(name = "DurableObject")').replaceAll("CLASS", "Base"));
+  appendFileSync(lib, chatRoom('(name = "instantiate")').replaceAll("CLASS", "Factory"));
+  appendFileSync(lib, chatRoom('(name = "wasmModule")').replaceAll("CLASS", "Module"));
+  const configured = await run(DURABLE, ["config"], names);
+  assert.equal(configured.code, 0, configured.output);
+  const built = await run(DURABLE, ["build"], names);
+  assert.equal(built.code, 0, built.output);
+  assert.match(built.output, /classes: DurableObject, instantiate, wasmModule, Runtime/);
+  // wrangler bundles the entry: a name declared twice fails here.
+  const deploy = await run(WRANGLER, ["deploy", "--dry-run", "--outdir", join(dir.path, "names-out")], names);
+  assert.equal(deploy.code, 0, deploy.output);
+  assert.match(deploy.output, /env\.RUNTIME \(Runtime\)/);
+  assert.match(deploy.output, /env\.DURABLE_OBJECT \(DurableObject\)/);
+  // And the runtime loads it: the worker calls its `Runtime` object by RPC.
+  const runtime = await startRuntime({ config: testConfig(dir.path, join(names, "wrangler.jsonc")), persistDir: join(dir.path, "names-state") });
+  try {
+    assert.deepEqual(await get(runtime.url, "/apples"), { status: 200, text: "apples: 1\n" });
+    assert.deepEqual(await get(runtime.url, "/apples"), { status: 200, text: "apples: 2\n" });
+  } finally {
+    await runtime.stop();
+  }
+
+  // A name the generated code or JavaScript reserves is refused before anything is written.
+  const refused = await run(DURABLE, ["new", join(dir.path, "nan"), "--class", "NaN", "--sdk", ROOT], dir.path);
+  assert.equal(refused.code, 1, refused.output);
+  assert.match(refused.output, /`NaN` cannot name a Durable Object class: the class would shadow that global value of JavaScript/);
+  assert.ok(!existsSync(join(dir.path, "nan")));
 });
 
 test("durable new --class Room: the class, its binding, the worker and the test use it; it builds and answers", { timeout: 900_000 }, async () => {

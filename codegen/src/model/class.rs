@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 
 use crate::model::attr::{ClassArgs, StorageBackend};
 use crate::model::ctxt::Ctxt;
+use crate::model::name::{class_name_problem, has_generated_prefix, GENERATED_PREFIX};
 
 /// A checked class declaration.
 pub struct Class {
@@ -35,7 +36,29 @@ impl Class {
         if rust.starts_with("r#") {
             cx.error_spanned_by(&item.ident, "a Durable Object class name cannot be a raw identifier");
         }
+        // The JavaScript name: `name = ".."`, or the struct's. Either must
+        // not collide with generated code or be reserved in JavaScript.
+        let named_at = args.name.as_ref().map(|(_, span)| *span);
         let js_name = args.name.map(|(name, _)| name).unwrap_or(rust);
+        match (class_name_problem(&js_name), named_at) {
+            (Some(problem), Some(span)) => cx.error_at(span, problem),
+            // A struct with the generated code's prefix would collide with
+            // that code on the Rust side too: it needs another name.
+            (Some(problem), None) if has_generated_prefix(&js_name) => cx.error_spanned_by(&item.ident, problem),
+            (Some(problem), None) => cx.error_spanned_by(
+                &item.ident,
+                format!("{problem} (or keep the struct's name and choose the class's with #[durable_object(name = \"...\")])"),
+            ),
+            (None, Some(_)) if has_generated_prefix(&item.ident.to_string()) => cx.error_spanned_by(
+                &item.ident,
+                format!(
+                    "`{}` cannot name a Durable Object struct: names starting with `{GENERATED_PREFIX}` (in any case) are reserved for \
+                     the code `#[durable_object]` generates; rename the struct",
+                    item.ident
+                ),
+            ),
+            (None, _) => {}
+        }
         if let Some((from, span)) = &args.renamed_from {
             if *from == js_name {
                 cx.error_at(*span, format!("`{js_name}` cannot be renamed from itself: `renamed_from` names the class's previous JavaScript name"));
@@ -73,6 +96,21 @@ mod tests {
     fn generic_struct_is_refused() {
         let errors = model(quote!(), quote!(struct Counter<T> { t: T })).err().unwrap();
         assert!(errors[0].to_string().contains("cannot be generic"));
+    }
+
+    #[test]
+    fn a_class_name_of_the_generated_code_or_reserved_in_javascript_is_refused() {
+        let errors = model(quote!(name = "default"), quote!(struct Counter;)).err().unwrap();
+        assert!(errors[0].to_string().starts_with("`default` cannot name a Durable Object class: it is a reserved word"), "{}", errors[0]);
+        let errors = model(quote!(), quote!(struct __durableTest;)).err().unwrap();
+        assert!(errors[0].to_string().contains("reserved for the code"), "{}", errors[0]);
+        assert!(errors[0].to_string().ends_with("such as `Test`"), "{}", errors[0]);
+        let errors = model(quote!(), quote!(struct then;)).err().unwrap();
+        assert!(errors[0].to_string().ends_with("(or keep the struct's name and choose the class's with #[durable_object(name = \"...\")])"), "{}", errors[0]);
+        let errors = model(quote!(name = "Room"), quote!(struct __DurableObjectRoom;)).err().unwrap();
+        assert!(errors[0].to_string().starts_with("`__DurableObjectRoom` cannot name a Durable Object struct"), "{}", errors[0]);
+        assert!(model(quote!(), quote!(struct Runtime;)).ok().is_some());
+        assert!(model(quote!(name = "DurableObject"), quote!(struct Counter;)).ok().is_some());
     }
 
     #[test]

@@ -206,6 +206,21 @@ fn capability_inner(ty: &syn::Type) -> Option<syn::Type> {
     }
 }
 
+/// Adds `method` to `methods`, or reports (at `ident`) that another method
+/// already has its JavaScript name.
+pub fn push_unique(cx: &crate::model::ctxt::Ctxt, methods: &mut Vec<RpcMethod>, method: RpcMethod, ident: &proc_macro2::Ident) {
+    match methods.iter().find(|m| m.js_name == method.js_name) {
+        Some(first) => cx.error_spanned_by(
+            ident,
+            format!(
+                "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
+                first.ident, method.ident, method.js_name
+            ),
+        ),
+        None => methods.push(method),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::reserved;
@@ -227,20 +242,5 @@ mod tests {
         for name in ["increment", "getCounterValue", "connectTo", "Connect", "_connect", "fetchAll", "getName", "idOf"] {
             assert_eq!(reserved(name), None, "{name}");
         }
-    }
-}
-
-/// Adds `method` to `methods`, or reports (at `ident`) that another method
-/// already has its JavaScript name.
-pub fn push_unique(cx: &crate::model::ctxt::Ctxt, methods: &mut Vec<RpcMethod>, method: RpcMethod, ident: &proc_macro2::Ident) {
-    match methods.iter().find(|m| m.js_name == method.js_name) {
-        Some(first) => cx.error_spanned_by(
-            ident,
-            format!(
-                "`{}` and `{}` would both be the RPC method `{}`: choose another name with #[durable(name = \"..\")]",
-                first.ident, method.ident, method.js_name
-            ),
-        ),
-        None => methods.push(method),
     }
 }

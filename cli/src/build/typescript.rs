@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::classes::Module;
+use crate::build::classes::Module;
 
 /// The source of `classes.d.ts`.
 pub fn declarations(module: &Module) -> String {
@@ -34,7 +34,7 @@ pub fn declarations(module: &Module) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classes::{Class, Method, TypeDecl};
+    use crate::build::classes::{Class, Method, TypeDecl};
 
     #[test]
     fn declares_types_and_classes() {

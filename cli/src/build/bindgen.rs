@@ -26,7 +26,7 @@ pub fn generate(wasm: &[u8], out_dir: &Path, optimized: bool) -> Result<(), Stri
     let mut output = bindgen.generate_output().map_err(|e| format!("wasm-bindgen: {e:#}"))?;
     // The class metadata has been read; the deployed module does not need it.
     let module = output.wasm_mut();
-    let ours: Vec<_> = module.customs.iter().filter(|(_, c)| c.name() == crate::classes::SECTION).map(|(id, _)| id).collect();
+    let ours: Vec<_> = module.customs.iter().filter(|(_, c)| c.name() == crate::build::classes::SECTION).map(|(id, _)| id).collect();
     for id in ours {
         module.customs.delete(id);
     }

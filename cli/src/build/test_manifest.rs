@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::classes::Class;
-use crate::jsonc::{self, Kind};
+use crate::build::classes::Class;
+use crate::config::jsonc::{self, Kind};
 
 /// The manifest's file name in the output directory.
 pub const FILE: &str = "test-manifest.json";

@@ -7,13 +7,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{bindgen, classes, config, factory, generate, optimize, shim, test_manifest, typescript, wasm};
+use crate::config::{self, generate};
+use crate::factory;
+
+pub mod bindgen;
+pub mod classes;
+pub mod optimize;
+pub mod shim;
+pub mod test_manifest;
+pub mod typescript;
+pub mod wasm;
 
 /// The JavaScript half of the runtime, shipped next to the entry module.
-const RUNTIME_JS: &str = include_str!("../js/runtime.mjs");
+const RUNTIME_JS: &str = include_str!("../../js/runtime.mjs");
 
 /// The test driver of a test build (`--test-hooks`), shipped next to it.
-const TESTING_JS: &str = include_str!("../js/testing.mjs");
+const TESTING_JS: &str = include_str!("../../js/testing.mjs");
 
 /// What to build, and where to.
 pub struct Options {

@@ -1,22 +1,17 @@
 //! The Durable Object classes a compiled module declares.
 //!
-//! `#[durable_object]` leaves one JSON line per struct and per impl block in the
-//! Wasm custom section `durable_objects` (format version 1):
-//!
-//! ```text
-//! {"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter"}
-//! {"v":1,"kind":"impl","rust":"Counter","handlers":["fetch"]}
-//! ```
-//!
-//! plus, for each struct, where it is declared (`@Counter 12 src/lib.rs`).
-//! This module merges them into one [`Class`] per struct.
+//! `#[durable_object]` leaves one record per struct and per impl block in the
+//! Wasm custom section [`SECTION`], plus, for each struct, where it is
+//! declared; the format is defined once, in [`durable_codegen::meta`], which
+//! writes and reads it. This module merges the records into one [`Class`] per
+//! struct.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use durable_codegen::meta::{self, Entry, Record};
+use durable_codegen::model::name::class_name_problem;
 
-/// Name of the custom section the macro writes.
-pub const SECTION: &str = "durable_objects";
+pub use durable_codegen::meta::{Deployment, Method, Storage, SECTION};
 
 /// The handler kinds this tool generates JavaScript for.
 pub const KNOWN_HANDLERS: &[&str] = &["fetch", "alarm", "web_socket_message", "web_socket_close", "web_socket_error"];
@@ -48,43 +43,6 @@ fn describe(rust: &str, location: Option<&str>) -> String {
     }
 }
 
-/// What `durable config` writes for a class: from `#[durable_object(...)]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-pub struct Deployment {
-    /// `binding = "..."`: the binding name to give it.
-    #[serde(default)]
-    pub binding: Option<String>,
-    /// `renamed_from = "..."`: its previous class name.
-    #[serde(default)]
-    pub renamed_from: Option<String>,
-    /// `storage = "..."`: its storage backend.
-    #[serde(default)]
-    pub storage: Storage,
-}
-
-/// The storage backend of a class.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Storage {
-    /// SQLite-backed (`new_sqlite_classes`), the default.
-    #[default]
-    Sqlite,
-    /// The legacy key-value backend (`new_classes`).
-    Kv,
-}
-
-/// One JS RPC method of a class.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Method {
-    /// The name JavaScript callers use.
-    pub js: String,
-    /// The glue method on the Wasm-side class.
-    pub export: String,
-    /// Its TypeScript signature.
-    #[serde(default)]
-    pub ts: String,
-}
-
 /// A TypeScript declaration from `#[derive(TypeScript)]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeDecl {
@@ -105,35 +63,6 @@ pub struct Module {
     pub undeclared: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-enum Record {
-    Class {
-        v: u32,
-        rust: String,
-        js: String,
-        export: String,
-        #[serde(flatten)]
-        deployment: Deployment,
-    },
-    Impl {
-        v: u32,
-        rust: String,
-        handlers: Vec<String>,
-        #[serde(default)]
-        methods: Vec<Method>,
-        #[serde(default)]
-        refs: Vec<String>,
-    },
-    Ts {
-        v: u32,
-        name: String,
-        decl: String,
-        #[serde(default)]
-        refs: Vec<String>,
-    },
-}
-
 /// Reads the classes from the custom sections' contents.
 #[cfg(test)]
 pub fn from_sections(sections: &[&[u8]]) -> Result<Vec<Class>, String> {
@@ -148,41 +77,32 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     let mut impls: BTreeMap<String, (Vec<String>, Vec<Method>)> = BTreeMap::new();
     let mut locations: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for section in sections {
-        let text = std::str::from_utf8(section).map_err(|e| format!("class metadata is not UTF-8: {e}"))?;
-        for line in text.split(['\n', '\0']).map(str::trim).filter(|l| !l.is_empty()) {
-            if let Some(location) = line.strip_prefix('@') {
-                let mut parts = location.splitn(3, ' ');
-                if let (Some(rust), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) {
-                    locations.entry(rust.to_owned()).or_default().push(format!("{file}:{line}"));
-                }
-                continue;
-            }
-            let record: Record = serde_json::from_str(line).map_err(|e| format!("bad class metadata `{line}`: {e}"))?;
-            match record {
-                Record::Class { v, rust, js, export, deployment } => {
-                    check_version(v)?;
-                    if structs.insert(rust.clone(), (js, export, deployment)).is_some() {
+        for entry in meta::read(section)? {
+            match entry {
+                Entry::Location(at) => locations.entry(at.rust).or_default().push(format!("{}:{}", at.file, at.line)),
+                Entry::Record(Record::Class(class)) => {
+                    let rust = class.rust;
+                    if structs.insert(rust.clone(), (class.js, class.export, class.deployment)).is_some() {
                         let at = locations.get(&rust).map(|l| format!(" ({})", l.join(", "))).unwrap_or_default();
                         return Err(format!("two Durable Object structs are named `{rust}`{at}: rename one"));
                     }
                 }
-                Record::Ts { v, name, decl, refs: more } => {
-                    check_version(v)?;
-                    refs.extend(more);
-                    types.insert(name, decl);
+                Entry::Record(Record::Ts(ts)) => {
+                    refs.extend(ts.refs);
+                    types.insert(ts.name, ts.decl);
                 }
-                Record::Impl { v, rust, handlers, methods, refs: more } => {
-                    refs.extend(more);
-                    check_version(v)?;
-                    if let Some(h) = handlers.iter().find(|h| !KNOWN_HANDLERS.contains(&h.as_str())) {
+                Entry::Record(Record::Impl(imp)) => {
+                    let rust = imp.rust;
+                    refs.extend(imp.refs);
+                    if let Some(h) = imp.handlers.iter().find(|h| !KNOWN_HANDLERS.contains(&h.as_str())) {
                         return Err(format!("`{rust}` handles `{h}`, which this durable tool does not know: use matching versions of the durable crate and tool"));
                     }
-                    if let Some(m) = methods.iter().find(|m| !is_identifier(&m.js) || !is_identifier(&m.export)) {
+                    if let Some(m) = imp.methods.iter().find(|m| !is_identifier(&m.js) || !is_identifier(&m.export)) {
                         return Err(format!("`{rust}` declares an RPC method with an invalid name `{}`", m.js));
                     }
                     let entry = impls.entry(rust).or_default();
-                    entry.0.extend(handlers);
-                    entry.1.extend(methods);
+                    entry.0.extend(imp.handlers);
+                    entry.1.extend(imp.methods);
                 }
             }
         }
@@ -194,6 +114,11 @@ pub fn read(sections: &[&[u8]]) -> Result<Module, String> {
     let mut by_js: BTreeMap<String, String> = BTreeMap::new();
     let at = |rust: &str| locations.get(rust).and_then(|l| l.first()).cloned();
     for (rust, (js, export, deployment)) in structs {
+        // `#[durable_object]` refuses these names; a module built by another
+        // version of it must not get past the build either.
+        if let Some(problem) = class_name_problem(&js) {
+            return Err(format!("{}: {problem}", describe(&rust, at(&rust).as_deref())));
+        }
         if let Some(other) = by_js.insert(js.clone(), rust.clone()) {
             return Err(format!(
                 "{} and {} are both exported as the JavaScript class `{js}`: a class name names one class (change `name = \"...\"` on one)",
@@ -219,14 +144,6 @@ fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-}
-
-fn check_version(v: u32) -> Result<(), String> {
-    if v == 1 {
-        Ok(())
-    } else {
-        Err(format!("class metadata version {v} is not understood by this durable tool (expects 1): use matching versions of the durable crate and tool"))
-    }
 }
 
 #[cfg(test)]
@@ -316,6 +233,55 @@ mod tests {
         let bad = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}
 {"v":1,"kind":"impl","rust":"A","handlers":[],"methods":[{"js":"x(){}//","export":"__rpc_x"}]}"#;
         assert!(from_sections(&[bad]).unwrap_err().contains("invalid name"));
+    }
+
+    /// The macro's side of the format (`durable_codegen::meta`) writes what
+    /// this side reads: a class with every deployment argument, an impl
+    /// block with a handler and a method, a type, and a location.
+    #[test]
+    fn reads_the_records_the_macro_writes() {
+        use durable_codegen::meta::{ClassRecord, ImplRecord, Line, TsRecord};
+        let deployment = Deployment { binding: Some("ROOMS".into()), renamed_from: Some("Old".into()), storage: Storage::Kv };
+        let method = Method { js: "post".into(), export: "__rpc_post".into(), ts: "post(m: Message): Promise<void>".into() };
+        let lines = [
+            Line::new(Record::Class(ClassRecord { rust: "Room".into(), js: "ChatRoom".into(), export: "__durable_Room".into(), deployment: deployment.clone() })),
+            Line::new(Record::Impl(ImplRecord {
+                rust: "Room".into(),
+                handlers: vec!["fetch".into()],
+                methods: vec![method.clone()],
+                refs: ["Message".to_owned(), "Missing".to_owned()].into(),
+            })),
+            Line::new(Record::Ts(TsRecord { name: "Message".into(), decl: "export type Message = string;".into(), refs: Default::default() })),
+        ];
+        let mut section: String = lines.iter().map(|l| format!("{}\n", l.to_json())).collect();
+        section.push_str("@Room 7 src/room.rs\n");
+        let module = read(&[section.as_bytes()]).unwrap();
+        assert_eq!(
+            module.classes,
+            vec![Class {
+                js: "ChatRoom".into(),
+                rust: "Room".into(),
+                export: "__durable_Room".into(),
+                handlers: vec!["fetch".into()],
+                methods: vec![method],
+                deployment,
+                location: Some("src/room.rs:7".into()),
+            }]
+        );
+        assert_eq!(module.types, vec![TypeDecl { name: "Message".into(), decl: "export type Message = string;".into() }]);
+        assert_eq!(module.undeclared, vec!["Missing".to_owned()]);
+    }
+
+    #[test]
+    fn class_names_the_macro_refuses_are_refused() {
+        let reserved = br#"{"v":1,"kind":"class","rust":"A","js":"default","export":"__durable_A"}
+@A 3 src/lib.rs
+{"v":1,"kind":"impl","rust":"A","handlers":[]}"#;
+        let error = from_sections(&[reserved]).unwrap_err();
+        assert!(error.starts_with("`A` (src/lib.rs:3): `default` cannot name a Durable Object class: it is a reserved word"), "{error}");
+        let generated = br#"{"v":1,"kind":"class","rust":"A","js":"__durable_A","export":"__durable_A"}
+{"v":1,"kind":"impl","rust":"A","handlers":[]}"#;
+        assert!(from_sections(&[generated]).unwrap_err().contains("are reserved for the code `durable build`"));
     }
 
     #[test]

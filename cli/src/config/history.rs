@@ -6,14 +6,14 @@
 //! class that never existed) is refused at deploy time, after the upload. Here
 //! it is found before, with the line that says it.
 //!
-//! A [`History`] is also what [`crate::exports`] makes of the declarative
+//! A [`History`] is also what [`super::exports`] makes of the declarative
 //! `exports` map, so that the planner sees one shape for both forms.
 
 use std::collections::BTreeMap;
 
-use crate::classes::Storage;
-use crate::jsonc::{self, Kind, Value};
-use crate::problem::Problems;
+use crate::build::classes::Storage;
+use super::jsonc::{self, Kind, Value};
+use super::problem::Problems;
 
 /// A class that exists once the history is applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
