@@ -246,11 +246,16 @@ impl KvExplorer {
         crate::routes::compare(u64::from(seed), count.min(5_000))
     }
 
-    /// A map with the key `__proto__` (an object) and `extra` other keys:
-    /// few keys cross field by field, many as one JSON text.
-    pub fn proto_map(&self, extra: u32) -> BTreeMap<String, Value> {
-        let mut map = BTreeMap::from([("__proto__".to_owned(), json!({ "polluted": true }))]);
-        map.extend((0..extra.min(100)).map(|i| (format!("k{i}"), json!(i))));
+    /// A map with the key `__proto__` (an object) and `extra` other keys;
+    /// with `none`, also a key whose value is `None` (`undefined`), which
+    /// JSON cannot carry: the map is then built field by field, else it
+    /// crosses as one JSON text.
+    pub fn proto_map(&self, extra: u32, none: bool) -> BTreeMap<String, Option<Value>> {
+        let mut map = BTreeMap::from([("__proto__".to_owned(), Some(json!({ "polluted": true })))]);
+        map.extend((0..extra.min(100)).map(|i| (format!("k{i}"), Some(json!(i)))));
+        if none {
+            map.insert("none".to_owned(), None);
+        }
         map
     }
 
