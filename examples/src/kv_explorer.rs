@@ -240,6 +240,69 @@ impl KvExplorer {
         format!("zero={zero} nan={nan:?} counts={counts:?} blob={:?} list={list:?} text={text:?} big={big:?}", blob.as_slice())
     }
 
+    /// Runs `count` seeded random values through both routes of the value
+    /// conversion and reports where they disagree (see [`crate::routes`]).
+    pub fn compare_routes(&self, seed: u32, count: u32) -> crate::routes::RouteReport {
+        crate::routes::compare(u64::from(seed), count.min(5_000))
+    }
+
+    /// A map with the key `__proto__` (an object) and `extra` other keys;
+    /// with `none`, also a key whose value is `None` (`undefined`), which
+    /// JSON cannot carry: the map is then built field by field, else it
+    /// crosses as one JSON text.
+    pub fn proto_map(&self, extra: u32, none: bool) -> BTreeMap<String, Option<Value>> {
+        let mut map = BTreeMap::from([("__proto__".to_owned(), Some(json!({ "polluted": true })))]);
+        map.extend((0..extra.min(100)).map(|i| (format!("k{i}"), Some(json!(i)))));
+        if none {
+            map.insert("none".to_owned(), None);
+        }
+        map
+    }
+
+    /// The keys of `map` as Rust received them (`__proto__` is data).
+    pub fn map_keys(&self, map: BTreeMap<String, Value>) -> Vec<String> {
+        map.into_keys().collect()
+    }
+
+    /// SQL rows read into the types of the conversion's edge cases, by `case`.
+    pub fn sql_rows(&self, case: String) -> Result<String> {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)] // read through Debug
+        struct Real {
+            x: f64,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)] // read through Debug
+        struct Integer {
+            x: i64,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)] // read through Debug
+        struct Point {
+            x: f64,
+            y: f64,
+        }
+        let sql = self.state.storage().sql()?;
+        let rows = |query: &str| sql.exec(query, &[]);
+        Ok(match case.as_str() {
+            "real-f64" => format!("{:?}", rows("SELECT 1e16 AS x UNION ALL SELECT -2e300")?.all::<Real>()?),
+            "real-value" => format!("{:?}", rows("SELECT 1e16 AS x")?.all::<BTreeMap<String, f64>>()?),
+            "real-i64" => format!("{:?}", rows("SELECT 1e16 AS x")?.all::<Integer>()?),
+            "real-raw-i64" => format!("{:?}", rows("SELECT 1, 1e16")?.raw::<(i64, i64)>()?),
+            "real-rows-f64" => format!("{:?}", rows("SELECT 1e16 AS x")?.rows::<Real>().collect::<Result<Vec<_>>>()?),
+            "points-finite" => {
+                format!("{:?}", rows("SELECT 1.5 AS x, 2.5 AS y UNION ALL SELECT 3, 4")?.raw::<Point>()?)
+            }
+            "points-nan" => {
+                // 9e999 is Infinity in SQLite: the second row is not JSON.
+                format!("{:?}", rows("SELECT 1.5 AS x, 2.5 AS y UNION ALL SELECT 9e999, 4")?.raw::<Point>()?)
+            }
+            "pairs-finite" => format!("{:?}", rows("SELECT 1.5 AS x, 2.5 AS y UNION ALL SELECT 3, 4")?.raw::<(f64, f64)>()?),
+            "pairs-nan" => format!("{:?}", rows("SELECT 1.5 AS x, 2.5 AS y UNION ALL SELECT 9e999, 4")?.raw::<(f64, f64)>()?),
+            other => return Err(Error::message(format!("no case {other:?}"))),
+        })
+    }
+
     /// One value of each shape the conversion treats apart, by `kind`.
     pub fn sample(&self, kind: String) -> Result<Sample> {
         Ok(match kind.as_str() {

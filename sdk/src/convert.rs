@@ -8,7 +8,11 @@ use wasm_bindgen::JsValue;
 use crate::error::conversion_message;
 use crate::{Error, Result};
 
+mod de;
 mod json;
+mod strict;
+
+pub(crate) use de::ROUNDED;
 
 thread_local! {
     /// This instance's `WebAssembly.Memory` (the object never changes; its
@@ -49,28 +53,44 @@ pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> std::result::Result<Js
 
 /// Converts a JavaScript value into `T`, with serde-wasm-bindgen's error. An
 /// object or array that JSON represents exactly crosses as one string
-/// (`JSON.stringify`d on the JavaScript side) and is parsed in Wasm; anything
-/// else, and anything the text does not fit, is read field by field (which
-/// also words the error).
+/// (`JSON.stringify`d on the JavaScript side) and is parsed in Wasm, by the
+/// same definition as the field route ([`de`]); anything else, and anything
+/// that route declines, is read field by field (which also words the error).
 pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
     match decode_bulk(&value, json::WORTH_IT) {
         Some(decoded) => Ok(decoded),
-        None => serde_wasm_bindgen::from_value(value),
+        None => decode_fields(value, false),
     }
 }
 
+/// An SQL row: through its JSON text if worth it, else field by field with
+/// the rule for numbers beyond ±2^53 in rows (see [`de`]).
+pub(crate) fn decode_row<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
+    match decode_bulk(&value, json::WORTH_IT) {
+        Some(decoded) => Ok(decoded),
+        None => decode_fields(value, true),
+    }
+}
+
+/// `value` read field by field: the definition ([`de`]). `rows`: an SQL row,
+/// where a number beyond ±2^53 may be a rounded INTEGER.
+pub(crate) fn decode_fields<T: DeserializeOwned>(value: JsValue, rows: bool) -> std::result::Result<T, serde_wasm_bindgen::Error> {
+    T::deserialize(de::JsDe::new(value, rows))
+}
+
 /// `value` read through its JSON text, if JSON represents it exactly, it has
-/// at least `min_parts` parts, and the text fits `T`; `None` otherwise (the
-/// caller then reads it part by part, which also words any error).
+/// at least `min_parts` parts, and the bulk route reads it as `T`; `None`
+/// otherwise (the caller then reads it part by part, which gives the same
+/// answer or words the error).
 pub(crate) fn decode_bulk<T: DeserializeOwned>(value: &JsValue, min_parts: u32) -> Option<T> {
-    serde_json::from_slice(&json::utf8_of(value, min_parts)?).ok()
+    strict::from_slice(&json::utf8_of(value, min_parts)?).ok()
 }
 
 /// A JSON text made in JavaScript (of a value JSON represents exactly) read
-/// as `T`; `None` if it does not fit (the caller then reads the value part by
-/// part, which words the error).
+/// as `T`; `None` if the bulk route declines it (the caller then reads the
+/// value part by part, which words the error).
 pub(crate) fn decode_text<T: DeserializeOwned>(text: &js_sys::JsString) -> Option<T> {
-    serde_json::from_slice(&json::utf8_of_text(text)?).ok()
+    strict::from_slice(&json::utf8_of_text(text)?).ok()
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.
@@ -108,14 +128,28 @@ mod ser {
     /// through unchanged): left to serde-wasm-bindgen.
     pub(super) const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
 
-    #[wasm_bindgen]
+    #[wasm_bindgen(inline_js = r#"
+export function put(object, key, value) {
+  // `object["__proto__"] = v` would set the prototype (or do nothing):
+  // a key is data, so it becomes an own property like any other, as
+  // JSON.parse makes it.
+  if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+"#)]
     extern "C" {
         /// A plain object being filled.
         #[wasm_bindgen(extends = Object)]
         type Record;
 
-        #[wasm_bindgen(method, structural, indexing_setter)]
-        fn set(this: &Record, key: &JsValue, value: &JsValue);
+        /// `object[key] = value`, as an own property even for `__proto__`.
+        fn put(object: &Record, key: &JsValue, value: &JsValue);
+    }
+
+    impl Record {
+        fn set(&self, key: &JsValue, value: &JsValue) {
+            put(self, key, value);
+        }
     }
 
     thread_local! {
@@ -123,7 +157,7 @@ mod ser {
         static NAMES: RefCell<HashMap<(usize, usize), JsValue>> = RefCell::default();
     }
 
-    fn name(name: &'static str) -> JsValue {
+    pub(super) fn name(name: &'static str) -> JsValue {
         NAMES.with(|names| {
             names.borrow_mut().entry((name.as_ptr() as usize, name.len())).or_insert_with(|| JsValue::from_str(name)).clone()
         })
@@ -375,3 +409,41 @@ mod ser {
     }
 }
 
+/// Test hooks: each route of the conversion forced, so that a test can check
+/// they agree (`examples/src/routes.rs`, `tests/e2e/convert.test.mjs`). Not
+/// part of the API.
+#[doc(hidden)]
+pub mod routes {
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use wasm_bindgen::JsValue;
+
+    use crate::error::conversion_message;
+
+    /// The bulk route's reading of `value`: `None` if it does not take
+    /// `value` (JSON would not represent it exactly), else what it read, or
+    /// its refusal (after which the field route decides).
+    pub fn decode_bulk<T: DeserializeOwned>(value: &JsValue) -> Option<Result<T, String>> {
+        let text = super::json::utf8_of(value, 0)?;
+        Some(super::strict::from_slice(&text).map_err(|e| e.to_string()))
+    }
+
+    /// The field route's reading of `value` (the definition).
+    pub fn decode_field<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+        super::decode_fields(value, false).map_err(conversion_message)
+    }
+
+    /// The bulk route's JavaScript value of `value`: `None` if it does not
+    /// take `value`.
+    pub fn encode_bulk<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
+        if !super::json::encodes_exactly(value) {
+            return None;
+        }
+        js_sys::JSON::parse(&serde_json::to_string(value).ok()?).ok()
+    }
+
+    /// The field route's JavaScript value of `value` (the definition).
+    pub fn encode_field<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
+        value.serialize(super::ser::Serializer).map_err(conversion_message)
+    }
+}

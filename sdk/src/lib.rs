@@ -93,6 +93,9 @@ pub mod __private {
     pub use wasm_bindgen;
     pub use web_sys;
 
+    /// The conversion's two routes, forced (tests that they agree).
+    pub use crate::convert::routes as convert_routes;
+
     /// Compiles only for Durable Object classes; the struct macro names it so
     /// that a missing impl block is reported where the class is declared.
     pub fn assert_durable_object<T: crate::DurableObject>() {}

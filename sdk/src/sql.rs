@@ -13,13 +13,14 @@ use crate::sys;
 use crate::{Error, Result};
 
 // One call across the boundary per batch of rows: blobs (ArrayBuffer) become
-// Uint8Array, which serde reads as bytes, and an integer the runtime could only
-// return rounded (beyond ±2^53) is reported by its column. Rows JSON carries
-// exactly (no blob, no such integer, no non-finite number or -0) come as one
-// JSON text instead, which Rust parses in one go.
+// Uint8Array, which serde reads as bytes. Rows JSON carries exactly (no blob,
+// no number beyond ±2^53, no non-finite number or -0) come as one JSON text
+// instead, which Rust parses in one go; the others are read value by value,
+// where a number beyond ±2^53 (an INTEGER the runtime may have rounded, or a
+// large REAL) is refused only where an integer is asked for (see
+// `convert::de`).
 #[wasm_bindgen(inline_js = r#"
-function prepare(rows, named) {
-  let unsafe;
+function prepare(rows) {
   let json = true;
   for (const row of rows) {
     for (const key in row) {
@@ -27,28 +28,25 @@ function prepare(rows, named) {
       if (v instanceof ArrayBuffer) {
         row[key] = new Uint8Array(v);
         json = false;
-      } else if (typeof v === "number") {
-        if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
-          if (unsafe === undefined) unsafe = named ? key : `#${Number(key) + 1}`;
-          json = false;
-        } else if (!Number.isFinite(v) || Object.is(v, -0)) json = false;
+      } else if (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) {
+        json = false;
       }
     }
   }
-  return json ? JSON.stringify(rows) : [rows, unsafe];
+  return json ? JSON.stringify(rows) : rows;
 }
 export function all_rows(cursor) {
-  return prepare(cursor.toArray(), true);
+  return prepare(cursor.toArray());
 }
 export function raw_rows(cursor) {
-  return prepare(Array.from(cursor.raw()), false);
+  return prepare(Array.from(cursor.raw()));
 }
 export function next_row(cursor) {
   const step = cursor.next();
   if (step.done) return undefined;
   const rows = [step.value];
-  const prepared = prepare(rows, true);
-  return typeof prepared === "string" ? [rows, undefined] : prepared;
+  prepare(rows);
+  return rows[0];
 }
 const text = new TextDecoder();
 // Parameters packed by `Slot` (see below): 16 bytes each. Up to four are
@@ -160,16 +158,27 @@ fn with_query_js<R>(query: &str, f: impl FnOnce(&JsValue) -> R) -> R {
     })
 }
 
-/// Splits `[rows, unsafeColumn]` and refuses rounded integers.
-fn checked_rows(pair: Array) -> Result<Array> {
-    if let Some(column) = pair.get(1).as_string() {
+/// The error of row `index` that does not fit: a number that may be a
+/// rounded INTEGER is reported by its column.
+fn row_error(index: usize, message: String) -> Error {
+    let rounded = message
+        .strip_prefix("at `")
+        .and_then(|m| m.strip_suffix(crate::convert::ROUNDED))
+        .and_then(|m| m.strip_suffix("`: "));
+    if let Some(path) = rounded {
+        // The column is the path's first segment: a name, or `[i]` of a raw row.
+        let column = match path.strip_prefix('[') {
+            Some(raw) => format!("#{}", raw.split(']').next().and_then(|i| i.parse::<usize>().ok()).map_or(0, |i| i + 1)),
+            None => path.split(['.', '[']).next().unwrap_or(path).to_owned(),
+        };
         // An unnamed column is named by its expression, which may be long.
         let column = excerpt(&column);
-        return Err(Error::Conversion(format!(
-            "column `{column}` holds an integer beyond ±2^53, which the runtime cannot return exactly: select CAST({column} AS TEXT)"
-        )));
+        return Error::Conversion(format!(
+            "column `{column}` holds {}: select CAST({column} AS TEXT)",
+            crate::convert::ROUNDED
+        ));
     }
-    Ok(pair.get(0).unchecked_into())
+    Error::Conversion(format!("row {index} does not fit the requested type: {message}"))
 }
 
 /// A value bound to a `?` in a statement. Every SQLite type is here; build
@@ -506,8 +515,7 @@ pub struct Cursor {
 }
 
 fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
-    crate::convert::decode(row)
-        .map_err(|e| Error::Conversion(format!("row {index} does not fit the requested type: {}", conversion_message(e))))
+    crate::convert::decode_row(row).map_err(|e| row_error(index, conversion_message(e)))
 }
 
 /// Every row `all_rows`/`raw_rows` returned, as a `T`: from their JSON text
@@ -519,7 +527,7 @@ fn rows_from_js<T: DeserializeOwned>(rows: JsValue) -> Result<Vec<T>> {
             Some(all) => return Ok(all),
             None => js_sys::JSON::parse(&String::from(&text)).map_err(Error::from_js)?.unchecked_into::<Array>(),
         },
-        Err(pair) => checked_rows(pair.unchecked_into())?,
+        Err(rows) => rows.unchecked_into(),
     };
     rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
 }
@@ -653,7 +661,7 @@ impl<T: DeserializeOwned> Iterator for Rows<T> {
         };
         let index = self.index;
         self.index += 1;
-        Some(checked_rows(step.unchecked_into()).and_then(|rows| row_from_js(index, rows.get(0))))
+        Some(row_from_js(index, step))
     }
 }
 

@@ -91,7 +91,7 @@ describe("SQL storage (the Notes example)", () => {
     // A row that does not fit the requested type: `big` is NULL for a blob-only row.
     await ok(name, "blobRoundTrip", "blob-only", { bytes: [1] });
     const shape = await notes(name, "getBigAsNumber", "blob-only");
-    assert.equal(shape.error, "row 0 does not fit the requested type: invalid type: unit value, expected i64");
+    assert.equal(shape.error, "row 0 does not fit the requested type: at `big`: invalid type: unit value, expected i64");
     assert.equal((await ok(name, "get", 1)).title, "only");
     // The second insert of the pair violates NOT NULL: the first is rolled back.
     const pair = await notes(name, "addPairFailing", { title: "pair", body: "x" });

@@ -43,7 +43,8 @@ function plain(v) {
         return true;
       }
       if (proto !== OBJECT && proto !== null) return false;
-      for (const key in v) if (!plain(v[key])) return false;
+      // Own enumerable string keys: what JSON.stringify and Object.entries see.
+      for (const key of Object.keys(v)) if (!plain(v[key])) return false;
       return true;
     }
     default:
@@ -55,8 +56,14 @@ export function json_text(value, min) {
   return plain(value) && nodes >= min ? JSON.stringify(value) : undefined;
 }
 const encoder = new TextEncoder();
-export function encode_into(text, memory, ptr, capacity) {
-  return encoder.encodeInto(text, new Uint8Array(memory.buffer, ptr, capacity)).written;
+let read = 0;
+export function encode_into(text, start, memory, ptr, capacity) {
+  const done = encoder.encodeInto(start === 0 ? text : text.substring(start), new Uint8Array(memory.buffer, ptr, capacity));
+  read = done.read;
+  return done.written;
+}
+export function encoded_units() {
+  return read;
 }
 "#)]
 extern "C" {
@@ -65,9 +72,13 @@ extern "C" {
     /// parts (values at any depth); `undefined` otherwise.
     fn json_text(value: &JsValue, min: u32) -> JsValue;
 
-    /// Writes `text` as UTF-8 into `capacity` bytes of `memory` at `ptr`;
-    /// answers the number of bytes written.
-    fn encode_into(text: &js_sys::JsString, memory: &JsValue, ptr: *mut u8, capacity: usize) -> usize;
+    /// Writes `text` from UTF-16 unit `start` on as UTF-8 into `capacity`
+    /// bytes of `memory` at `ptr`, as far as whole characters fit; answers
+    /// the number of bytes written ([`encoded_units`]: of units read).
+    fn encode_into(text: &js_sys::JsString, start: u32, memory: &JsValue, ptr: *mut u8, capacity: usize) -> usize;
+
+    /// The UTF-16 units the last [`encode_into`] read.
+    fn encoded_units() -> u32;
 }
 
 /// Below this many parts, a value crosses faster part by part (measured on
@@ -88,24 +99,50 @@ pub(super) fn utf8_of(value: &JsValue, min_parts: u32) -> Option<Vec<u8>> {
 /// `text` as UTF-8, written straight into a buffer by `TextEncoder.encodeInto`
 /// (wasm-bindgen's own string passing copies character by character in
 /// JavaScript first, which costs more than the parse for a large text).
+///
+/// The buffer starts at one byte per UTF-16 unit (exact for ASCII) and grows
+/// only by what is left to write, so the scratch in Wasm memory (which never
+/// shrinks) stays near the text's real UTF-8 size rather than the worst case
+/// of three bytes per unit.
 pub(super) fn utf8_of_text(text: &js_sys::JsString) -> Option<Vec<u8>> {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    let capacity = (text.length() as usize).checked_mul(3)?;
-    let mut buffer = Vec::<u8>::with_capacity(capacity);
-    let written = super::with_memory(|memory| encode_into(text, memory, buffer.as_mut_ptr(), capacity));
-    if written > capacity {
-        return None;
+    let units = text.length();
+    let mut buffer = Vec::<u8>::new();
+    let mut start = 0_u32;
+    while start < units {
+        // What is left needs at least one byte per unit and at most three
+        // (a surrogate pair, two units, is four bytes); after the first
+        // pass, guess at the bytes per unit written so far.
+        let left = (units - start) as usize;
+        let guess = match start {
+            0 => left,
+            _ => (left as u64 * buffer.len() as u64 / u64::from(start)) as usize + 8,
+        };
+        buffer.try_reserve_exact(guess.clamp(left.max(4), left * 3 + 4)).ok()?;
+        let capacity = buffer.capacity() - buffer.len();
+        // SAFETY: the pointer is `capacity` bytes of the buffer's own
+        // allocation past its initialized part (`reserve` above made them
+        // exist).
+        let spare = unsafe { buffer.as_mut_ptr().add(buffer.len()) };
+        let written = super::with_memory(|memory| encode_into(text, start, memory, spare, capacity));
+        let read = encoded_units();
+        if written > capacity || read == 0 {
+            return None;
+        }
+        // SAFETY: `encode_into` initialized the `written` bytes after the
+        // buffer's initialized part (`written <= capacity`, checked above)
+        // and touched nothing else: `encodeInto` writes into the view of
+        // exactly `capacity` bytes at `spare`. No Rust code runs while it
+        // writes (the call is synchronous and JavaScript cannot re-enter
+        // this function's frame), and `memory.buffer` is read inside the
+        // call, after any growth the reservation above caused.
+        unsafe { buffer.set_len(buffer.len() + written) };
+        start += read;
     }
-    // SAFETY: `encode_into` initialized the first `written` bytes of the
-    // buffer's allocation (`written <= capacity`, checked above) and touched
-    // nothing else: `encodeInto` writes into the view of exactly `capacity`
-    // bytes at the buffer's start. No Rust code runs while it writes (the
-    // call is synchronous and JavaScript cannot re-enter this function's
-    // frame), and `memory.buffer` is read inside the call, after any growth
-    // the allocation above caused.
-    unsafe { buffer.set_len(written) };
     Some(buffer)
 }
+
+/// The prefix of the names serde_json gives its own magic types.
+const SERDE_JSON_PRIVATE: &str = "$serde_json::private::";
 
 /// The largest integer a JavaScript number holds exactly (2^53 - 1).
 const MAX_SAFE: u64 = (1 << 53) - 1;
@@ -241,7 +278,7 @@ impl ser::Serializer for Check {
         self.scalar()
     }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Out {
-        if name == super::ser::PRESERVED {
+        if name == super::ser::PRESERVED || name.starts_with(SERDE_JSON_PRIVATE) {
             return Err(Inexact);
         }
         value.serialize(self)
@@ -265,7 +302,12 @@ impl ser::Serializer for Check {
     fn serialize_map(self, _: Option<usize>) -> Result<Self, Inexact> {
         self.composite()
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self, Inexact> {
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Self, Inexact> {
+        // serde_json's `RawValue` and `arbitrary_precision` numbers print
+        // themselves as JSON; the field route builds them as structs.
+        if name.starts_with(SERDE_JSON_PRIVATE) {
+            return Err(Inexact);
+        }
         self.composite()
     }
     fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self, Inexact> {
