@@ -97,8 +97,10 @@ export class Instance {
       value = start(this.glue, id);
     } catch (error) {
       this.#inside--;
+      // Judged while the call is still recorded: a death names it.
+      const failure = entry.failed ?? this.#escapedCall(error, id);
       this.#calls.delete(id);
-      return Promise.reject(entry.failed ?? this.#escapedCall(error, id));
+      return Promise.reject(failure);
     }
     this.#inside--;
     if (value === PENDING) {
@@ -134,8 +136,9 @@ export class Instance {
       value = start(this.glue, id);
     } catch (error) {
       this.#inside--;
+      const failure = failed ?? this.#escapedCall(error, id);
       this.#calls.delete(id);
-      throw failed ?? this.#escapedCall(error, id);
+      throw failure;
     }
     this.#inside--;
     this.#calls.delete(id);

@@ -310,7 +310,7 @@ mod tests {
         assert_eq!(out.matches("const depth = boundary.depth();").count(), 2);
         for call in ["return f(a, state.b, ...args);", "return f(state.a, state.b, ...args);"] {
             let at = out.find(call).unwrap_or_else(|| panic!("{call}"));
-            let after = &out[at..at + 400];
+            let after = &out[at..at + 800];
             assert!(after.contains("} catch (e) {") && after.find("catch").unwrap() < after.find("finally").unwrap(), "{after}");
         }
     }
