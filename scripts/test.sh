@@ -19,5 +19,8 @@ scripts/build.sh
 echo "== wrangler.jsonc binds and migrates every class the examples declare"
 cargo run --quiet --release -p durable-objects-cli -- config --check -p durable-examples
 
+echo "== the JavaScript runtime's unit tests (a fake glue, no workerd)"
+node --test cli/js/test/*.test.mjs
+
 echo "== end-to-end tests on the real runtime"
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs

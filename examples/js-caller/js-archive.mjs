@@ -34,6 +34,18 @@ class JsSession extends RpcTarget {
     throw new Error(message);
   }
 
+  /** Awaits `cb(7)` and records what it saw under `label` (examples/src/faults.rs). */
+  async probe(label, cb) {
+    let seen;
+    try {
+      seen = `resolved: ${JSON.stringify(await cb(7))}`;
+    } catch (error) {
+      seen = `rejected: ${error.message}`;
+    }
+    this.#archive.probes.set(label, seen);
+    return seen;
+  }
+
   [Symbol.dispose]() {
     this.#archive.open--;
   }
@@ -41,6 +53,12 @@ class JsSession extends RpcTarget {
 
 export class JsArchive extends DurableObject {
   open = 0;
+  /** label -> what a session's `probe` saw. */
+  probes = new Map();
+
+  probeOutcome(label) {
+    return this.probes.get(label) ?? null;
+  }
 
   openSession(user) {
     if (!user) throw new Error("a session needs a user name");

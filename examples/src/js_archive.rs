@@ -21,6 +21,9 @@ pub trait JsSession {
     /// Calls `progress(done, total)` per chunk; stops when it answers `false`.
     async fn put_chunks(&self, file: String, chunks: Vec<Bytes>, progress: Callback<(u32, u32), bool>) -> u32;
     async fn fail(&self, message: String);
+    /// Awaits `cb(7)` and records what it saw under `label`: `resolved: ..`
+    /// or `rejected: ..` (`examples/src/faults.rs`, `/faults/callback-panic`).
+    async fn probe(&self, label: String, cb: Callback<(u32,), u32>) -> String;
 }
 
 /// The JavaScript archive of the `js-caller` worker.
@@ -28,6 +31,8 @@ pub trait JsSession {
 pub trait JsArchive {
     async fn open_session(&self, user: String) -> Capability<JsSession>;
     async fn sessions_open(&self) -> u32;
+    /// What the probe `label` saw, once it has finished.
+    async fn probe_outcome(&self, label: String) -> Option<String>;
 }
 
 pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
@@ -36,6 +41,10 @@ pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<R
     };
     let archive = Namespace::<JsArchive>::from_env_default(env)?.get_by_name(&name)?;
     match rest {
+        "/probe" => {
+            let label = url.query_pairs().find(|(k, _)| k == "label").map(|(_, v)| v.into_owned()).unwrap_or_default();
+            Response::ok(archive.probe_outcome(label).await?.unwrap_or_else(|| "none".to_owned()))
+        }
         "/session" => {
             let session = archive.open_session("rust".into()).await?;
             let user = session.user().await?;

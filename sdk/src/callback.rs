@@ -60,7 +60,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use crate::capability::dispose;
 use crate::convert::{from_js, to_js};
@@ -193,20 +193,26 @@ impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback
         Fut: Future<Output = Result<R, E>> + 'static,
         E: fmt::Display,
     {
+        // The call that makes the callback: a panic inside it is that call's
+        // (it is usually waiting for the callee that calls back), and the
+        // callee's promise rejects with the panic's message.
+        let call = crate::runtime::current_call();
         let closure: RustFunction = Closure::new(move |a: JsValue, b: JsValue, c: JsValue, d: JsValue| -> Promise {
-            let args = match A::from_js(&[a, b, c, d][..A::ARITY as usize]) {
-                Ok(args) => args,
-                Err(message) => return Promise::reject(&js_sys::Error::new(&message).into()),
-            };
-            let work = f(args);
-            future_to_promise(async move {
-                match work.await {
-                    Ok(value) => to_js(&value).map_err(|e| js_sys::Error::new(&format!("the callback's result: {e}")).into()),
-                    Err(error) => Err(js_sys::Error::new(&bounded(error.to_string())).into()),
-                }
+            crate::runtime::run_as_call(call, || {
+                let args = match A::from_js(&[a, b, c, d][..A::ARITY as usize]) {
+                    Ok(args) => args,
+                    Err(message) => return Promise::reject(&js_sys::Error::new(&message).into()),
+                };
+                let work = f(args);
+                crate::runtime::spawn_guarded(call, async move {
+                    match work.await {
+                        Ok(value) => to_js(&value).map_err(|e| js_sys::Error::new(&format!("the callback's result: {e}")).into()),
+                        Err(error) => Err(js_sys::Error::new(&bounded(error.to_string())).into()),
+                    }
+                })
             })
         });
-        let function: Function = closure.as_ref().clone().unchecked_into();
+        let function = crate::hooks::callback(call, closure.as_ref().unchecked_ref());
         Self { inner: Rc::new(Inner::Local { function, _closure: closure }), types: PhantomData }
     }
 

@@ -46,16 +46,15 @@
 //! write it back.
 #![deny(missing_docs)]
 
+mod boundary;
 mod callback;
 mod capability;
 mod convert;
-mod executor;
-mod hooks;
 mod error;
 mod http;
 mod object;
 pub mod rpc;
-pub mod runtime;
+pub use boundary::runtime;
 pub mod schedule;
 pub mod sql;
 mod state;
@@ -65,8 +64,10 @@ mod sink;
 mod storage;
 mod stream;
 mod stub_value;
-mod sys;
 pub mod ws;
+
+// The boundary's parts under the names the rest of the crate uses.
+use boundary::{executor, hooks, sys};
 
 pub use durable_macros::{durable_object, rpc_target, test, TypeScript};
 pub use error::{Error, Result};

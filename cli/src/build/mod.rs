@@ -18,9 +18,6 @@ pub mod test_manifest;
 pub mod typescript;
 pub mod wasm;
 
-/// The JavaScript half of the runtime, shipped next to the entry module.
-const RUNTIME_JS: &str = include_str!("../../js/runtime.mjs");
-
 /// The test driver of a test build (`--test-hooks`), shipped next to it.
 const TESTING_JS: &str = include_str!("../../js/testing.mjs");
 
@@ -110,7 +107,9 @@ pub fn run(options: &Options) -> Result<(), String> {
         .filter(|h| exported.contains(h))
         .map(|h| h.to_string())
         .collect();
-    write_if_changed(&out.join("runtime.mjs"), RUNTIME_JS)?;
+    for (name, source) in factory::RUNTIME_MODULES {
+        write_if_changed(&out.join(name), source)?;
+    }
     let entry_source = if options.test_hooks {
         write_if_changed(&out.join(shim::TESTING_JS), TESTING_JS)?;
         shim::test_entry_module(classes, &entry, bindgen::GLUE_JS, bindgen::GLUE_WASM)

@@ -44,6 +44,13 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn settle(this: &Hooks, call: u32, ok: bool, value: JsValue);
 
+    /// The function to hand out for a Rust callback `function` made during
+    /// call `call`: it throws (rejects) instead of returning once the
+    /// instance is dead, and its invocation counts as a call into the
+    /// instance, so a panic inside it fails it with the panic's message.
+    #[wasm_bindgen(method)]
+    fn callback(this: &Hooks, call: u32, function: &js_sys::Function) -> js_sys::Function;
+
     /// Follows `promise` and calls `__durable_resume(slot, ..)` when it settles.
     #[wasm_bindgen(method)]
     fn wait(this: &Hooks, promise: &Promise, slot: u32);
@@ -125,3 +132,13 @@ pub(crate) fn follow(promise: &Promise, slot: u32) -> bool {
     })
 }
 
+
+/// The function to hand out for the Rust callback `function` made during
+/// call `call` (see `Hooks::callback`); `function` itself outside the
+/// durable runtime.
+pub(crate) fn callback(call: u32, function: &js_sys::Function) -> js_sys::Function {
+    HOOKS.with(|hooks| match hooks.get() {
+        Some(hooks) => hooks.callback(call, function),
+        None => function.clone(),
+    })
+}

@@ -143,6 +143,16 @@ pub fn current_call_export() -> u32 {
     current_call()
 }
 
+/// How many entries of this instance's Rust code are on the stack (see
+/// the executor's `enter`): the JavaScript runtime reads it around calls and
+/// closures to recognise a JavaScript exception that unwound through Rust
+/// frames. Touches no stack and no allocator.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = "__durable_depth")]
+pub fn depth_export() -> u32 {
+    crate::executor::depth()
+}
+
 /// One live Durable Object, as the generated JavaScript class sees it.
 ///
 /// The object sits behind an `Rc`: every event clones the `Rc` into its own

@@ -109,23 +109,55 @@ pub(crate) enum Entry {
 }
 
 /// Runs `f` as an entry into this instance's Rust code.
+///
+/// The depth (`ACTIVE`) is restored by a guard, so an unwinding that runs
+/// destructors (a panic in a build that unwinds) leaves it right. On
+/// `wasm32-unknown-unknown` a panic aborts, and a JavaScript exception that
+/// unwinds through Rust frames (an import without `catch` that throws) runs
+/// no destructor: the depth stays raised, which is how the JavaScript
+/// runtime recognises it ([`depth`], read before and after a call) and kills
+/// the instance: its Rust state may be inconsistent, and with `ACTIVE > 0`
+/// its tasks would only queue.
 pub(crate) fn enter<R>(entry: Entry, f: impl FnOnce() -> R) -> R {
-    let outermost = ACTIVE.with(|a| {
-        let depth = a.get();
-        a.set(depth + 1);
-        depth == 0
-    });
+    let guard = Depth::enter();
     let result = f();
-    if outermost && entry == Entry::Drains {
+    if guard.outermost && entry == Entry::Drains {
         while let Some(id) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
             run(id);
         }
     }
-    ACTIVE.with(|a| a.set(a.get() - 1));
+    let outermost = guard.outermost;
+    drop(guard);
     if outermost && entry == Entry::Defers && QUEUE.with(|q| !q.borrow().is_empty()) {
         schedule();
     }
     result
+}
+
+/// One entry's share of `ACTIVE`, given back when it is dropped.
+struct Depth {
+    outermost: bool,
+}
+
+impl Depth {
+    fn enter() -> Self {
+        let depth = ACTIVE.with(|a| a.replace(a.get() + 1));
+        Self { outermost: depth == 0 }
+    }
+}
+
+impl Drop for Depth {
+    fn drop(&mut self) {
+        ACTIVE.with(|a| a.set(a.get().saturating_sub(1)));
+    }
+}
+
+/// How many entries of this instance's Rust code are on the stack: 0 when
+/// none runs. Read by the JavaScript runtime (`__durable_depth`) to tell a
+/// thrown `Err` (Rust returned: the depth is back) from an exception that
+/// unwound through Rust frames (it is not).
+pub(crate) fn depth() -> u32 {
+    ACTIVE.with(Cell::get)
 }
 
 fn schedule() {

@@ -1,0 +1,65 @@
+// Errors of the durable runtime (see runtime.mjs): what a death looks like to
+// callers, how a trap is recognised, and the 500 answer to a failed fetch.
+
+/**
+ * A Rust panic (or a Wasm trap, or an exception that unwound through Rust
+ * code), as seen by JavaScript callers. Its `name` stays "Error": JS RPC
+ * carries the standard error types only, and would otherwise prefix the
+ * message with the class name.
+ */
+export class RustPanic extends Error {
+  constructor(message) {
+    super(message);
+    // Created inside the panic hook, its stack would list Wasm frames the
+    // runtime's log prints as `[object Object]`; the message has the location.
+    this.stack = `Error: ${message}`;
+  }
+}
+
+/** A Wasm trap, as it unwinds out of Wasm: V8 reports a stack overflow as a RangeError. */
+export function isTrap(error) {
+  return error instanceof WebAssembly.RuntimeError || (error instanceof RangeError && /call stack/i.test(error.message));
+}
+
+/** The message of anything thrown. */
+export function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What a call is, for the log: a string, or the Request of a fetch. */
+export function describe(what) {
+  if (typeof Request === "function" && what instanceof Request) {
+    let path = what.url;
+    try {
+      const url = new URL(what.url);
+      path = url.pathname;
+    } catch {
+      // keep the raw URL
+    }
+    return `fetch ${what.method} ${path}`;
+  }
+  const glue = String(what);
+  return glue.startsWith("__rpc_") ? `RPC ${glue.slice("__rpc_".length)}` : glue;
+}
+
+/** The environment variable that puts error details into HTTP answers. */
+const DETAILS_VAR = "DURABLE_ERROR_DETAILS";
+
+/**
+ * The 500 answer to a fetch that failed. Its body is a generic text unless
+ * the environment sets DURABLE_ERROR_DETAILS to "true" (`.dev.vars`, or
+ * `wrangler dev --var DURABLE_ERROR_DETAILS:true`): the details of a failure
+ * are for the developer's log, not for whoever sent the request. A death has
+ * been logged when it happened; an `Err` is logged here.
+ */
+export function errorResponse(error, env, label, request) {
+  const message = messageOf(error);
+  if (!(error instanceof RustPanic)) {
+    console.error(`${label}: ${request ? describe(request) : "fetch"} failed: ${message}`);
+  }
+  const details = env !== null && typeof env === "object" && [true, "true", "1"].includes(env[DETAILS_VAR]);
+  return new Response(details ? message : "Internal Server Error", {
+    status: 500,
+    headers: { "content-type": "text/plain;charset=UTF-8" },
+  });
+}

@@ -1,0 +1,355 @@
+// One Wasm instance of the durable runtime (see runtime.mjs, and the protocol
+// in the SDK's `boundary` module): the calls into it, and its death.
+
+import { RustPanic, describe, isTrap, messageOf } from "./runtime-errors.mjs";
+
+/**
+ * What a call into Wasm returns when its work goes on: its result follows
+ * through `hooks.settle`. Never a value a call could return (those are
+ * converted from Rust values: none is this object).
+ */
+export const PENDING = Object.freeze({ durable: "pending" });
+
+/** How an instance can die: the log's word, and the start of the culprit's error. */
+const PANIC = { log: "Rust panic", own: "Rust panic" };
+const TRAP = { log: "Wasm trap (no Rust panic preceded it)", own: "Wasm trap" };
+const FOREIGN = { log: "JavaScript exception unwound through Rust code", own: "JavaScript exception inside Rust code" };
+const ABORT = { log: "ctx.abort()", own: null };
+
+/** One Wasm instance: its glue, the calls in flight in it, and its death. */
+export class Instance {
+  /** The object `instantiate` returned: the glue's exports, and `kill`. */
+  glue;
+  /** What every call fails with once the instance is dead; null while it lives. */
+  #death = null;
+  /** What code inside a call sees when a closure it invoked died (the culprit's error). */
+  #thrown = null;
+  #label;
+  #nextCall = 1;
+  /** Calls in flight: id -> { what, resolve, reject, failed }. */
+  #calls = new Map();
+  /**
+   * Promises the runtime awaits on the instance's behalf (the callbacks of
+   * blockConcurrencyWhile, transaction and waitUntil, a callback's result):
+   * { call, reject }. A death must settle them too, or the runtime would wait
+   * on them forever: a transaction's rejects (it rolls back); the others
+   * resolve, as the object is rebuilt on its next event anyway, and the death
+   * is logged already.
+   */
+  #watched = new Set();
+  /** The last synchronous call (the constructor): { id, what }. */
+  #syncCall = null;
+  /** Standard (not hibernatable) WebSockets the Rust code accepted. */
+  #sockets = new Set();
+  /** Calls into the instance this runtime is inside of (JavaScript frames below Rust ones). */
+  #inside = 0;
+
+  /**
+   * `instantiate` is the glue factory, `module` the compiled module;
+   * `capability(instance, name, handle, methods)` wraps a capability.
+   */
+  constructor(instantiate, module, label, capability) {
+    this.#label = label;
+    this.glue = instantiate(module, {
+      imports: (imports) => this.#wrapImports(imports),
+      depth: () => this.#depth(),
+      escaped: (error, depth) => this.#escaped(error, depth),
+    });
+    this.glue.__durable_init({
+      panic: (call, message) => this.#die(call, PANIC, message),
+      abort: (call, reason) => this.#die(call, ABORT, reason),
+      track: (call, promise, resolveOnDeath) => this.#watch(call, promise, resolveOnDeath),
+      pending: PENDING,
+      settle: (call, ok, value) => this.#settle(call, ok, value),
+      wait: (promise, slot) => this.#follow(promise, slot),
+      callback: (call, fn) => this.#callback(call, fn),
+    });
+    this.glue.__durable_init_targets?.((name, handle, methods) => capability(this, name, handle, methods));
+  }
+
+  get dead() {
+    return this.#death !== null;
+  }
+
+  /** What killed the instance (null while it lives). */
+  get death() {
+    return this.#death;
+  }
+
+  /**
+   * Runs `start(glue, id)`, a call into Wasm, and settles with its outcome,
+   * or with the death that ended the instance while the call was in
+   * flight. The call returns its result (it finished without waiting), or
+   * PENDING, and then its result comes through `hooks.settle`. `what`
+   * describes the call for the log (a string, or the Request of a fetch).
+   * Never leaves a caller waiting on a dead instance.
+   */
+  call(what, start) {
+    if (this.#death !== null) return Promise.reject(this.#death);
+    const id = this.#takeId();
+    // `failed`: set by #die if the instance dies while the call is still
+    // inside Wasm (its trap then unwinds to the catch below).
+    const entry = { what, resolve: null, reject: null, failed: null };
+    this.#calls.set(id, entry);
+    let value;
+    this.#inside++;
+    try {
+      value = start(this.glue, id);
+    } catch (error) {
+      this.#inside--;
+      // Judged while the call is still recorded: a death names it.
+      const failure = entry.failed ?? this.#escapedCall(error, id);
+      this.#calls.delete(id);
+      return Promise.reject(failure);
+    }
+    this.#inside--;
+    if (value === PENDING) {
+      return new Promise((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+      });
+    }
+    if (value instanceof Promise) {
+      // A handler outside the SDK's executor (the worker's own `#[event]`s).
+      return new Promise((resolve, reject) => {
+        entry.resolve = resolve;
+        entry.reject = reject;
+        value.then(
+          (result) => this.#settle(id, true, result),
+          (error) => this.#settle(id, false, error),
+        );
+      });
+    }
+    this.#calls.delete(id);
+    return Promise.resolve(value);
+  }
+
+  /** Runs a synchronous call into Wasm (a constructor), translating a death. */
+  callSync(what, start) {
+    const id = this.#takeId();
+    this.#syncCall = { id, what };
+    let failed = null;
+    this.#calls.set(id, { what, resolve: null, reject: (error) => (failed = error), failed: null });
+    this.#inside++;
+    let value;
+    try {
+      value = start(this.glue, id);
+    } catch (error) {
+      this.#inside--;
+      const failure = failed ?? this.#escapedCall(error, id);
+      this.#calls.delete(id);
+      throw failure;
+    }
+    this.#inside--;
+    this.#calls.delete(id);
+    return value;
+  }
+
+  /** The outcome of call `id`, which returned PENDING. */
+  #settle(id, ok, value) {
+    const entry = this.#calls.get(id);
+    if (entry === undefined || entry.resolve === null) return; // failed already (the instance died)
+    this.#calls.delete(id);
+    if (ok) entry.resolve(value);
+    else entry.reject(this.#failure(value, id));
+  }
+
+  /**
+   * Follows a promise the Rust code awaits and resumes it in Wasm when the
+   * promise settles (`__durable_resume`): one callback, no wasm-bindgen
+   * closures and no extra microtask per await.
+   */
+  #follow(promise, slot) {
+    promise.then(
+      (value) => this.#resume(slot, true, value),
+      (error) => this.#resume(slot, false, error),
+    );
+  }
+
+  #resume(slot, ok, value) {
+    if (this.#death !== null) return;
+    this.#inside++;
+    try {
+      this.glue.__durable_resume(slot, ok, value);
+      this.#inside--;
+    } catch (error) {
+      this.#inside--;
+      // A death has failed the calls already; anything else that escapes
+      // here escaped Rust code (resume returns nothing to throw): a death.
+      if (this.#death === null) this.#dieOf(error, this.#currentCall());
+    }
+  }
+
+  #takeId() {
+    const id = this.#nextCall;
+    this.#nextCall = id >= 0xffffffff ? 1 : id + 1;
+    return id;
+  }
+
+  /** The executor's depth (`__durable_depth`): 0 when no Rust code of the instance runs. */
+  #depth() {
+    return this.#death === null && typeof this.glue?.__durable_depth === "function" ? this.glue.__durable_depth() : 0;
+  }
+
+  #currentCall() {
+    try {
+      return this.glue.__durable_current_call();
+    } catch {
+      return 0; // unknown: reported as work outside any call
+    }
+  }
+
+  /** What a call that rejected with `error` (or whose watched promise did) fails with. */
+  #failure(error, id) {
+    if (this.dead) return this.#death;
+    if (isTrap(error)) return this.#dieOf(error, id);
+    return error;
+  }
+
+  /**
+   * What a call fails with when `error` escaped it, thrown out of Wasm: the
+   * death that failed it; a death if the error is a trap, or an exception
+   * that unwound through Rust code (the executor's depth is still raised
+   * once the outermost call has unwound); else the error itself (the `Err`
+   * Rust returned, thrown by the glue).
+   */
+  #escapedCall(error, id) {
+    if (this.dead) return this.#death;
+    if (isTrap(error) || (this.#inside === 0 && this.#depth() > 0)) return this.#dieOf(error, id);
+    return error;
+  }
+
+  /** Kills the instance for `error`, a trap or a foreign exception; returns what call `id` fails with. */
+  #dieOf(error, id) {
+    return this.#die(id, isTrap(error) ? TRAP : FOREIGN, messageOf(error));
+  }
+
+  /**
+   * Something unwound out of a closure of this instance (the factory's patch
+   * calls this with the executor's depth read before the closure ran).
+   * Returns what the closure throws, or undefined for it to return nothing.
+   */
+  #escaped(error, depthBefore) {
+    if (this.#death === null) {
+      if (isTrap(error)) this.#die(this.#currentCall(), TRAP, messageOf(error));
+      else if (this.#depth() > depthBefore) this.#die(this.#currentCall(), FOREIGN, messageOf(error));
+      // The closure's own `Err`, thrown by the glue after Rust returned.
+      else return error;
+    }
+    // Dead. Code running inside a call into this instance (a host API such
+    // as transactionSync, or a callback's caller) sees the failure; a
+    // closure the runtime ran on its own (a microtask, an event) returns:
+    // the death is logged once already.
+    return this.#inside > 0 ? this.#thrown : undefined;
+  }
+
+  /**
+   * The function handed out for a Rust callback made during call `call`:
+   * an invocation is a call into the instance, and a dead instance's
+   * callback rejects with why.
+   */
+  #callback(call, fn) {
+    const instance = this;
+    return function (...args) {
+      if (instance.#death !== null) return Promise.reject(instance.#death);
+      instance.#inside++;
+      try {
+        return fn.apply(this, args);
+      } catch (error) {
+        // The closure's patch has recognised a death already (it threw the
+        // culprit's error, as this wrapper counts as a call); a trap from
+        // glue outside the closure is one too.
+        if (instance.#death === null && isTrap(error)) instance.#dieOf(error, call);
+        return Promise.reject(instance.#death === null ? error : instance.#thrown);
+      } finally {
+        instance.#inside--;
+      }
+    };
+  }
+
+  #watch(call, promise, resolveOnDeath) {
+    return new Promise((resolve, reject) => {
+      const watcher = { call, reject: resolveOnDeath ? () => resolve() : reject };
+      this.#watched.add(watcher);
+      promise.then(
+        (value) => {
+          this.#watched.delete(watcher);
+          resolve(value);
+        },
+        (error) => {
+          this.#watched.delete(watcher);
+          reject(this.#failure(error, call));
+        },
+      );
+    });
+  }
+
+  /** Records the standard WebSockets the Rust code accepts, to close them if it dies. */
+  #wrapImports(imports) {
+    const sockets = this.#sockets;
+    for (const table of Object.values(imports)) {
+      if (table === null || typeof table !== "object") continue;
+      for (const name of Object.keys(table)) {
+        if (!/^__wbg_accept_[0-9a-f]+$/.test(name)) continue;
+        const accept = table[name];
+        table[name] = function (...args) {
+          const result = accept.apply(this, args);
+          const ws = args[0];
+          if (typeof WebSocket === "function" && ws instanceof WebSocket && !sockets.has(ws)) {
+            sockets.add(ws);
+            ws.addEventListener("close", () => sockets.delete(ws));
+          }
+          return result;
+        };
+      }
+    }
+    return imports;
+  }
+
+  /**
+   * The instance died (or is about to: the panic hook runs just before the
+   * trap). Fails everything that waits on it and logs why, once. Returns
+   * the error the call `call` fails with.
+   */
+  #die(call, kind, message) {
+    if (this.dead) return this.#death;
+    this.glue.kill();
+    // Work the constructor started may panic after it returned (its
+    // blockConcurrencyWhile load): it is still named after the constructor.
+    const culprit = this.#calls.get(call) ?? (call === this.#syncCall?.id ? this.#syncCall : undefined);
+    const where = culprit ? describe(culprit.what) : "work outside any call";
+    const aborted = kind === ABORT;
+    // An abort is the object's own decision: worth a line, not an error.
+    (aborted ? console.log : console.error)(`${this.#label}: ${kind.log} in ${where}: ${message}`);
+    const own = aborted ? null : new RustPanic(`${kind.own}: ${message}`);
+    const other = new RustPanic(
+      aborted
+        ? `${this.#label} was reset by ctx.abort() in another call (${where}): ${message}`
+        : `${this.#label} was reset: ${kind.own.toLowerCase()} in another call (${where}): ${message}`,
+    );
+    this.#death = other;
+    this.#thrown = own ?? other;
+    const calls = [...this.#calls];
+    const watched = [...this.#watched];
+    this.#calls.clear();
+    this.#watched.clear();
+    // The call that aborted is ended by the runtime itself, with the reason.
+    for (const [id, entry] of calls) {
+      if (id === call && !own) continue;
+      const failure = id === call ? own : other;
+      // A call still inside Wasm (no promise yet) fails as its trap unwinds.
+      if (entry.reject === null) entry.failed = failure;
+      else entry.reject(failure);
+    }
+    for (const watcher of watched) if (watcher.call !== call || own) watcher.reject(watcher.call === call ? own : other);
+    for (const ws of this.#sockets) {
+      try {
+        ws.close(1011, aborted ? "the Durable Object was reset" : "the Durable Object was reset after a panic");
+      } catch {
+        // already closing
+      }
+    }
+    this.#sockets.clear();
+    return own ?? other;
+  }
+}
