@@ -47,23 +47,16 @@
 #![deny(missing_docs)]
 
 mod boundary;
-mod callback;
-mod capability;
 mod convert;
 mod error;
-mod http;
 mod object;
 pub mod rpc;
 pub use boundary::runtime;
 pub mod schedule;
-pub mod sql;
-mod state;
+mod storage;
+pub use storage::sql;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testing;
-mod sink;
-mod storage;
-mod stream;
-mod stub_value;
 pub mod ws;
 
 // The boundary's parts under the names the rest of the crate uses.
@@ -72,7 +65,7 @@ use boundary::{executor, hooks, sys};
 pub use durable_macros::{durable_object, rpc_target, test, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
-pub use state::{AbortOptions, ObjectId, State};
+pub use object::state::{AbortOptions, ObjectId, State};
 pub use storage::{ListOptions, ReadOptions, Snapshot, SnapshotOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on

@@ -180,7 +180,7 @@ impl<T: DurableObject> Instance<T> {
     /// Runs one RPC method as call `call`: `run` receives the object and
     /// resolves to the converted result; an `Err` is thrown with its message.
     /// Returns the result if the method finished without waiting, else the
-    /// runtime's `pending` marker (see [`crate::executor`]).
+    /// runtime's `pending` marker (the protocol is described in the SDK's `boundary` module).
     pub fn rpc<F, Fut>(&self, call: u32, run: F) -> Result<JsValue, JsValue>
     where
         F: FnOnce(Rc<T>) -> Fut,

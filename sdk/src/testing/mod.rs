@@ -73,7 +73,7 @@ mod build;
 mod executor;
 mod fetch;
 mod http;
-mod runtime;
+mod workerd;
 mod socket;
 mod storage;
 mod target;
@@ -96,7 +96,7 @@ pub use target::{arg_to_json, call_stub};
 use crate::rpc::{Class, RpcError, Stub};
 use crate::{Error, Result};
 use build::Bundle;
-use runtime::Runtime;
+use workerd::Workerd;
 use target::{At, Lease};
 
 /// A stub the test harness can address: every typed stub outside Wasm, and
@@ -124,26 +124,6 @@ pub trait TestStub {
 impl TestStub for Stub {
     fn test_stub(&self) -> &Stub {
         self
-    }
-}
-
-// Outside Wasm a stub holds no JavaScript value (wasm-bindgen's `JsValue`
-// cannot be cloned or printed there): it is its test target.
-impl Stub {
-    fn for_test(target: Target) -> Self {
-        Stub { raw: wasm_bindgen::JsValue::UNDEFINED, test: Some(target) }
-    }
-}
-
-impl Clone for Stub {
-    fn clone(&self) -> Self {
-        Stub { raw: wasm_bindgen::JsValue::UNDEFINED, test: self.test.clone() }
-    }
-}
-
-impl fmt::Debug for Stub {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Stub").field("test", &self.test).finish()
     }
 }
 
@@ -231,7 +211,7 @@ impl<T: Class> TestNamespace<T> {
 
     fn stub(&self, at: At) -> Result<T::Stub> {
         let target = Target { lease: self.lease.clone(), class: self.class()?.to_owned(), at };
-        Ok(Stub::for_test(target).into())
+        Ok(Stub::for_host(std::sync::Arc::new(target)).into())
     }
 
     /// The typed stub of the object named `name` (`getByName`: the object's
@@ -253,7 +233,7 @@ impl<T: Class> TestNamespace<T> {
         let built: Vec<String> = self.lease.driver("/ids", &serde_json::json!({ "class": class }))?;
         let mut ids: Vec<String> = built;
         if self.lease.runtime.private {
-            ids.extend(stored_ids(&self.lease.runtime.storage.join(Runtime::unique_key(self.lease.slot, class))));
+            ids.extend(stored_ids(&self.lease.runtime.storage.join(Workerd::unique_key(self.lease.slot, class))));
         }
         ids.sort();
         ids.dedup();
@@ -377,15 +357,15 @@ impl<E: fmt::Display> TestOutcome for std::result::Result<(), E> {
 }
 
 /// The shared runtime of this test binary, started by its first test.
-fn shared(manifest_dir: &str, package: &str) -> std::result::Result<Arc<Runtime>, String> {
-    static SHARED: OnceLock<std::result::Result<Arc<Runtime>, String>> = OnceLock::new();
+fn shared(manifest_dir: &str, package: &str) -> std::result::Result<Arc<Workerd>, String> {
+    static SHARED: OnceLock<std::result::Result<Arc<Workerd>, String>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
             let started = Instant::now();
             let bundle = bundle(manifest_dir, package)?;
             let workerd = build::workerd(Path::new(manifest_dir))?;
             let slots = slots();
-            let runtime = Runtime::start(bundle.clone(), workerd, slots, false)?;
+            let runtime = Workerd::start(bundle.clone(), workerd, slots, false)?;
             report(&format!(
                 "durable::testing: {package} built in {:.1}s, workerd ({slots} slots) ready in {:.1}s",
                 bundle.seconds,
@@ -430,7 +410,7 @@ where
     let runtime = if private {
         bundle(manifest_dir, package)
             .and_then(|bundle| Ok((bundle, build::workerd(Path::new(manifest_dir))?)))
-            .and_then(|(bundle, workerd)| Runtime::start(bundle, workerd, 1, true))
+            .and_then(|(bundle, workerd)| Workerd::start(bundle, workerd, 1, true))
     } else {
         shared(manifest_dir, package)
     };

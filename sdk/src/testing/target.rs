@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::http;
-use super::runtime::Runtime;
+use super::workerd::Workerd;
 use crate::rpc::{RpcError, Stub};
 
 /// One test's slot of a runtime. Every request of the test's stubs goes
@@ -18,7 +18,7 @@ use crate::rpc::{RpcError, Stub};
 /// for the next test.
 #[derive(Debug)]
 pub(crate) struct Lease {
-    pub runtime: Arc<Runtime>,
+    pub runtime: Arc<Workerd>,
     pub slot: usize,
     calls: Mutex<Calls>,
     /// Signalled when the last call in flight ends.
@@ -63,6 +63,12 @@ pub(crate) struct Target {
     pub(crate) at: At,
 }
 
+impl crate::rpc::transport::HostTarget for Target {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
 impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Target").field("class", &self.class).field("at", &self.at).field("slot", &self.lease.slot).finish()
@@ -84,7 +90,7 @@ struct Failure {
 }
 
 impl Lease {
-    pub(crate) fn new(runtime: Arc<Runtime>, slot: usize) -> Self {
+    pub(crate) fn new(runtime: Arc<Workerd>, slot: usize) -> Self {
         Self { runtime, slot, calls: Mutex::new(Calls::default()), idle: Condvar::new() }
     }
 
@@ -204,7 +210,7 @@ fn percent_encode(s: &str) -> String {
 
 /// The target of a stub, or why it has none.
 pub(crate) fn target_of(stub: &Stub) -> Result<&Target, RpcError> {
-    stub.test.as_ref().ok_or_else(|| {
+    stub.host_target().and_then(|t| t.as_any().downcast_ref::<Target>()).ok_or_else(|| {
         RpcError::Transport(
             "this stub does not lead to a test runtime: outside Wasm, stubs come from `durable::testing::TestEnv::namespace`".into(),
         )

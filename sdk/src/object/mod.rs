@@ -1,3 +1,9 @@
+//! The traits an object implements: how it is constructed and which runtime
+//! events it handles. `#[durable_object]` writes these impls from the
+//! inherent methods of the impl block.
+
+pub(crate) mod state;
+
 use crate::{Env, Request, Response, Result, State};
 
 /// A Durable Object class: how to construct one.

@@ -1,5 +1,7 @@
 //! The object's key-value storage (`ctx.storage`), typed by serde.
 
+pub mod sql;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;

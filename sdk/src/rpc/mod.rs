@@ -42,7 +42,7 @@ use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::{bounded, conversion_message, js_message};
-use crate::state::ObjectId;
+use crate::ObjectId;
 use crate::{sys, Error, Result};
 
 /// A byte buffer that crosses RPC (and storage) as a `Uint8Array` rather than
@@ -56,13 +56,22 @@ pub use serde_bytes::ByteBuf as Bytes;
 
 pub use crate::convert::{from_js, to_js};
 
-pub use crate::callback::{Arguments, Callback};
-pub use crate::capability::{Capability, RemoteCapability, Target};
-pub use crate::http::{HttpHeaders, HttpRequest, HttpResponse};
-pub use crate::sink::{ByteSink, Writer};
-pub use crate::stream::{ByteStream, Chunks};
+mod callback;
+mod capability;
+mod http;
+mod sink;
+mod stream;
+mod stub_value;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod transport;
+
+pub use self::callback::{Arguments, Callback};
+pub use self::capability::{Capability, RemoteCapability, Target};
+pub use self::http::{HttpHeaders, HttpRequest, HttpResponse};
+pub use self::sink::{ByteSink, Writer};
+pub use self::stream::{ByteStream, Chunks};
 #[doc(hidden)]
-pub use crate::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, Held};
+pub use self::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, Held};
 
 /// The arguments of one incoming RPC call, decoded in order with errors that
 /// name the method and the argument. Used by generated code.
@@ -215,7 +224,7 @@ pub struct Stub {
     pub(crate) raw: JsValue,
     /// Outside Wasm, the object in the test runtime (see `durable::testing`).
     #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) test: Option<crate::testing::Target>,
+    pub(crate) test: Option<transport::SharedTarget>,
 }
 
 impl Stub {

@@ -62,7 +62,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::capability::dispose;
+use super::capability::dispose;
 use crate::convert::{from_js, to_js};
 use crate::error::{bounded, conversion_message, js_message};
 use crate::rpc::{classify, RpcError};

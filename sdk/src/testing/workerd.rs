@@ -38,7 +38,7 @@ fn timeout() -> Duration {
 }
 
 /// One workerd, its slots and its storage.
-pub(crate) struct Runtime {
+pub(crate) struct Workerd {
     pub bundle: Arc<Bundle>,
     workerd: PathBuf,
     config: PathBuf,
@@ -71,13 +71,13 @@ struct Process {
     log: Arc<Mutex<Vec<u8>>>,
 }
 
-impl std::fmt::Debug for Runtime {
+impl std::fmt::Debug for Workerd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("bundle", &self.bundle.dir).field("slots", &self.slots).field("private", &self.private).finish()
+        f.debug_struct("Workerd").field("bundle", &self.bundle.dir).field("slots", &self.slots).field("private", &self.private).finish()
     }
 }
 
-impl Runtime {
+impl Workerd {
     /// Writes the config and starts workerd.
     pub fn start(bundle: Arc<Bundle>, workerd: PathBuf, slots: usize, private: bool) -> Result<Arc<Self>, String> {
         let (run, owner) = run_dir()?;
@@ -86,7 +86,7 @@ impl Runtime {
         // `embed` paths are relative to the config file: it lives in the bundle.
         remove_stale_configs(&bundle.dir, &std::env::temp_dir());
         let config = bundle.dir.join(format!("{CONFIG_PREFIX}{}.capnp", run.file_name().and_then(|n| n.to_str()).unwrap_or("run")));
-        let runtime = Arc::new(Runtime {
+        let runtime = Arc::new(Workerd {
             run,
             owner: Mutex::new(Some(owner)),
             bundle,
@@ -257,7 +257,7 @@ impl Runtime {
     }
 }
 
-impl Runtime {
+impl Workerd {
     /// Stops workerd and removes the runtime's files.
     fn shut_down(&self) {
         self.stop();
@@ -268,17 +268,17 @@ impl Runtime {
     }
 }
 
-impl Drop for Runtime {
+impl Drop for Workerd {
     fn drop(&mut self) {
         self.shut_down();
     }
 }
 
 /// The runtimes not yet dropped, for the exit handler.
-static LIVE: Mutex<Vec<std::sync::Weak<Runtime>>> = Mutex::new(Vec::new());
+static LIVE: Mutex<Vec<std::sync::Weak<Workerd>>> = Mutex::new(Vec::new());
 
 /// Registers `runtime` with the exit handler (installed by the first call).
-fn at_exit(runtime: &Arc<Runtime>) {
+fn at_exit(runtime: &Arc<Workerd>) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
     live.retain(|r| r.strong_count() > 0);
