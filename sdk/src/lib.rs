@@ -68,7 +68,7 @@ mod stub_value;
 mod sys;
 pub mod ws;
 
-pub use durable_macros::{durable_object, rpc_target, test, TypeScript};
+pub use durable_macros::{durable_object, execute, migrations, query, query_as, rpc_target, test, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use state::{AbortOptions, ObjectId, State};
