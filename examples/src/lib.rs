@@ -35,6 +35,7 @@ pub mod location;
 pub mod name_search;
 pub mod notes;
 pub mod reminders;
+pub mod schema_history;
 pub mod shelf;
 pub mod sql_bench;
 pub mod ws_lab;

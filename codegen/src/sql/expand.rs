@@ -92,7 +92,13 @@ pub fn rows(input: &Input, steps: &[Step], checked: &Checked) -> TokenStream {
             }}
         }
         Some(row) => {
-            let names = fields.iter().map(|(ident, _)| ident);
+            let names = fields.iter().map(|(ident, column)| {
+                if column.kind == Kind::Any {
+                    quote_spanned!(span=> #ident: _)
+                } else {
+                    quote_spanned!(span=> #ident)
+                }
+            });
             let checks = fields.iter().filter(|(_, column)| column.kind != Kind::Any).map(|(ident, column)| {
                 let marker = marker(column.kind);
                 let check = if column.null == Null::Maybe { quote!(nullable) } else { quote!(value) };
