@@ -92,27 +92,25 @@ pub fn rows(input: &Input, steps: &[Step], checked: &Checked) -> TokenStream {
             }}
         }
         Some(row) => {
-            let names = fields.iter().map(|(ident, column)| {
-                if column.kind == Kind::Any {
-                    quote_spanned!(span=> #ident: _)
-                } else {
-                    quote_spanned!(span=> #ident)
-                }
-            });
+            let names: Vec<&syn::Ident> = fields.iter().map(|(ident, _)| ident).collect();
             let checks = fields.iter().filter(|(_, column)| column.kind != Kind::Any).map(|(ident, column)| {
                 let marker = marker(column.kind);
                 let check = if column.null == Null::Maybe { quote!(nullable) } else { quote!(value) };
                 quote_spanned!(span=> ::durable::sql::column::#check::<#marker, _>(&#ident);)
             });
-            // A closure never called: rustc checks that the struct has
-            // exactly these fields (the pattern has no `..`) and that each
-            // field's type decodes the column's SQLite type.
-            let pattern = quote_spanned!(span=> #row { #(#names),* });
+            // A closure never called: rustc checks that the struct has these
+            // fields (the pattern), no others (the struct expression, which
+            // must name every field), and that each field's type decodes the
+            // column's SQLite type.
+            let pattern = quote_spanned!(span=> #row { #(#names,)* .. });
+            let rebuilt = quote_spanned!(span=> #row { #(#names),* });
             quote! {{
                 #tracked
-                let _ = |row: #row| {
+                #[allow(unreachable_code, clippy::redundant_field_names)]
+                let _ = |row: #row| -> #row {
                     let #pattern = row;
                     #(#checks)*
+                    #rebuilt
                 };
                 #call.map(::durable::sql::Query::<#row>::new)
             }}
