@@ -204,10 +204,13 @@ impl Schema {
 /// The SQL math functions (lang_mathfunc.html): workerd's SQLite is built
 /// with `SQLITE_ENABLE_MATH_FUNCTIONS`, the bundled one without, so they are
 /// defined here (with their real results, for migrations that run them).
+type Unary = (&'static str, fn(f64) -> f64);
+type Binary = (&'static str, fn(f64, f64) -> f64);
+
 fn math_functions(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    let unary: &[(&str, fn(f64) -> f64)] = &[
+    let unary: &[Unary] = &[
         ("acos", f64::acos), ("acosh", f64::acosh), ("asin", f64::asin), ("asinh", f64::asinh), ("atan", f64::atan),
         ("atanh", f64::atanh), ("ceil", f64::ceil), ("ceiling", f64::ceil), ("cos", f64::cos), ("cosh", f64::cosh),
         ("degrees", f64::to_degrees), ("exp", f64::exp), ("floor", f64::floor), ("ln", f64::ln), ("log", f64::log10),
@@ -217,7 +220,7 @@ fn math_functions(conn: &Connection) -> rusqlite::Result<()> {
     for &(name, f) in unary {
         conn.create_scalar_function(name, 1, flags, move |ctx| Ok(ctx.get::<Option<f64>>(0)?.map(f)))?;
     }
-    let binary: &[(&str, fn(f64, f64) -> f64)] =
+    let binary: &[Binary] =
         &[("atan2", f64::atan2), ("mod", |a, b| a % b), ("pow", f64::powf), ("power", f64::powf), ("log", |b, x| x.log(b))];
     for &(name, f) in binary {
         conn.create_scalar_function(name, 2, flags, move |ctx| {
@@ -389,5 +392,28 @@ mod tests {
             .filter_map(|s| std::str::from_utf8(s).ok())
             .find(|s| s.starts_with("3.") && s.len() <= 8 && s.split('.').count() == 3 && s.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
         assert_eq!(version, Some(authorizer::WORKERD_SQLITE_VERSION));
+    }
+}
+#[cfg(test)]
+mod timing {
+    #[test]
+    #[ignore]
+    fn measure() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+        let t = std::time::Instant::now();
+        let steps = super::super::migrations::read(&dir, "migrations/notes").unwrap();
+        let read = t.elapsed();
+        let t = std::time::Instant::now();
+        super::migrations(&steps).unwrap();
+        let schema = t.elapsed();
+        let t = std::time::Instant::now();
+        for i in 0..1000 {
+            super::statement(&steps, &format!("SELECT n.id, n.title, group_concat(t.tag) AS tags FROM notes n LEFT JOIN tags t ON t.note_id = n.id WHERE n.id = {i} GROUP BY n.id"), false).unwrap();
+        }
+        let each = t.elapsed() / 1000;
+        let t = std::time::Instant::now();
+        super::statement(&steps, "SELECT n.id, n.title, group_concat(t.tag) AS tags FROM notes n LEFT JOIN tags t ON t.note_id = n.id WHERE n.id = 1 GROUP BY n.id", false).unwrap();
+        let cached = t.elapsed();
+        eprintln!("read {read:?} schema {schema:?} statement {each:?} cached {cached:?}");
     }
 }
