@@ -15,8 +15,9 @@ use crate::{Error, Result};
 ///
 /// ```no_run
 /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
-/// // migrations/0001_notes.sql: CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL)
-/// let titles: Vec<String> = durable::query!(sql, "SELECT title FROM notes ORDER BY id")?
+/// // tests/migrations/0001_notes.sql:
+/// // CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT)
+/// let titles: Vec<String> = durable::query!(migrations = "tests/migrations", sql, "SELECT title FROM notes ORDER BY id")?
 ///     .all()?
 ///     .into_iter()
 ///     .map(|row| row.title)
@@ -47,7 +48,7 @@ impl<Row: DeserializeOwned> Query<Row> {
     ///
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
-    /// let notes = durable::query!(sql, "SELECT id, title FROM notes")?.all()?;
+    /// let notes = durable::query!(migrations = "tests/migrations", sql, "SELECT id, title FROM notes")?.all()?;
     /// # Ok(()) }
     /// ```
     pub fn all(&self) -> Result<Vec<Row>> {
@@ -58,7 +59,7 @@ impl<Row: DeserializeOwned> Query<Row> {
     ///
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
-    /// let count = durable::query!(sql, "SELECT count(*) AS n FROM notes")?.one()?.n;
+    /// let count = durable::query!(migrations = "tests/migrations", sql, "SELECT count(*) AS n FROM notes")?.one()?.n;
     /// # Ok(()) }
     /// ```
     pub fn one(&self) -> Result<Row> {
@@ -69,7 +70,7 @@ impl<Row: DeserializeOwned> Query<Row> {
     ///
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql, id: i64) -> durable::Result<()> {
-    /// let note = durable::query!(sql, "SELECT title FROM notes WHERE id = ?", id)?.optional()?;
+    /// let note = durable::query!(migrations = "tests/migrations", sql, "SELECT title FROM notes WHERE id = ?", id)?.optional()?;
     /// # Ok(()) }
     /// ```
     pub fn optional(&self) -> Result<Option<Row>> {
@@ -85,7 +86,7 @@ impl<Row: DeserializeOwned> Query<Row> {
     ///
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
-    /// for note in durable::query!(sql, "SELECT id FROM notes")?.rows() {
+    /// for note in durable::query!(migrations = "tests/migrations", sql, "SELECT id FROM notes")?.rows() {
     ///     let id = note?.id;
     /// }
     /// # Ok(()) }
@@ -98,7 +99,7 @@ impl<Row: DeserializeOwned> Query<Row> {
     ///
     /// ```no_run
     /// # fn demo(sql: durable::sql::Sql) -> durable::Result<()> {
-    /// let query = durable::query!(sql, "SELECT id FROM notes")?;
+    /// let query = durable::query!(migrations = "tests/migrations", sql, "SELECT id FROM notes")?;
     /// let read = query.cursor().rows_read();
     /// # Ok(()) }
     /// ```
