@@ -22,6 +22,7 @@ pub mod imp;
 pub mod interface;
 pub mod meta;
 pub mod rpc;
+pub mod sql;
 pub mod stub;
 pub mod test_attr;
 pub mod target;

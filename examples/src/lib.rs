@@ -36,6 +36,7 @@ pub mod name_search;
 pub mod notes;
 pub mod reminders;
 pub mod routes;
+pub mod schema_history;
 pub mod shelf;
 pub mod sql_bench;
 pub mod ws_lab;

@@ -11,39 +11,15 @@
 use durable::prelude::*;
 use durable::rpc::{Bytes, RpcError};
 use durable::sql::{Migration, SqlValue};
-use durable::{params, TypeScript};
+use durable::TypeScript;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::{Method, Url};
 
-/// The schema, in order. Never edit a step once deployed: add a new one.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "notes",
-        sql: "CREATE TABLE notes (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                title TEXT NOT NULL UNIQUE,
-                body TEXT NOT NULL,
-                created_at INTEGER NOT NULL DEFAULT (unixepoch())
-              )",
-    },
-    Migration {
-        version: 2,
-        name: "tags",
-        sql: "CREATE TABLE tags (
-                note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
-                tag TEXT NOT NULL,
-                PRIMARY KEY (note_id, tag)
-              );
-              CREATE INDEX tags_by_tag ON tags (tag)",
-    },
-    Migration {
-        version: 3,
-        name: "scratch",
-        sql: "CREATE TABLE scratch (k TEXT PRIMARY KEY, big INTEGER, data BLOB)",
-    },
-];
+/// The schema, in order: the files of `migrations/notes` (`0001_notes.sql`..),
+/// checked at compile time; the queries below are checked against it. Never
+/// edit a step once deployed (`migrate` refuses an edited one): add a new file.
+pub const MIGRATIONS: &[Migration] = durable::migrations!("migrations/notes");
 
 /// A note to add.
 #[derive(Debug, Clone, Serialize, Deserialize, TypeScript)]
@@ -102,9 +78,6 @@ pub struct QueryResult {
     pub rows_written: u64,
 }
 
-const NOTE_COLUMNS: &str = "SELECT n.id, n.title, n.body, n.created_at, group_concat(t.tag) AS tags
-                            FROM notes n LEFT JOIN tags t ON t.note_id = n.id";
-
 /// A notes service, one per name.
 #[durable_object]
 pub struct Notes {
@@ -129,11 +102,17 @@ impl Notes {
             struct Id {
                 id: i64,
             }
-            let Id { id } = sql
-                .exec("INSERT INTO notes (title, body) VALUES (?, ?) RETURNING id", &params![&note.title, &note.body])?
-                .one()?;
+            let Id { id } = durable::query_as!(
+                migrations = "migrations/notes",
+                Id,
+                sql,
+                "INSERT INTO notes (title, body) VALUES (?, ?) RETURNING id",
+                &note.title,
+                &note.body
+            )?
+            .one()?;
             for tag in &note.tags {
-                sql.exec("INSERT INTO tags (note_id, tag) VALUES (?, ?)", &params![id, tag])?;
+                durable::execute!(migrations = "migrations/notes", sql, "INSERT INTO tags (note_id, tag) VALUES (?, ?)", id, tag)?;
             }
             Ok(id)
         })?;
@@ -143,29 +122,47 @@ impl Notes {
     /// One note.
     pub fn get(&self, id: i64) -> Result<Option<Note>> {
         let sql = self.state.storage().sql()?;
-        let rows: Vec<NoteRow> =
-            sql.exec(&format!("{NOTE_COLUMNS} WHERE n.id = ? GROUP BY n.id"), &params![id])?.all()?;
-        Ok(rows.into_iter().next().map(Note::from))
+        let row = durable::query_as!(
+            migrations = "migrations/notes",
+            NoteRow,
+            sql,
+            "SELECT n.id, n.title, n.body, n.created_at, group_concat(t.tag) AS tags
+             FROM notes n LEFT JOIN tags t ON t.note_id = n.id WHERE n.id = ? GROUP BY n.id",
+            id
+        )?
+        .optional()?;
+        Ok(row.map(Note::from))
     }
 
     /// All notes, or those with `tag`, oldest first (read lazily, row by row).
     pub fn list(&self, tag: Option<String>) -> Result<Vec<Note>> {
         let sql = self.state.storage().sql()?;
-        let cursor = match tag {
-            Some(tag) => sql.exec(
-                &format!("{NOTE_COLUMNS} WHERE n.id IN (SELECT note_id FROM tags WHERE tag = ?) GROUP BY n.id ORDER BY n.id"),
-                &params![tag],
+        let rows = match tag {
+            Some(tag) => durable::query_as!(
+                migrations = "migrations/notes",
+                NoteRow,
+                sql,
+                "SELECT n.id, n.title, n.body, n.created_at, group_concat(t.tag) AS tags
+                 FROM notes n LEFT JOIN tags t ON t.note_id = n.id
+                 WHERE n.id IN (SELECT note_id FROM tags WHERE tag = ?) GROUP BY n.id ORDER BY n.id",
+                tag
             )?,
-            None => sql.exec(&format!("{NOTE_COLUMNS} GROUP BY n.id ORDER BY n.id"), &[])?,
+            None => durable::query_as!(
+                migrations = "migrations/notes",
+                NoteRow,
+                sql,
+                "SELECT n.id, n.title, n.body, n.created_at, group_concat(t.tag) AS tags
+                 FROM notes n LEFT JOIN tags t ON t.note_id = n.id GROUP BY n.id ORDER BY n.id"
+            )?,
         };
-        cursor.rows::<NoteRow>().map(|row| row.map(Note::from)).collect()
+        rows.rows().map(|row| row.map(Note::from)).collect()
     }
 
     /// Deletes a note (and, by cascade, its tags).
     pub fn delete(&self, id: i64) -> Result<bool> {
         let sql = self.state.storage().sql()?;
-        sql.exec("PRAGMA foreign_keys = ON", &[])?;
-        Ok(sql.exec("DELETE FROM notes WHERE id = ?", &params![id])?.rows_written() > 0)
+        durable::execute!(migrations = "migrations/notes", sql, "PRAGMA foreign_keys = ON")?;
+        Ok(durable::execute!(migrations = "migrations/notes", sql, "DELETE FROM notes WHERE id = ?", id)?.rows_written() > 0)
     }
 
     /// Deletes every note and tag. Public for Rust code, but kept out of JS
@@ -176,8 +173,8 @@ impl Notes {
         let storage = self.state.storage();
         let sql = storage.sql()?;
         storage.transaction_sync(move || {
-            sql.exec("DELETE FROM tags", &[])?;
-            sql.exec("DELETE FROM notes", &[])?;
+            durable::execute!(migrations = "migrations/notes", sql, "DELETE FROM tags")?;
+            durable::execute!(migrations = "migrations/notes", sql, "DELETE FROM notes")?;
             Ok(())
         })
     }
@@ -185,7 +182,18 @@ impl Notes {
     /// Counts, database size and schema version.
     pub fn stats(&self) -> Result<Stats> {
         let sql = self.state.storage().sql()?;
-        let (notes, tags): (i64, i64) = sql.exec("SELECT (SELECT COUNT(*) FROM notes), (SELECT COUNT(*) FROM tags)", &[])?.raw()?.remove(0);
+        #[derive(Deserialize)]
+        struct Counts {
+            notes: i64,
+            tags: i64,
+        }
+        let Counts { notes, tags } = durable::query_as!(
+            migrations = "migrations/notes",
+            Counts,
+            sql,
+            "SELECT (SELECT COUNT(*) FROM notes) AS notes, (SELECT COUNT(*) FROM tags) AS tags"
+        )?
+        .one()?;
         Ok(Stats { notes, tags, database_size: sql.database_size()?, schema_version: sql.applied_version()? })
     }
 
@@ -206,12 +214,13 @@ impl Notes {
     pub fn put_big(&self, key: String, digits: String) -> Result<String> {
         let value: i64 = digits.parse().map_err(|e| Error::message(format!("{digits:?} is not an i64: {e}")))?;
         let sql = self.state.storage().sql()?;
-        sql.exec("INSERT OR REPLACE INTO scratch (k, big) VALUES (?, ?)", &params![key.as_str(), value])?;
+        durable::execute!(migrations = "migrations/notes", sql, "INSERT OR REPLACE INTO scratch (k, big) VALUES (?, ?)", key.as_str(), value)?;
         #[derive(Deserialize)]
         struct Text {
             big: String,
         }
-        let Text { big } = sql.exec("SELECT CAST(big AS TEXT) AS big FROM scratch WHERE k = ?", &params![key])?.one()?;
+        let Text { big } =
+            durable::query_as!(migrations = "migrations/notes", Text, sql, "SELECT CAST(big AS TEXT) AS big FROM scratch WHERE k = ?", key)?.one()?;
         Ok(big)
     }
 
@@ -222,19 +231,22 @@ impl Notes {
             big: i64,
         }
         let sql = self.state.storage().sql()?;
-        let Big { big } = sql.exec("SELECT big FROM scratch WHERE k = ?", &params![key])?.one()?;
+        // The statement is checked; the row is decoded as `i64` on purpose (a
+        // NULL is the conversion error the tests expect), which `query_as!`
+        // would refuse for a nullable column: the cursor decodes it instead.
+        let Big { big } = durable::execute!(migrations = "migrations/notes", sql, "SELECT big FROM scratch WHERE k = ?", key)?.one()?;
         Ok(big)
     }
 
     /// Stores and reads back a blob.
     pub fn blob_round_trip(&self, key: String, data: Bytes) -> Result<Bytes> {
         let sql = self.state.storage().sql()?;
-        sql.exec("INSERT OR REPLACE INTO scratch (k, data) VALUES (?, ?)", &params![key.as_str(), data.to_vec()])?;
+        durable::execute!(migrations = "migrations/notes", sql, "INSERT OR REPLACE INTO scratch (k, data) VALUES (?, ?)", key.as_str(), data.to_vec())?;
         #[derive(Deserialize)]
         struct Data {
             data: Bytes,
         }
-        let Data { data } = sql.exec("SELECT data FROM scratch WHERE k = ?", &params![key])?.one()?;
+        let Data { data } = durable::execute!(migrations = "migrations/notes", sql, "SELECT data FROM scratch WHERE k = ?", key)?.one()?;
         Ok(data)
     }
 
@@ -259,8 +271,8 @@ impl Notes {
         let storage = self.state.storage();
         let sql = storage.sql()?;
         storage.transaction_sync(move || {
-            sql.exec("INSERT INTO notes (title, body) VALUES (?, ?)", &params![&first.title, &first.body])?;
-            sql.exec("INSERT INTO notes (title, body) VALUES (?, NULL)", &params![format!("{} (2)", first.title)])?;
+            durable::execute!(migrations = "migrations/notes", sql, "INSERT INTO notes (title, body) VALUES (?, ?)", &first.title, &first.body)?;
+            durable::execute!(migrations = "migrations/notes", sql, "INSERT INTO notes (title, body) VALUES (?, NULL)", format!("{} (2)", first.title))?;
             Ok(())
         })
     }

@@ -1,9 +1,12 @@
 //! The SQL benchmark's Rust object (`bench/sql.mjs`); `JsSqlBench` in
 //! `examples/js-caller` does the same work in JavaScript.
 
-use durable::params;
 use durable::prelude::*;
+use durable::sql::Migration;
 use serde::Deserialize;
+
+/// The benchmark's table (`reset` recreates it from this).
+const SCHEMA: &[Migration] = durable::migrations!("migrations/sql_bench");
 
 /// A table of `n` rows, written and read in the ways the benchmark compares.
 #[durable_object]
@@ -28,8 +31,10 @@ impl SqlBench {
     /// Recreates the table, empty.
     pub fn reset(&self) -> Result<()> {
         let sql = self.state.storage().sql()?;
-        sql.exec("DROP TABLE IF EXISTS rows", &[])?;
-        sql.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL)", &[])?;
+        durable::execute!(migrations = "migrations/sql_bench", sql, "DROP TABLE IF EXISTS rows")?;
+        // The table as `migrations/sql_bench` declares it (the queries below
+        // are checked against that file).
+        sql.exec(SCHEMA[0].sql, &[])?;
         Ok(())
     }
 
@@ -37,7 +42,14 @@ impl SqlBench {
     pub fn insert_each(&self, n: u32) -> Result<u32> {
         let sql = self.state.storage().sql()?;
         for i in 0..n {
-            sql.exec("INSERT INTO rows (id, name, score) VALUES (?, ?, ?)", &params![i, format!("row {i}"), f64::from(i) * 0.5])?;
+            durable::execute!(
+                migrations = "migrations/sql_bench",
+                sql,
+                "INSERT INTO rows (id, name, score) VALUES (?, ?, ?)",
+                i,
+                format!("row {i}"),
+                f64::from(i) * 0.5
+            )?;
         }
         Ok(n)
     }
@@ -48,7 +60,14 @@ impl SqlBench {
         let sql = storage.sql()?;
         storage.transaction_sync(move || {
             for i in offset..offset + n {
-                sql.exec("INSERT INTO rows (id, name, score) VALUES (?, ?, ?)", &params![i, format!("row {i}"), f64::from(i) * 0.5])?;
+                durable::execute!(
+                    migrations = "migrations/sql_bench",
+                    sql,
+                    "INSERT INTO rows (id, name, score) VALUES (?, ?, ?)",
+                    i,
+                    format!("row {i}"),
+                    f64::from(i) * 0.5
+                )?;
             }
             Ok(n)
         })
@@ -57,7 +76,7 @@ impl SqlBench {
     /// Reads every row as a typed struct; returns how many.
     pub fn read_all(&self) -> Result<u32> {
         let sql = self.state.storage().sql()?;
-        let rows: Vec<Row> = sql.exec("SELECT id, name, score FROM rows", &[])?.all()?;
+        let rows = durable::query_as!(migrations = "migrations/sql_bench", Row, sql, "SELECT id, name, score FROM rows")?.all()?;
         Ok(rows.len() as u32)
     }
 
@@ -66,7 +85,14 @@ impl SqlBench {
         let sql = self.state.storage().sql()?;
         let mut found = 0;
         for i in 0..n {
-            let rows: Vec<Row> = sql.exec("SELECT id, name, score FROM rows WHERE id = ?", &params![(i * 7919) % modulo.max(1)])?.all()?;
+            let rows = durable::query_as!(
+                migrations = "migrations/sql_bench",
+                Row,
+                sql,
+                "SELECT id, name, score FROM rows WHERE id = ?",
+                (i * 7919) % modulo.max(1)
+            )?
+            .all()?;
             found += rows.len() as u32;
         }
         Ok(found)

@@ -15,6 +15,7 @@ use durable_examples::kv_explorer::KvExplorer;
 use durable_examples::location::Location;
 use durable_examples::notes::{NewNote, Notes};
 use durable_examples::reminders::Reminders;
+use durable_examples::schema_history::SchemaHistory;
 use durable_examples::shelf::{Book, Genre, Shelf};
 use durable_examples::sql_bench::SqlBench;
 use durable_examples::ws_lab::WsLab;
@@ -139,6 +140,20 @@ async fn notes_use_sql_with_typed_rows(env: TestEnv) -> durable::Result<()> {
     assert_eq!(notes.blob_round_trip("k".into(), Bytes::from(vec![1, 2, 3])).await?.into_vec(), vec![1, 2, 3]);
     let count: Vec<serde_json::Value> = env.storage(&notes)?.sql("SELECT count(*) AS n FROM notes", &[]).await?;
     assert_eq!(count, [json!({ "n": 1 })]);
+    Ok(())
+}
+
+#[durable::test]
+async fn an_applied_migration_edited_later_is_refused_by_checksum(env: TestEnv) -> durable::Result<()> {
+    let history = env.namespace::<SchemaHistory>().get_by_name("A")?;
+    assert_eq!(history.migrate().await?, 1);
+    let checksums = history.checksums().await?;
+    assert_eq!(checksums, [(1, durable::sql::migration_checksum("CREATE TABLE items (id INTEGER PRIMARY KEY)"))]);
+    // The same schema again: nothing to do, the history matches.
+    assert_eq!(history.migrate().await?, 1);
+    let error = history.migrate_edited().await.unwrap_err().to_string();
+    assert!(error.contains("migration 1 (items) was edited after this object applied it"), "{error}");
+    assert!(error.contains("restore it and add a new migration"), "{error}");
     Ok(())
 }
 

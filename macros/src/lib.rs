@@ -113,3 +113,66 @@ pub fn rpc_target(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn derive_typescript(item: TokenStream) -> TokenStream {
     durable_codegen::ts::derive(item.into()).into()
 }
+
+/// A statement checked at compile time, its rows as an anonymous struct
+/// (`durable::sql::Query<Row>`). See `durable::sql` ("Checked SQL") for the
+/// rules; the SQL text must be a literal.
+///
+/// | SQLite declared type | field type | nullable column |
+/// |---|---|---|
+/// | `INTEGER`, `INT`, `BIGINT`.. | `i64` | `Option<i64>` |
+/// | `REAL`, `FLOAT`, `DOUBLE`.. | `f64` | `Option<f64>` |
+/// | `TEXT`, `VARCHAR`.. | `String` | `Option<String>` |
+/// | `BLOB` | `durable::rpc::Bytes` | `Option<Bytes>` |
+/// | none (an expression), `NUMERIC` | `SqlValue` | `SqlValue` |
+///
+/// A column is NOT NULL when its table column is declared so (or is the
+/// `INTEGER PRIMARY KEY`) and no outer join reads it.
+///
+/// ```ignore
+/// let note = durable::query!(sql, "SELECT id, title FROM notes WHERE id = ?", id)?.optional()?;
+/// let other = durable::query!(migrations = "migrations/notes", sql, "SELECT title FROM notes")?.all()?;
+/// ```
+#[proc_macro]
+pub fn query(input: TokenStream) -> TokenStream {
+    durable_codegen::sql::query(input.into(), durable_codegen::sql::Flavor::Query).into()
+}
+
+/// A statement checked at compile time, its rows as an existing struct whose
+/// fields are exactly the result columns, by name, each of a type that
+/// decodes the column's SQLite type (`durable::sql::column`).
+///
+/// ```ignore
+/// #[derive(serde::Deserialize)]
+/// struct Note { id: i64, title: String, body: Option<String> }
+/// let notes: Vec<Note> = durable::query_as!(Note, sql, "SELECT id, title, body FROM notes")?.all()?;
+/// ```
+#[proc_macro]
+pub fn query_as(input: TokenStream) -> TokenStream {
+    durable_codegen::sql::query(input.into(), durable_codegen::sql::Flavor::QueryAs).into()
+}
+
+/// A statement checked at compile time whose rows are not read: returns the
+/// `Cursor` (`rows_written`). Without arguments the text may hold several
+/// statements, checked in order.
+///
+/// ```ignore
+/// let changed = durable::execute!(sql, "UPDATE notes SET title = ? WHERE id = ?", title, id)?.rows_written();
+/// ```
+#[proc_macro]
+pub fn execute(input: TokenStream) -> TokenStream {
+    durable_codegen::sql::query(input.into(), durable_codegen::sql::Flavor::Execute).into()
+}
+
+/// The migration files of a folder (relative to `Cargo.toml`), named
+/// `<version>_<name>.sql`, as `&[durable::sql::Migration]` for
+/// `Storage::migrate`; applied at compile time under the Durable Objects
+/// rules, so a refused or broken step is a compile error.
+///
+/// ```ignore
+/// const MIGRATIONS: &[durable::sql::Migration] = durable::migrations!("migrations");
+/// ```
+#[proc_macro]
+pub fn migrations(input: TokenStream) -> TokenStream {
+    durable_codegen::sql::migrations_macro(input.into()).into()
+}

@@ -513,13 +513,17 @@ impl Storage {
         }
         let sql = self.sql()?;
         let start = sql.applied_version()?;
+        crate::sql::verify_history(&sql, migrations)?;
         let mut current = start;
         for step in migrations.iter().filter(|m| m.version > start) {
             let sql = sql.clone();
             let step = *step;
             self.transaction_sync(move || {
                 sql.exec(step.sql, &[])?;
-                sql.exec("INSERT INTO _durable_migrations (version, name) VALUES (?, ?)", &crate::params![step.version, step.name])?;
+                sql.exec(
+                    "INSERT INTO _durable_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                    &crate::params![step.version, step.name, crate::sql::migration_checksum(step.sql)],
+                )?;
                 Ok(())
             })
             .map_err(|e| {

@@ -665,6 +665,12 @@ impl<T: DeserializeOwned> Iterator for Rows<T> {
     }
 }
 
+mod checked;
+mod history;
+pub use checked::{column, Query};
+pub(crate) use history::verify as verify_history;
+pub use history::migration_checksum;
+
 #[cfg(test)]
 mod tests {
     use serde::de::value::{Error, UnitDeserializer};

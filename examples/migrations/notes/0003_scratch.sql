@@ -1,0 +1,1 @@
+CREATE TABLE scratch (k TEXT PRIMARY KEY, big INTEGER, data BLOB)
