@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
+echo "== the SDK's public API: sdk/public-api.txt up to date, and each change to it in CHANGELOG.md"
+node --test scripts/public-api.test.mjs
+node scripts/public-api.mjs --check
+
 echo "== cargo test (unit, doc and trybuild tests; the examples' durable::testing suites on workerd)"
 cargo test --workspace
 

@@ -392,7 +392,11 @@ pub async fn handle(env: &Env, url: &Url, path: &str) -> worker::Result<Response
         }
         "/stream" => {
             // `mb` MiB up to the object and `mb` MiB back, through a session.
-            let size = param("mb").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1) * 1024 * 1024;
+            let mb = param("mb").and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
+            // Checked: in a release build a large `mb` would wrap (2^44 MiB to 0 bytes).
+            let Some(size) = mb.checked_mul(1024 * 1024) else {
+                return Response::error(format!("mb={mb} is more bytes than a u64 counts"), 400);
+            };
             let session = archive.open_session("streamer".into()).await?;
             let (worker_before, object_before) = (wasm_memory(), archive.wasm_memory().await?);
             let up = ByteStream::from_chunks((0..size.div_ceil(PIECE as u64)).map(move |i| {

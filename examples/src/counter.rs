@@ -69,7 +69,8 @@ impl Counter {
 
     /// Subtracts `amount`; resolves to the new count.
     pub async fn decrement(&self, amount: i64) -> Result<i64> {
-        self.add(-amount).await
+        // Checked: `-i64::MIN` does not exist (it would wrap to i64::MIN).
+        self.add(amount.checked_neg().ok_or_else(|| Error::message("the count would overflow"))?).await
     }
 
     /// `/increment` over `fetch`: what the benchmarks compare with the same

@@ -90,8 +90,11 @@ impl KvExplorer {
             .transaction(move |txn| async move {
                 let balance: i64 = txn.get(&from).await?.unwrap_or(0);
                 let other: i64 = txn.get(&to).await?.unwrap_or(0);
-                txn.put(&from, &(balance - amount)).await?;
-                txn.put(&to, &(other + amount)).await?;
+                // Checked: `amount` comes from the caller, and i64 arithmetic wraps in release builds.
+                let overflow = || Error::message(format!("the transfer of {amount} would overflow a balance"));
+                let (left, right) = (balance.checked_sub(amount).ok_or_else(overflow)?, other.checked_add(amount).ok_or_else(overflow)?);
+                txn.put(&from, &left).await?;
+                txn.put(&to, &right).await?;
                 match fail.as_deref() {
                     Some("error") => Err(Error::message("the transfer failed after writing")),
                     Some("panic") => panic!("the transfer panicked after writing"),
@@ -99,7 +102,7 @@ impl KvExplorer {
                         txn.rollback()?;
                         Ok(balance)
                     }
-                    _ => Ok(balance - amount),
+                    _ => Ok(left),
                 }
             })
             .await

@@ -58,8 +58,12 @@ impl SqlBench {
     pub fn insert_batch(&self, n: u32, offset: u32) -> Result<u32> {
         let storage = self.state.storage();
         let sql = storage.sql()?;
+        // Checked: in a release build `offset + n` would wrap past u32::MAX and insert nothing.
+        let end = offset
+            .checked_add(n)
+            .ok_or_else(|| Error::message(format!("insert_batch: offset {offset} + {n} rows is over u32::MAX ({})", u32::MAX)))?;
         storage.transaction_sync(move || {
-            for i in offset..offset + n {
+            for i in offset..end {
                 durable::execute!(
                     migrations = "migrations/sql_bench",
                     sql,
@@ -84,13 +88,14 @@ impl SqlBench {
     pub fn lookup(&self, n: u32, modulo: u32) -> Result<u32> {
         let sql = self.state.storage().sql()?;
         let mut found = 0;
+        // In i64: u32::MAX * 7919 < 2^45 cannot overflow (in u32 it wraps from i = 542,363).
         for i in 0..n {
             let rows = durable::query_as!(
                 migrations = "migrations/sql_bench",
                 Row,
                 sql,
                 "SELECT id, name, score FROM rows WHERE id = ?",
-                (i * 7919) % modulo.max(1)
+                (i64::from(i) * 7919) % i64::from(modulo.max(1))
             )?
             .all()?;
             found += rows.len() as u32;

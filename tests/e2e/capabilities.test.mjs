@@ -188,6 +188,12 @@ describe("byte streams", () => {
     console.log(`Rust caller: worker growth ${seen.workerGrowth}, object growth ${seen.objectGrowth}`);
   });
 
+  test("a stream size past u64 is refused (400), not wrapped to 0 bytes", async () => {
+    // 2^44 MiB is 2^64 bytes: wrapped, it streamed nothing and answered 200.
+    const answer = await get(shared.runtime.url, `/archive/stream?name=${uniqueName("rs-wrap")}&mb=17592186044416`);
+    assert.deepEqual(answer, { status: 400, text: "mb=17592186044416 is more bytes than a u64 counts" });
+  });
+
   test("a reader cancelling a download midway releases the Rust stream", async () => {
     const seen = await fromJs(uniqueName("js-cancel-down"), "cancel-download");
     assert.ok(seen.bytes >= 1024 * 1024);

@@ -60,6 +60,31 @@ describe("JavaScript -> Rust RPC", () => {
     assert.deepEqual(await call(name, "getCounterValue"), { ok: 1, type: "number" });
   });
 
+  test("extra arguments are refused, not ignored; a missing trailing Option is None", async () => {
+    const name = uniqueName("extra");
+    const kv = (method, ...args) => callOn("KV", name, method, ...args);
+    assert.equal((await kv("putMany", { alice: 100, bob: 5 })).error, undefined);
+    // A JavaScript object would ignore the fifth argument; here it is an error, and nothing is written.
+    const extra = await kv("transfer", "alice", "bob", 30, null, { dryRun: true });
+    assert.equal(extra.remote, true, JSON.stringify(extra));
+    assert.equal(extra.error, "transfer: takes 4 argument(s), 5 given; extra arguments are refused, not ignored");
+    assert.deepEqual((await kv("getMany", ["alice", "bob"])).ok, { alice: 100, bob: 5 });
+    // The way an API grows: a trailing `Option` parameter may be left out (None).
+    assert.deepEqual(await kv("transfer", "alice", "bob", 30), { ok: 70, type: "number" });
+    const none = await call(name, "getCounterValue", "unexpected");
+    assert.equal(none.error, "get_counter_value: takes 0 argument(s), 1 given; extra arguments are refused, not ignored");
+  });
+
+  test("decrement by i64::MIN is an overflow error, not a wrapped negation", async () => {
+    const name = uniqueName("neg");
+    await call(name, "increment", 5);
+    // -i64::MIN does not exist; wrapped, it was i64::MIN again and added.
+    const answer = await call(name, "decrement", { bigint: (-(2n ** 63n)).toString() });
+    assert.equal(answer.remote, true, JSON.stringify(answer));
+    assert.equal(answer.error, "the count would overflow");
+    assert.deepEqual(await call(name, "getCounterValue"), { ok: 5, type: "number" });
+  });
+
   test("nothing of wasm-bindgen is callable over RPC", async () => {
     const name = uniqueName("internals");
     await call(name, "increment", 7);

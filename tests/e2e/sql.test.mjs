@@ -164,3 +164,21 @@ describe("SQL storage (the Notes example)", () => {
     assert.deepEqual(listed.map((n) => [n.title, n.body.length]), [["large", UNDER]]);
   });
 });
+
+describe("SqlBench (examples/src/sql_bench.rs): arithmetic on the caller's numbers", () => {
+  const bench = (name, method, ...args) => rpcCall(shared.runtime.url, "SQL_BENCH", name, method, ...args);
+
+  test("insertBatch refuses a range past u32::MAX instead of wrapping to no rows", async () => {
+    const name = uniqueName("bench-wrap");
+    assert.equal((await bench(name, "reset")).error, undefined);
+    // offset + n = 2^32 + 3: wrapped, it answered 5 and inserted nothing.
+    const wrapped = await bench(name, "insertBatch", 5, 4294967294);
+    assert.equal(wrapped.remote, true, JSON.stringify(wrapped));
+    assert.equal(wrapped.error, "insert_batch: offset 4294967294 + 5 rows is over u32::MAX (4294967295)");
+    assert.deepEqual(await bench(name, "readAll"), { ok: 0, type: "number" });
+    // Up to the edge it inserts what it says.
+    assert.deepEqual(await bench(name, "insertBatch", 3, 4294967292), { ok: 3, type: "number" });
+    assert.deepEqual(await bench(name, "readAll"), { ok: 3, type: "number" });
+    assert.deepEqual(await bench(name, "lookup", 3, 4294967295), { ok: 0, type: "number" });
+  });
+});

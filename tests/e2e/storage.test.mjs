@@ -63,6 +63,15 @@ describe("KV storage", () => {
     assert.deepEqual(await ok(name, "getMany", ["alice", "bob"]), { alice: 70, bob: 35 });
   });
 
+  test("a transfer whose amount would overflow a balance is refused, nothing written", async () => {
+    const name = uniqueName("txn-overflow");
+    await ok(name, "putMany", { alice: 100, bob: 5 });
+    // 100 - i64::MIN wraps in a release build; checked, it is an error naming the amount.
+    const answer = await kv(name, "transfer", "alice", "bob", { bigint: (-(2n ** 63n)).toString() }, null);
+    assert.equal(answer.error, "the transfer of -9223372036854775808 would overflow a balance");
+    assert.deepEqual(await ok(name, "getMany", ["alice", "bob"]), { alice: 100, bob: 5 });
+  });
+
   for (const mode of ["error", "panic", "rollback"]) {
     test(`a transaction that ends in ${mode} keeps nothing it wrote`, async () => {
       const name = uniqueName(`txn-${mode}`);

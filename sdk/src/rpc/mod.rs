@@ -117,12 +117,16 @@ impl Args {
         })
     }
 
-    /// Fails if more arguments were passed than the method takes.
+    /// Fails if more arguments were passed than the method takes. Unlike a
+    /// JavaScript method, which ignores extra arguments, an RPC method written
+    /// in Rust refuses them: an argument the caller meant (say a newer
+    /// caller's `dryRun` flag) is never silently dropped. A missing trailing
+    /// `Option` argument is `None`, which is how a method grows a parameter.
     pub fn finish(self) -> Result<()> {
         let given = self.values.length();
         if given > self.arity {
             return Err(Error::Conversion(format!(
-                "{}: takes {} argument(s), {given} given",
+                "{}: takes {} argument(s), {given} given; extra arguments are refused, not ignored",
                 self.method, self.arity
             )));
         }

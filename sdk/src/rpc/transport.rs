@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 /// The object a host-side stub leads to. Only the test harness makes one,
 /// and only it looks inside (through [`HostTarget::as_any`]).
-pub(crate) trait HostTarget: fmt::Debug + Send + Sync + 'static {
+pub(crate) trait HostTarget: fmt::Debug + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe + 'static {
     /// The harness's own type, to downcast to.
     fn as_any(&self) -> &dyn Any;
 }
