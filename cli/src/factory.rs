@@ -99,17 +99,11 @@ pub fn into_factory(glue: &str) -> Result<String, String> {
     }
     let body = patch_closures(&body)?;
     let body = patch_handle_error(&body)?;
-    let body = drop_loaders(&body);
-    let (shared, body) = hoist_shared(&body);
     let mut out = String::new();
     out.push_str("// wasm-bindgen's bindings, rewritten by `durable build` into a factory: each\n");
     out.push_str("// call of `instantiate` builds an independent Wasm instance and its glue.\n");
     out.push_str(&format!("{EXPORTS_LINE}{}\n", exported.join(", ")));
     out.push_str(&imports);
-    if !shared.is_empty() {
-        out.push_str("\n// Shared by every instance: no state of any instance lives here.\n");
-        out.push_str(&shared);
-    }
     out.push_str("\n/**\n * A fresh instance of the compiled `module`. `boundary` is the runtime's side\n");
     out.push_str(" * of it: `imports(object)` sees (and may wrap) the import object before\n");
     out.push_str(" * instantiation; `depth()` reads how deep Rust code of the instance is;\n");
@@ -126,144 +120,6 @@ pub fn into_factory(glue: &str) -> Result<String, String> {
     out.push_str("        kill() { __wbg_instance_id++; },\n");
     out.push_str("    };\n}\n");
     Ok(out)
-}
-
-/// The statement or declaration starting at line `start`: one line, or a
-/// block opening with `{` up to the line that balances its braces (which
-/// must start with `}`; wasm-bindgen's indentation is not to be relied on).
-/// Returns one past its last line. Only used on blocks this tool knows,
-/// whose strings hold no unbalanced brace.
-fn block_end(lines: &[&str], start: usize) -> Option<usize> {
-    if !lines[start].trim_end().ends_with('{') {
-        return Some(start + 1);
-    }
-    let mut depth = 0i64;
-    for (i, line) in lines.iter().enumerate().skip(start) {
-        depth += line.matches('{').count() as i64 - line.matches('}').count() as i64;
-        if depth == 0 {
-            return line.trim_start().starts_with('}').then_some(i + 1);
-        }
-    }
-    None
-}
-
-/// The consecutive blocks of the body that start with `starts`, in that
-/// order (blank lines between them): the first start found exactly once.
-fn top_level_blocks(lines: &[&str], starts: &[&str]) -> Option<Vec<(usize, usize)>> {
-    let first: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim_start().starts_with(starts[0])).collect();
-    let [mut at] = first[..] else { return None };
-    let mut out = Vec::new();
-    for (n, start) in starts.iter().enumerate() {
-        if n > 0 {
-            at = (at..lines.len()).find(|&i| !lines[i].trim().is_empty())?;
-            if !lines[at].trim_start().starts_with(start) {
-                return None;
-            }
-        }
-        let end = block_end(lines, at)?;
-        out.push((at, end));
-        at = end;
-    }
-    Some(out)
-}
-
-/// Whether `text` uses `name` as an identifier.
-fn mentions(text: &str, name: &str) -> bool {
-    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    text.match_indices(name).any(|(at, _)| {
-        !text[..at].chars().next_back().is_some_and(ident) && !text[at + name.len()..].chars().next().is_some_and(ident)
-    })
-}
-
-/// wasm-bindgen's loaders (`initSync`, `__wbg_init` and the functions only
-/// they call): the factory instantiates by itself, and every function
-/// declared in the body is a closure allocated again for each instance.
-/// Each goes only if nothing left in the body names it.
-fn drop_loaders(body: &str) -> String {
-    const LOADERS: [&str; 5] = [
-        "async function __wbg_load(",
-        "function initSync(",
-        "let __wbg_init_promise;",
-        "async function __wbg_init(",
-        "async function __wbg_init_once(",
-    ];
-    const NAMES: [&str; 5] = ["__wbg_load", "initSync", "__wbg_init_promise", "__wbg_init", "__wbg_init_once"];
-    let lines: Vec<&str> = body.lines().collect();
-    let Some(dropped) = top_level_blocks(&lines, &LOADERS) else { return body.to_owned() };
-    let kept: String = (0..lines.len())
-        .filter(|&i| !dropped.iter().any(|&(start, end)| (start..end).contains(&i)))
-        .map(|i| format!("{}\n", lines[i]))
-        .collect();
-    if NAMES.iter().any(|name| mentions(&kept, name)) {
-        return body.to_owned();
-    }
-    kept
-}
-
-/// Names that hold one instance's state: a block naming one of them must
-/// stay inside `instantiate`.
-const INSTANCE_STATE: [&str; 9] =
-    ["wasm", "wasmInstance", "wasmModule", "WASM_VECTOR_LEN", "__wbg_instance_id", "boundary", "getUint8ArrayMemory0", "getDataViewMemory0", "__wbg_get_imports"];
-
-/// Moves what no instance owns out of `instantiate`, to be built once per
-/// module instead of once per object: the text decoder and encoder (and
-/// the decoder's byte count, a workaround for a Safari limit), `isLikeNone`,
-/// `debugString` and the string enums. Returns (module-scope text, the
-/// body). A block is moved only in the shape expected, and only if it names
-/// no instance state and everything it names moves with it or is global;
-/// else it stays where it is, as before (this only saves work).
-fn hoist_shared(body: &str) -> (String, String) {
-    // Groups that move together (each block by how it starts), in order.
-    const GROUPS: [&[&str]; 4] = [
-        &[
-            "let cachedTextDecoder = new TextDecoder('utf-8', { ignoreBOM: true });",
-            "cachedTextDecoder.decode();",
-            "const MAX_SAFARI_DECODE_BYTES = ",
-            "let numBytesDecoded = 0;",
-            "function decodeText(bytes) {",
-        ],
-        &["const cachedTextEncoder = new TextEncoder();", "if (!('encodeInto' in cachedTextEncoder)) {"],
-        &["function isLikeNone(x) {"],
-        &["function debugString(val) {"],
-    ];
-    let lines: Vec<&str> = body.lines().collect();
-    let text = |(start, end): (usize, usize)| lines[start..end].join("\n");
-    let mut moved: Vec<(usize, usize)> = Vec::new();
-    for group in GROUPS {
-        // The encoder's polyfill is optional (its test is there for old engines).
-        let found = top_level_blocks(&lines, group).or_else(|| (group.len() == 2).then(|| top_level_blocks(&lines, &group[..1])).flatten());
-        let Some(found) = found else { continue };
-        if found.iter().any(|&b| INSTANCE_STATE.iter().any(|name| mentions(&text(b), name))) {
-            continue;
-        }
-        moved.extend(found);
-    }
-    // String enums: a constant array of string literals, on one line.
-    for (start, line) in lines.iter().enumerate() {
-        let line = line.trim();
-        if indentation(lines[start]) == 4
-            && line.starts_with("const __wbindgen_enum_")
-            && line.ends_with("];")
-            && line.split_once("= [").is_some_and(|(_, items)| items.chars().all(|c| c != '(' && c != '`'))
-        {
-            moved.push((start, start + 1));
-        }
-    }
-    moved.sort_unstable();
-    let mut shared = String::new();
-    for &(start, end) in &moved {
-        for line in &lines[start..end] {
-            shared.push_str(line.strip_prefix("    ").unwrap_or(line));
-            shared.push('\n');
-        }
-    }
-    // Moved blocks keep their order; the encoder's group is only the two
-    // lines in the shape above (the polyfill's test reads the encoder).
-    let rest: String = (0..lines.len())
-        .filter(|&i| !moved.iter().any(|&(start, end)| (start..end).contains(&i)))
-        .map(|i| format!("{}\n", lines[i]))
-        .collect();
-    (shared, rest)
 }
 
 /// The line of a factory that lists what `instantiate` returns.
@@ -477,45 +333,6 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let checked = checked.expect("node runs (scripts/setup.sh installs it)");
         assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
-    }
-
-    #[test]
-    fn what_no_instance_owns_is_built_once_per_module() {
-        let out = into_factory(EXAMPLES).unwrap();
-        let (shared, body) = out.split_once("export function instantiate(module, boundary) {\n").unwrap();
-        for moved in [
-            "let cachedTextDecoder = new TextDecoder(",
-            "function decodeText(bytes) {",
-            "const cachedTextEncoder = new TextEncoder();",
-            "function isLikeNone(x) {",
-            "function debugString(val) {",
-            "const __wbindgen_enum_RequestRedirect = [",
-        ] {
-            assert!(shared.contains(moved), "{moved} at module scope");
-            assert!(!body.contains(moved), "{moved} no longer per instance");
-        }
-        // Nothing of an instance's state is reachable from the module scope.
-        let (_, shared) = shared.split_once("// Shared by every instance").unwrap();
-        let (shared, _) = shared.split_once("/**\n * A fresh instance").unwrap();
-        for state in INSTANCE_STATE {
-            assert!(!mentions(shared, state), "{state} named outside instantiate");
-        }
-        // The loaders are gone; the factory's own instantiation stays.
-        for loader in ["function initSync(", "function __wbg_init(", "function __wbg_load(", "__wbg_init_promise"] {
-            assert!(!out.contains(loader), "{loader}");
-        }
-        assert!(body.contains("function getUint8ArrayMemory0() {") && body.contains("function __wbg_get_imports() {"));
-    }
-
-    #[test]
-    fn a_block_naming_instance_state_stays_inside() {
-        let glue = EXAMPLES.replace("function isLikeNone(x) {\n", "function isLikeNone(x) {\n    wasm;\n");
-        let out = into_factory(&glue).unwrap();
-        let (shared, body) = out.split_once("export function instantiate(module, boundary) {\n").unwrap();
-        assert!(!shared.contains("function isLikeNone(x) {") && body.contains("function isLikeNone(x) {"));
-        // A loader something still names stays too.
-        let glue = EXAMPLES.replace("function __wbg_get_imports() {\n", "function __wbg_get_imports() {\n    initSync;\n");
-        assert!(into_factory(&glue).unwrap().contains("function initSync("));
     }
 
     #[test]
