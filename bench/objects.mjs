@@ -15,12 +15,11 @@
 //                               [--concurrency 1,10,64] [--no-workers-rs]
 //        (after scripts/build.sh)
 
-import { readFileSync, readdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 
 import { get } from "../tests/e2e/harness.mjs";
-import { startWorkerd } from "./workerd.mjs";
+import { groupRss, startWorkerd } from "./workerd.mjs";
 import { tryBuildWorkersRs } from "./workers-rs/build.mjs";
 
 const { values } = parseArgs({
@@ -38,23 +37,6 @@ const objects = Number(values.objects);
 const rounds = Number(values.rounds);
 const concurrencies = values.concurrency.split(",").map(Number);
 if (concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new Error(`--concurrency: whole numbers from 1 to 256, got ${values.concurrency}`);
-
-/** Resident memory (KiB) of the process group `pgid`. */
-function groupRss(pgid) {
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (rss) total += Number(rss[1]);
-    } catch {
-      // the process is gone
-    }
-  }
-  return total;
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -4,7 +4,7 @@
 
 import { execFile, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 import { ROOT, freePort, stripJsonComments, tempDir } from "../tests/e2e/harness.mjs";
@@ -13,7 +13,7 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const WORKERD = join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
 
 // `embed` paths are relative to the config file, which sits in `root`.
-async function bundle(config, root, name) {
+export async function bundle(config, root, name) {
   const outdir = join(root, name);
   await promisify(execFile)(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", config], {
     cwd: ROOT,
@@ -24,10 +24,10 @@ async function bundle(config, root, name) {
   for (const file of readdirSync(outdir).filter((f) => f.endsWith(".wasm"))) {
     modules.push(`(name = "${file}", wasm = embed "${name}/${file}")`);
   }
-  return { config: JSON.parse(stripJsonComments(readFileSync(join(ROOT, config), "utf8"))), modules };
+  return { config: JSON.parse(stripJsonComments(readFileSync(resolve(ROOT, config), "utf8"))), modules };
 }
 
-function worker(name, { config, modules }, extraBindings = []) {
+export function worker(name, { config, modules }, extraBindings = []) {
   const own = config.durable_objects.bindings.filter((b) => !b.script_name);
   const namespaces = own.map((b) => `(className = "${b.class_name}", uniqueKey = "${name}-${b.class_name}", enableSql = true)`);
   const bindings = config.durable_objects.bindings.map((b) =>
@@ -80,15 +80,29 @@ export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE
   const examples = await bundle("wrangler.jsonc", dir.path, "examples");
   const caller = await bundle("examples/js-caller/wrangler.jsonc", dir.path, "caller");
   const workersRsWorker = workersRs ? workersRsService(workersRs, dir.path) : null;
+  const services = [
+    `(name = "js-caller", worker = ${worker("js-caller", caller, workersRsWorker ? [workersRsWorker.binding] : [])})`,
+    `(name = "durable-examples", worker = ${worker("durable-examples", examples)})`,
+    ...(workersRsWorker ? [workersRsWorker.service] : []),
+  ];
+  return serve(dir, storageDir, services, "js-caller");
+}
+
+/**
+ * Serves the workerd `services` (capnp text, each a `(name = .., worker = ..)`
+ * whose `embed` paths are relative to `dir.path`) with object storage in
+ * `storageDir`, HTTP going to the service `entry`; resolves to { url, stop,
+ * pid } once it answers.
+ */
+export async function serve(dir, storageDir, services, entry) {
   const port = await freePort();
   const capnp = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
-    (name = "js-caller", worker = ${worker("js-caller", caller, workersRsWorker ? [workersRsWorker.binding] : [])}),
-    (name = "durable-examples", worker = ${worker("durable-examples", examples)}),${workersRsWorker ? `\n    ${workersRsWorker.service},` : ""}
+    ${services.join(",\n    ")},
     (name = "do-storage", disk = (path = "${storageDir}", writable = true)),
   ],
-  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "js-caller")],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "${entry}")],
 );
 `;
   const configPath = join(dir.path, "config.capnp");
@@ -125,4 +139,39 @@ const config :Workerd.Config = (
   }
   await stop();
   throw new Error(`workerd did not start:\n${logs}\n${capnp}`);
+}
+
+/** Resident memory (KiB) of the process group `pgid`. */
+export function groupRss(pgid) {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (rss) total += Number(rss[1]);
+    } catch {
+      // the process is gone
+    }
+  }
+  return total;
+}
+
+/**
+ * CPU time (ms) the threads of the process group `pgid` have run, from
+ * /proc/PID/task/TID/schedstat (nanoseconds; threads that ended are not counted).
+ */
+export function groupCpuMs(pgid) {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) !== pgid) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+    } catch {
+      // the process or thread is gone
+    }
+  }
+  return total;
 }

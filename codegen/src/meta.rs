@@ -236,7 +236,8 @@ pub fn emit_location(rust: &syn::Ident) -> TokenStream {
     quote::quote_spanned! {rust.span()=>
         const _: () = {
             const RECORD: &str = ::core::concat!(#prefix, ::core::line!(), " ", ::core::file!(), "\n");
-            #[used]
+            // Not `#[used]`: see `emit`.
+            #[allow(dead_code)]
             #[cfg_attr(target_family = "wasm", link_section = #SECTION)]
             static LOCATION: [u8; RECORD.len()] = ::durable::__private::record_bytes(RECORD);
         };
@@ -245,6 +246,11 @@ pub fn emit_location(rust: &syn::Ident) -> TokenStream {
 
 /// A `static` named `static_name` that places `record`, as one [`Line`] and
 /// a newline, in the custom section.
+///
+/// The static is deliberately not `#[used]`: on wasm32 a `link_section`
+/// static reaches the custom section without it (from dependencies too),
+/// while `#[used]` also keeps a copy in the data section, which every
+/// instance copies into its memory (15 KB of records in the examples).
 pub fn emit(static_name: &str, record: Record) -> TokenStream {
     let bytes = format!("{}\n", Line::new(record).to_json()).into_bytes();
     let len = bytes.len();
@@ -252,8 +258,7 @@ pub fn emit(static_name: &str, record: Record) -> TokenStream {
     let ident = format_ident!("{}", static_name);
     quote! {
         #[doc(hidden)]
-        #[used]
-        #[allow(non_upper_case_globals)]
+        #[allow(non_upper_case_globals, dead_code)]
         #[cfg_attr(target_family = "wasm", link_section = #SECTION)]
         static #ident: [u8; #len] = *#lit;
     }
@@ -345,5 +350,14 @@ mod tests {
         assert!(tokens.contains(&format!("link_section = \"{SECTION}\"")), "{tokens}");
         let location = emit_location(&format_ident!("Counter")).to_string();
         assert!(location.contains(&format!("link_section = \"{SECTION}\"")), "{location}");
+    }
+
+    #[test]
+    fn no_record_is_kept_in_the_data_section_too() {
+        // `#[used]` would put a second copy of each record into the module's
+        // data, copied into every object's memory (see `emit`).
+        for tokens in [emit("X", class(Deployment::default())).to_string(), emit_location(&format_ident!("Counter")).to_string()] {
+            assert!(!tokens.contains("used"), "{tokens}");
+        }
     }
 }
