@@ -54,7 +54,7 @@ use crate::{sys, Error, Result};
 /// ```
 pub use serde_bytes::ByteBuf as Bytes;
 
-pub use crate::convert::{from_js, to_js};
+pub use crate::convert::{from_js, from_json, to_js};
 
 pub use crate::callback::{Arguments, Callback};
 pub use crate::capability::{Capability, RemoteCapability, Target};

@@ -15,7 +15,7 @@
 //! | a string | a string | numbers, arrays, ... |
 //! | bytes | a `Uint8Array`, an `ArrayBuffer`, an array of numbers | strings |
 //! | `()`, a unit struct | `null` or `undefined` | |
-//! | an `Option` | `null`/`undefined` for `None`, anything else for `Some` | |
+//! | an `Option<T>` | `undefined` for `None`; `null` for `Some` of what `T` reads from `null` if it reads it (`Value::Null`, `()`, an inner `None`), else for `None`; anything else for `Some` | |
 //! | a sequence, tuple | an array or another iterable (extra elements of a tuple are ignored) | plain objects, strings |
 //! | a map | a plain object (its own enumerable string keys), a `Map`, an iterable of `[key, value]` pairs | |
 //! | a struct | any object: each field is its own enumerable property of that name; others are not looked at | arrays as tuples |
@@ -107,6 +107,28 @@ pub(crate) enum Scalar<'a> {
 /// `v` as an integer if it is one within ±2^53 (`-0` is `0`).
 fn safe_integer(v: f64) -> Option<i64> {
     (v.fract() == 0.0 && v.abs() <= MAX_SAFE).then_some(v as i64)
+}
+
+/// `null` where an `Option<T>` is asked for, on both routes: `Some` of what
+/// `T` reads from `null` if `T` reads it (`serde_json::Value::Null`, `()`, a
+/// unit struct, the `None` of an inner `Option`), else `None`. So
+/// `Some(Value::Null)` and `Some(None)`, which cross as `null`, read back as
+/// they were sent, while `null` stays `None` for every `Option` whose `T`
+/// has no `null` of its own (`Option<u32>`, `Option<String>`, a struct...).
+/// `undefined` (and an absent field) is always `None`.
+pub(crate) fn null_option<'de, V: Visitor<'de>, E: de::Error>(visitor: V) -> Result<V::Value, E> {
+    // serde's visitor for `Option<T>` (the one whose `expecting` is "option")
+    // reads `T` and keeps `None` if that fails, through the hook serde's own
+    // `#[serde(flatten)]` uses for options (hidden from serde's docs; a unit
+    // test pins it). Any other visitor that asks for an option (chrono's
+    // `ts_seconds_option`, say) is given `None`, as `null` always gave.
+    let expecting = (&visitor as &dyn de::Expected).to_string();
+    if expecting != "option" {
+        return visitor.visit_none();
+    }
+    visitor
+        .__private_visit_untagged_option(ScalarDe::<E>::new(Scalar::Null, false))
+        .map_err(|()| E::invalid_type(Unexpected::Unit, &expecting.as_str()))
 }
 
 /// A scalar read as a Rust value: the one definition of the table's rows for
@@ -249,7 +271,7 @@ impl<'de, E: de::Error> de::Deserializer<'de> for ScalarDe<'_, E> {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
         match self.value {
-            Scalar::Null => visitor.visit_none(),
+            Scalar::Null => null_option(visitor),
             _ => visitor.visit_some(self),
         }
     }
@@ -716,8 +738,10 @@ impl<'de> de::Deserializer<'de> for JsDe {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Out<V::Value> {
-        if self.value.is_null() || self.value.is_undefined() {
+        if self.value.is_undefined() {
             visitor.visit_none()
+        } else if self.value.is_null() {
+            null_option(visitor)
         } else {
             visitor.visit_some(self)
         }
