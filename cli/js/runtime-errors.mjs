@@ -10,10 +10,45 @@
 export class RustPanic extends Error {
   constructor(message) {
     super(message);
-    // Created inside the panic hook, its stack would list Wasm frames the
-    // runtime's log prints as `[object Object]`; the message has the location.
-    this.stack = `Error: ${message}`;
+    // The message has the location; a stack would only list the runtime's
+    // and the glue's frames (and the runtime's log prints them too).
+    stackless(this);
   }
+}
+
+/**
+ * Drops the stack `error` captured when it was made: V8 keeps a copy of it
+ * apart from `error.stack`, which the runtime prints under the error when
+ * an event fails (about 15 lines of the glue's and the runtime's frames for
+ * an error Rust made). `Error.captureStackTrace` with a function that is not
+ * on the stack replaces both with an empty one. Returns `error`.
+ */
+export function stackless(error) {
+  if (error instanceof Error) Error.captureStackTrace(error, notOnTheStack);
+  return error;
+}
+
+function notOnTheStack() {}
+
+/**
+ * A promise rejected with a new `Error` of `error`'s message, made by a job
+ * with no JavaScript or Wasm frame on the stack. When an alarm fails, the
+ * runtime prints the stack of the rejection's error under it; for an error
+ * made inside Wasm, even a stackless one, it prints the Wasm frames it was
+ * made in (measured under `wrangler dev`), which this one has none of.
+ */
+export function rejectFresh(error) {
+  return Promise.resolve(messageOf(error))
+    .then(Error)
+    .then((fresh) => Promise.reject(fresh));
+}
+
+/**
+ * A panic's message on one line: std writes "panicked at FILE:LINE:COL:" and
+ * the payload on the next; every log line and error message has both.
+ */
+export function oneLine(message) {
+  return String(message).replace(/^(panicked at [^\n]*:)\n/, "$1 ");
 }
 
 /** A Wasm trap, as it unwinds out of Wasm: V8 reports a stack overflow as a RangeError. */

@@ -2,7 +2,7 @@
 // Object (its instance, its rebuild, and the gate that holds events back
 // while the constructor's work runs). See runtime.mjs.
 
-import { errorResponse } from "./runtime-errors.mjs";
+import { RustPanic, errorResponse, rejectFresh } from "./runtime-errors.mjs";
 import { Instance } from "./runtime-instance.mjs";
 
 export class Runtime {
@@ -131,26 +131,40 @@ export class Host {
     );
   }
 
-  /** The alarm fired; a rejection makes the runtime retry it. */
+  /**
+   * The alarm fired; a rejection makes the runtime retry it (and the runtime
+   * logs it: with the error's message only, see `rejectFresh`).
+   */
   alarm(info) {
-    return this.#run("alarm", (object, id) => object.alarm(info, id));
+    return this.#run("alarm", (object, id) => object.alarm(info, id)).catch(rejectFresh);
   }
 
-  /** Hibernatable WebSocket events. */
+  /**
+   * Hibernatable WebSocket events. A death in one is logged when it happens;
+   * the event then ends quietly (the runtime would log it twice more, and
+   * nothing else follows from a failed WebSocket event).
+   */
   webSocketMessage(ws, message) {
-    return this.#run("webSocketMessage", (object, id) => object.web_socket_message(ws, message, id));
+    return quiet(this.#run("webSocketMessage", (object, id) => object.web_socket_message(ws, message, id)));
   }
 
   webSocketClose(ws, code, reason, wasClean) {
-    return this.#run("webSocketClose", (object, id) => object.web_socket_close(ws, code, reason, wasClean, id));
+    return quiet(this.#run("webSocketClose", (object, id) => object.web_socket_close(ws, code, reason, wasClean, id)));
   }
 
   webSocketError(ws, error) {
-    return this.#run("webSocketError", (object, id) => object.web_socket_error(ws, error, id));
+    return quiet(this.#run("webSocketError", (object, id) => object.web_socket_error(ws, error, id)));
   }
 
   /** A JS RPC call: `glue` is the method on the Wasm-side class. */
   rpc(glue, args) {
     return this.#run(glue, (object, id) => object[glue](args, id));
   }
+}
+
+/** `event`, settled without the death that failed it (logged already). */
+function quiet(event) {
+  return event.catch((error) => {
+    if (!(error instanceof RustPanic)) throw error;
+  });
 }

@@ -1,7 +1,7 @@
 // One Wasm instance of the durable runtime (see runtime.mjs, and the protocol
 // in the SDK's `boundary` module): the calls into it, and its death.
 
-import { RustPanic, describe, isTrap, messageOf } from "./runtime-errors.mjs";
+import { RustPanic, describe, isTrap, messageOf, oneLine, stackless } from "./runtime-errors.mjs";
 
 /**
  * What a call into Wasm returns when its work goes on: its result follows
@@ -100,7 +100,8 @@ export class Instance {
       // Judged while the call is still recorded: a death names it.
       const failure = entry.failed ?? this.#escapedCall(error, id);
       this.#calls.delete(id);
-      return Promise.reject(failure);
+      // An `Err` Rust returned: its stack lists only the glue's frames.
+      return Promise.reject(stackless(failure));
     }
     this.#inside--;
     if (value === PENDING) {
@@ -151,7 +152,7 @@ export class Instance {
     if (entry === undefined || entry.resolve === null) return; // failed already (the instance died)
     this.#calls.delete(id);
     if (ok) entry.resolve(value);
-    else entry.reject(this.#failure(value, id));
+    else entry.reject(stackless(this.#failure(value, id)));
   }
 
   /**
@@ -311,8 +312,9 @@ export class Instance {
    * trap). Fails everything that waits on it and logs why, once. Returns
    * the error the call `call` fails with.
    */
-  #die(call, kind, message) {
+  #die(call, kind, reason) {
     if (this.dead) return this.#death;
+    const message = oneLine(reason);
     this.glue.kill();
     // Work the constructor started may panic after it returned (its
     // blockConcurrencyWhile load): it is still named after the constructor.

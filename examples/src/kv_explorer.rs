@@ -165,7 +165,23 @@ impl KvExplorer {
         let back = other.get_many(vec!["remote".into(), "remote-many".into()]).await?;
         note("stub put and put_many null, get_many", format!("{back:?}"));
         note("stub sync_put_get null", format!("{:?}", other.sync_put_get("remote-sync".into(), Value::Null).await?));
+        // Options whose value has a `null` of its own, both ways through the stub.
+        for (label, value, nested) in [
+            ("Some(Null), Some(None)", Some(Value::Null), Some(None)),
+            ("None, None", None, None),
+            ("Some(1), Some(Some(2))", Some(json!(1)), Some(Some(2))),
+        ] {
+            let (seen_inside, value_back, nested_back) = other.echo_options(value, nested).await?;
+            note(&format!("stub echo_options {label}"), format!("inside {seen_inside}, back {value_back:?}, {nested_back:?}"));
+        }
         Ok(seen)
+    }
+
+    /// Answers what arrived (`{:?}`) and the same values back: `null` is
+    /// `Some(Null)` for an `Option<Value>` and `Some(None)` for an
+    /// `Option<Option<_>>`, `undefined` is `None`.
+    pub fn echo_options(&self, value: Option<Value>, nested: Option<Option<i64>>) -> (String, Option<Value>, Option<Option<i64>>) {
+        (format!("{value:?}, {nested:?}"), value, nested)
     }
 
     /// Resets the object with `reason` (`ctx.abort`): the call fails with it.

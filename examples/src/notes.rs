@@ -335,7 +335,8 @@ pub(crate) async fn handle(mut req: worker::Request, env: &Env, url: &Url, rest:
     let tag = url.query_pairs().find(|(k, _)| k == "tag").map(|(_, v)| v.into_owned());
     match (req.method(), rest) {
         (Method::Post, "/") => {
-            let note: NewNote = match req.json().await {
+            // Not `req.json()`: the SDK's conversion names the field of a wrong shape.
+            let note: NewNote = match req.text().await.map_err(Error::from).and_then(|body| durable::rpc::from_json(&body)) {
                 Ok(note) => note,
                 Err(e) => return Response::error(format!("expected {{\"title\", \"body\", \"tags\"}}: {e}"), 400),
             };

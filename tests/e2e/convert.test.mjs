@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { uniqueName, useRuntime } from "./harness.mjs";
+import { rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
 const shared = useRuntime();
 
@@ -72,6 +72,44 @@ describe("the bulk and field routes of the value conversion", () => {
       const answer = await call("probe", probe);
       assert.match(answer.error ?? "", /invalid type: string "not bytes"/, `${parts} parts: ${JSON.stringify(answer)}`);
     }
+  });
+});
+
+describe("a value of the wrong shape is refused naming where, what was expected and what came", () => {
+  const at = (object, method, ...args) => rpcCall(shared.runtime.url, object, uniqueName("shape"), method, ...args);
+
+  test("a string where a list is expected (KvExplorer.getMany)", async () => {
+    const answer = await at("KV", "getMany", "abc");
+    assert.equal(answer.error, 'get_many: argument 1 (`keys`): invalid type: string "abc", expected a sequence');
+  });
+
+  test("a string where a list is expected inside a struct (Counter.weigh)", async () => {
+    const answer = await at("COUNTER", "weigh", { items: "abc" });
+    assert.equal(answer.error, 'weigh: argument 1 (`batch`): at `items`: invalid type: string "abc", expected a sequence');
+    const deeper = await at("COUNTER", "weigh", { items: [{ id: 1, name: "one", tags: ["a", 2], score: 1, active: true }] });
+    assert.equal(deeper.error, "weigh: argument 1 (`batch`): at `items[0].tags[1]`: invalid type: floating point `2.0`, expected a string");
+  });
+
+  test("a string where a list is expected in a JSON request body (POST /notes/)", async () => {
+    const response = await fetch(`${shared.runtime.url}/notes/?name=${uniqueName("shape")}`, {
+      method: "POST",
+      body: JSON.stringify({ title: "t", body: "b", tags: "abc" }),
+    });
+    assert.equal(response.status, 400);
+    assert.equal(await response.text(), 'expected {"title", "body", "tags"}: at `tags`: invalid type: string "abc", expected a sequence');
+  });
+
+  test("[key, value] pairs are a map (KvExplorer.putMany); a malformed pair is refused naming it", async () => {
+    const name = uniqueName("pairs");
+    assert.ok(!("error" in (await rpcCall(shared.runtime.url, "KV", name, "putMany", [["a", 1], ["b", "two"]]))));
+    assert.deepEqual((await rpcCall(shared.runtime.url, "KV", name, "getMany", ["a", "b"])).ok, { a: 1, b: "two" });
+    const refused = async (entries) => (await rpcCall(shared.runtime.url, "KV", name, "putMany", entries)).error;
+    assert.equal(await refused([["a", 1], "b"]), "put_many: argument 1 (`entries`): at `[1]`: expected a [key, value] pair, got string");
+    assert.equal(await refused([["a"]]), "put_many: argument 1 (`entries`): at `[0]`: expected a [key, value] pair, got an array of 1");
+    assert.equal(await refused([[1, 2]]), "put_many: argument 1 (`entries`): at `[0][0]`: invalid type: floating point `1.0`, expected a string");
+    assert.equal(await refused("abc"), 'put_many: argument 1 (`entries`): invalid type: string "abc", expected a map');
+    // Nothing of a refused batch is written.
+    assert.deepEqual((await rpcCall(shared.runtime.url, "KV", name, "getMany", ["a", "b"])).ok, { a: 1, b: "two" });
   });
 });
 

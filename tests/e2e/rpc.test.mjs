@@ -210,7 +210,7 @@ describe("structured values over RPC (the Shelf example)", () => {
 
     assert.equal((await callOn("SHELF", name, "get", book.title)).ok.title, book.title);
     const wrong = await callOn("SHELF", name, "add", { title: 5 });
-    assert.match(wrong.error, /^add: argument 1 \(`book`\): invalid type: floating point `5.0`, expected a string/);
+    assert.match(wrong.error, /^add: argument 1 \(`book`\): at `title`: invalid type: floating point `5.0`, expected a string/);
     assert.deepEqual(await callOn("SHELF", name, "summary").then((r) => r.ok.count), 1);
   });
 });

@@ -82,8 +82,11 @@ describe("null, None and () between Rust and JavaScript", () => {
       "sync put None, get Option<i64>": "Some(None)",
       "SQL NULL row, as Value": '{"n": Null, "p": Null}',
       "stub put and put_many null, get_many": '{"remote": Null, "remote-many": Null}',
-      // An `Option<Value>` result cannot tell null from absent: both arrive as None.
-      "stub sync_put_get null": "None",
+      // `Some(Null)` crosses as null and reads back as `Some(Null)`; `None` is undefined.
+      "stub sync_put_get null": "Some(Null)",
+      "stub echo_options Some(Null), Some(None)": "inside Some(Null), Some(None), back Some(Null), Some(None)",
+      "stub echo_options None, None": "inside None, None, back None, None",
+      "stub echo_options Some(1), Some(Some(2))": "inside Some(Number(1)), Some(Some(2)), back Some(Number(1)), Some(Some(2))",
     });
     // What Rust stored, a JavaScript caller reads as null too.
     for (const key of ["null", "unit", "none", "many", "sync", "sync-none"]) {
@@ -91,6 +94,15 @@ describe("null, None and () between Rust and JavaScript", () => {
     }
     assert.deepEqual(await call("KV", peer, "get", "remote"), { ok: null, type: "null" });
     assert.deepEqual(await call("KV", peer, "get", "remote-sync"), { ok: null, type: "null" });
+  });
+
+  test("a JavaScript caller's null is Some(Null) for an Option<Value> and Some(None) for an Option<Option<T>>; undefined is None", async () => {
+    const name = uniqueName("options");
+    assert.deepEqual(await ok("KV", name, "echoOptions", null, null), ["Some(Null), Some(None)", null, null]);
+    assert.deepEqual(await ok("KV", name, "echoOptions", UNDEFINED, UNDEFINED), ["None, None", UNDEFINED, UNDEFINED]);
+    assert.deepEqual(await ok("KV", name, "echoOptions", { a: null }, 2), ['Some(Object {"a": Null}), Some(Some(2))', { a: null }, 2]);
+    // Every other Option still reads null as None (an argument left out, in JavaScript's way).
+    assert.equal((await call("KV", name, "transfer", "a", "b", 1, null)).ok, -1);
   });
 
   test("None is undefined and SQL NULL is null at a JavaScript caller", async () => {

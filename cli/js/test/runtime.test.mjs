@@ -12,7 +12,7 @@ import { describe, test } from "node:test";
 
 import { capabilityMaker } from "../runtime-capabilities.mjs";
 import { Runtime } from "../runtime-host.mjs";
-import { RustPanic } from "../runtime-errors.mjs";
+import { RustPanic, oneLine, rejectFresh, stackless } from "../runtime-errors.mjs";
 
 class RpcTarget {}
 
@@ -369,5 +369,24 @@ describe("the runtime's side of the boundary", () => {
     assert.equal(await host.rpc("read", {}), "read");
     assert.equal(order.at(-1), "read");
     assert.equal(order.at(-2), "loaded 2", "the rebuilt object's load finished before the event ran");
+  });
+});
+
+describe("what the runtime's errors carry into the log", () => {
+  test("a panic's message is one line; other text is left as it is", () => {
+    assert.equal(oneLine("panicked at src/a.rs:1:2:\nboom\nsecond line"), "panicked at src/a.rs:1:2: boom\nsecond line");
+    assert.equal(oneLine("the reason\nstays"), "the reason\nstays");
+  });
+
+  test("errors handed to the runtime carry no stack: a panic's and an Err's", () => {
+    assert.equal(new RustPanic("Rust panic: panicked at a.rs:1:2: boom").stack, "Error: Rust panic: panicked at a.rs:1:2: boom");
+    const error = new Error("no way");
+    assert.equal(stackless(error), error);
+    assert.equal(error.stack, "Error: no way");
+  });
+
+  test("an alarm's rejection is a new Error with the message", async () => {
+    await assert.rejects(rejectFresh(new RustPanic("Rust panic: boom")), (e) => e.constructor === Error && e.message === "Rust panic: boom");
+    await assert.rejects(rejectFresh("text"), (e) => e.message === "text");
   });
 });

@@ -71,9 +71,14 @@
 //!   raised), so it is a death too, never a wedge.
 //! - **`ctx.abort()`**: `hooks.abort` marks the instance dead first.
 //!
-//! Each death, once: the message is logged (one line); every call of the
+//! Each death, once: the message is logged (one line: a panic's "panicked
+//! at FILE:LINE:COL:" and its payload are joined); every call of the
 //! instance in flight fails (the culprit with the message, the others with
-//! "was reset ... in another call"); every watched promise settles;
+//! "was reset ... in another call"), with errors that carry no stack, so
+//! that what the runtime logs of a failed event is the message alone (a
+//! WebSocket event ends quietly instead: it has nothing else to fail, and
+//! an alarm rejects with a new `Error` of the message, made where no Wasm
+//! frame is on the stack); every watched promise settles;
 //! standard WebSockets it accepted close with 1011. And no Rust code of the
 //! instance runs again, and no host API gets a normal return from it:
 //! - a closure running when the instance died, invoked from inside a call

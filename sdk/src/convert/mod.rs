@@ -104,6 +104,26 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T> {
     decode(value).map_err(|e| Error::Conversion(conversion_message(e)))
 }
 
+/// Reads a JSON text (a request body, say) as `T` by the same conversion as
+/// an RPC argument ([`from_js`] of `JSON.parse(text)`): a value of the wrong
+/// shape is refused with an error naming where, what was expected and what
+/// came (``at `tags`: invalid type: string "abc", expected a sequence``).
+/// workers-rs's `Request::json` says "Reflect.get called on non-object" for
+/// the same body.
+///
+/// ```no_run
+/// // In a Durable Object or worker (it needs the Wasm runtime):
+/// # async fn handle(mut req: durable::Request) -> durable::Result<()> {
+/// #[derive(serde::Deserialize)]
+/// struct NewNote { title: String, tags: Vec<String> }
+/// let note: NewNote = durable::rpc::from_json(&req.text().await?)?;
+/// # Ok(()) }
+/// ```
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let value = js_sys::JSON::parse(text).map_err(|e| Error::Conversion(format!("not JSON: {}", crate::error::js_message(&e))))?;
+    from_js(value)
+}
+
 /// The serde serializer behind [`to_js`] and storage: serde-wasm-bindgen
 /// converts the scalars (with its refusal of 64-bit integers beyond ±2^53),
 /// and this one builds arrays, objects and enum wrappers itself, so that its
@@ -228,7 +248,10 @@ export function put(object, key, value) {
         }
 
         fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Out {
-            value.serialize(self)
+            // `Some(None)` is `null`, so that it reads back as `Some(None)`
+            // (see `de::null_option`), not as `None` (`undefined`).
+            let js = value.serialize(self)?;
+            Ok(if js.is_undefined() { JsValue::NULL } else { js })
         }
 
         fn serialize_unit(self) -> Out {

@@ -251,7 +251,8 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Strict<D> {
     }
 }
 
-/// `null` is `None`; anything else is `Some`, read strictly.
+/// `null` as the field route reads it ([`super::de::null_option`]);
+/// anything else is `Some`, read strictly.
 struct Optional<V>(V);
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for Optional<V> {
@@ -262,11 +263,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Optional<V> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_none()
+        super::de::null_option(self.0)
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_none()
+        super::de::null_option(self.0)
     }
 
     fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
@@ -523,6 +524,44 @@ mod tests {
         assert!(read::<Vec<u8>>("[256]").is_err());
         assert!(read::<Vec<u32>>("[1.5]").is_err());
         assert_eq!(read::<serde_json::Value>(r#"[1, -1, 1.5, "s", true, null]"#), Ok(serde_json::json!([1, -1, 1.5, "s", true, null])));
+    }
+
+    #[test]
+    fn null_is_some_where_the_option_holds_a_null_of_its_own() {
+        use serde_json::Value;
+        // `Some(Value::Null)`, `Some(())` and `Some(None)` cross as `null`, and read back as sent.
+        assert_eq!(read::<Option<Value>>("null"), Ok(Some(Value::Null)));
+        assert_eq!(read::<Vec<Option<Value>>>("[null, 1]"), Ok(vec![Some(Value::Null), Some(serde_json::json!(1))]));
+        assert_eq!(read::<Option<()>>("null"), Ok(Some(())));
+        assert_eq!(read::<Option<Option<u8>>>("null"), Ok(Some(None)));
+        // Every other `Option` reads `null` as `None`.
+        assert_eq!(read::<Option<u8>>("null"), Ok(None));
+        assert_eq!(read::<Option<String>>("null"), Ok(None));
+        assert_eq!(read::<Option<Point>>("null"), Ok(None));
+        assert_eq!(read::<Option<Vec<u8>>>("null"), Ok(None));
+        assert_eq!(read::<Option<BTreeMap<String, u8>>>("null"), Ok(None));
+        // A visitor of its own (not serde's `Option`) gets `visit_none`, as before.
+        struct Flag(bool);
+        impl<'de> serde::Deserialize<'de> for Flag {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = Flag;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a flag or nothing")
+                    }
+                    fn visit_none<E>(self) -> Result<Flag, E> {
+                        Ok(Flag(false))
+                    }
+                    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Flag, D::Error> {
+                        bool::deserialize(d).map(Flag)
+                    }
+                }
+                d.deserialize_option(V)
+            }
+        }
+        assert!(matches!(read::<Flag>("null"), Ok(Flag(false))));
+        assert!(matches!(read::<Flag>("true"), Ok(Flag(true))));
     }
 
     /// A type read through `serde_wasm_bindgen::preserve`'s magic name.

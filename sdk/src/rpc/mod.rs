@@ -14,7 +14,7 @@
 //! | `i128`, `u128` | `BigInt` | `BigInt` |
 //! | `String`, `&str`, `char` | `string` | `string` |
 //! | `()`, unit structs, `serde_json::Value::Null` | `null` | `null` or `undefined` |
-//! | `Option<T>` | `None`: `undefined`; `Some(v)`: `v` | `undefined` or `null` for `None`, a missing field too |
+//! | `Option<T>` | `None`: `undefined`; `Some(v)`: `v` (`Some(None)`: `null`) | `undefined` or a missing field for `None`; `null` for `None` too, unless `T` reads `null` itself (`serde_json::Value`, `()`, an inner `Option`): then `Some(Value::Null)`, `Some(())`, `Some(None)` |
 //! | `Vec<T>`, slices, sets, tuples, tuple structs | arrays | arrays |
 //! | structs | plain objects, one property per field (a `None` field is present and `undefined`) | plain objects |
 //! | maps with string keys (`HashMap`, `BTreeMap`, `serde_json::Map`) | plain objects (other keys are an error) | plain objects or `Map`s |
@@ -54,7 +54,7 @@ use crate::{sys, Error, Result};
 /// ```
 pub use serde_bytes::ByteBuf as Bytes;
 
-pub use crate::convert::{from_js, to_js};
+pub use crate::convert::{from_js, from_json, to_js};
 
 mod callback;
 mod capability;
