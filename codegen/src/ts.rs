@@ -277,6 +277,19 @@ fn unnamed(fields: &syn::FieldsUnnamed, params: &[String], refs: &mut BTreeSet<S
     }
 }
 
+/// A Rust parameter's name in a TypeScript signature: camelCase, with `_`
+/// after a word JavaScript reserves (`case` is `case_`: `sqlRows(case:
+/// string)` is a syntax error in a `.d.ts`). Only the name in the
+/// declaration changes; callers pass arguments by position.
+fn parameter_name(rust: &str) -> String {
+    let name = camel_case(rust);
+    if crate::model::name::is_reserved_word(&name) {
+        name + "_"
+    } else {
+        name
+    }
+}
+
 /// The TypeScript signature of an RPC method, e.g. `increment(amount: number): Promise<number>`.
 /// Trailing `Option` arguments are optional. Named types go into `refs`.
 pub fn method_signature(method: &RpcMethod, refs: &mut BTreeSet<String>) -> String {
@@ -286,8 +299,8 @@ pub fn method_signature(method: &RpcMethod, refs: &mut BTreeSet<String>) -> Stri
         .iter()
         .enumerate()
         .map(|(i, (name, ty))| match option_inner(ty) {
-            Some(inner) if i >= required => format!("{}?: {}", camel_case(&name.to_string()), ts_type(inner, &[], refs)),
-            _ => format!("{}: {}", camel_case(&name.to_string()), ts_type(ty, &[], refs)),
+            Some(inner) if i >= required => format!("{}?: {}", parameter_name(&name.to_string()), ts_type(inner, &[], refs)),
+            _ => format!("{}: {}", parameter_name(&name.to_string()), ts_type(ty, &[], refs)),
         })
         .collect();
     let result = match &method.output {
@@ -410,6 +423,15 @@ mod tests {
         let (t, refs) = ty(quote!(Vec<Book>));
         assert_eq!(t, "Array<Book>");
         assert!(refs.contains("Book"));
+    }
+
+    #[test]
+    fn parameters_named_like_reserved_words_are_suffixed() {
+        assert_eq!(parameter_name("case"), "case_");
+        assert_eq!(parameter_name("new"), "new_");
+        assert_eq!(parameter_name("arguments"), "arguments_");
+        assert_eq!(parameter_name("by_case"), "byCase");
+        assert_eq!(parameter_name("amount"), "amount");
     }
 
     #[test]

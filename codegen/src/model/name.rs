@@ -95,6 +95,19 @@ const RESERVED_WORDS: &[&str] = &[
     "typeof", "var", "void", "while", "with", "yield",
 ];
 
+/// Whether `word` is reserved in JavaScript modules (or forbidden as a
+/// binding in strict mode), so that it cannot name a parameter of a
+/// generated TypeScript signature as it is.
+///
+/// ```
+/// use durable_objects_codegen::model::name::is_reserved_word;
+/// assert!(is_reserved_word("case") && is_reserved_word("eval"));
+/// assert!(!is_reserved_word("cases"));
+/// ```
+pub fn is_reserved_word(word: &str) -> bool {
+    RESERVED_WORDS.contains(&word) || RESTRICTED_NAMES.contains(&word)
+}
+
 /// Names strict mode forbids as a binding (`class eval {}` is a syntax error).
 const RESTRICTED_NAMES: &[&str] = &["eval", "arguments"];
 
