@@ -198,6 +198,24 @@ impl KvExplorer {
         Ok(ns.get_by_name(&name)?.who_am_i().await?)
     }
 
+    /// Calls the object `name` through a stub made with placement and retry
+    /// options (`get_by_name_with` when `by_name`, else `get_with` on its id).
+    pub async fn id_with_options(
+        &self,
+        name: String,
+        by_name: bool,
+        location_hint: Option<String>,
+        max_retries: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> Result<IdInfo> {
+        use durable::rpc::{GetOptions, RetryOptions};
+        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?;
+        let retry = (max_retries.is_some() || timeout_ms.is_some()).then_some(RetryOptions { max_retries, timeout_ms });
+        let options = GetOptions { location_hint, retry };
+        let stub = if by_name { ns.get_by_name_with(&name, options)? } else { ns.get_with(&ns.id_from_name(&name)?, options)? };
+        Ok(stub.who_am_i().await?)
+    }
+
     /// Takes a snapshot of this object's storage (`ctx.storage.snapshot()`).
     pub async fn take_snapshot(&self) -> Result<()> {
         self.state.storage().snapshot(durable::SnapshotOptions::default()).await.map(|_| ())
