@@ -176,6 +176,26 @@ impl KvExplorer {
         IdInfo { id: id.to_string(), name: id.name(), jurisdiction: id.jurisdiction() }
     }
 
+    /// [`who_am_i`](Self::who_am_i), marked retryable: it only reads, so
+    /// running it twice is running it once.
+    #[durable(retryable)]
+    pub fn who_am_i_retryable(&self) -> IdInfo {
+        self.who_am_i()
+    }
+
+    /// Makes two calls to the object `name` through one stub: first
+    /// `who_am_i_retryable` (when `retryable_first`) or `who_am_i`, then
+    /// `who_am_i`; answers the second's result.
+    pub async fn two_calls(&self, name: String, retryable_first: bool) -> Result<IdInfo> {
+        let stub = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.get_by_name(&name)?;
+        if retryable_first {
+            stub.who_am_i_retryable().await?;
+        } else {
+            stub.who_am_i().await?;
+        }
+        Ok(stub.who_am_i().await?)
+    }
+
     /// Reaches the object `name` through this class's namespace in the way
     /// `how` says (`by-name`, `from-name`, `from-string`, `unique`), and
     /// answers what it says of its own id.

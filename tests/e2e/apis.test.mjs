@@ -117,6 +117,20 @@ describe("Durable Object APIs", () => {
     assert.match(offpeak, /get called with an unsupported locationHint: "offpeak"/);
   });
 
+  test("#[durable(retryable)]: the class imports retryable() and marks the method; the method answers", async () => {
+    // The worker loads only if `cloudflare:durable-objects` exports
+    // retryable() and it accepts the marked method (a TypeError otherwise):
+    // every test here runs on that module. Whether a call that may have
+    // started is retried is not observable locally (no dropped connection
+    // to an object inside one workerd), and this workerd does not refuse a
+    // plain call after a retryable one through the same stub.
+    const name = uniqueName("retryable");
+    const direct = await ok("KV", name, "whoAmI");
+    assert.deepEqual(await ok("KV", name, "whoAmIRetryable"), direct);
+    assert.deepEqual(await ok("KV", uniqueName("caller"), "twoCalls", name, true), direct);
+    assert.deepEqual(await ok("KV", uniqueName("caller"), "twoCalls", name, false), direct);
+  });
+
   test("WebSocket bufferedAmount through durable::ws::buffered_amount, in both modes", async () => {
     for (const mode of ["hibernate", "standard"]) {
       const ws = await openWebSocket(`${shared.runtime.url.replace("http", "ws")}/ws/?name=${uniqueName("buffered")}&mode=${mode}`);

@@ -32,6 +32,51 @@
 //! `#[durable_object]` also generates a typed stub per class (`CounterStub` for
 //! `Counter`) whose methods mirror the class's, so a Rust caller's arguments
 //! and results are checked by the compiler; see [`Namespace`].
+//!
+//! # Retryable methods
+//!
+//! The runtime retries a call through a stub when it failed before reaching
+//! the object (see [`RetryOptions`]). After the call may have started (the
+//! connection dropped mid-call), it retries only methods marked retryable:
+//! `#[durable(retryable)]` on a `pub` method registers it exactly as
+//! `retryable(this.prototype.method)` from `cloudflare:durable-objects` does
+//! in a JavaScript class.
+//!
+//! **Mark only idempotent methods.** A retryable method may run twice, or
+//! more, for one call, and the caller sees only the last run's result: running
+//! it again must leave the object as running it once does (set a value,
+//! not add to it; upsert by a key the caller chose, not insert a new row).
+//! The SDK cannot check this: the attribute is your promise. The runtime
+//! has a rule of its own for RPC sessions that called a retryable method
+//! ("After calling a method marked with retryable(), a Durable Object RPC
+//! session can only call methods marked with retryable()."); locally
+//! (workerd 1.20261117) two calls through one stub, retryable then plain,
+//! both succeed.
+//!
+//! ```no_run
+//! use durable::prelude::*;
+//!
+//! #[durable_object]
+//! pub struct Profile { state: State }
+//!
+//! #[durable_object]
+//! impl Profile {
+//!     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//!
+//!     /// Sets the display name: running it twice is running it once.
+//!     #[durable(retryable)]
+//!     pub async fn set_name(&self, name: String) -> Result<()> {
+//!         self.state.storage().put("name", &name).await
+//!     }
+//!
+//!     /// Not idempotent (each run adds one): never retried once it may have started.
+//!     pub async fn visit(&self) -> Result<u64> {
+//!         let n: u64 = self.state.storage().get("visits").await?.unwrap_or(0) + 1;
+//!         self.state.storage().put("visits", &n).await?;
+//!         Ok(n)
+//!     }
+//! }
+//! ```
 
 use std::fmt;
 use std::marker::PhantomData;
