@@ -57,7 +57,12 @@ fn generate(model: &ObjectImpl) -> TokenStream {
     let methods = model
         .rpc
         .iter()
-        .map(|m| meta::Method { js: m.js_name.clone(), export: m.glue_ident().to_string(), ts: ts::method_signature(m, &mut refs) })
+        .map(|m| meta::Method {
+            js: m.js_name.clone(),
+            export: m.glue_ident().to_string(),
+            ts: ts::method_signature(m, &mut refs),
+            retryable: m.retryable,
+        })
         .collect();
     let record = meta::ImplRecord { rust: rust.to_string(), handlers, methods, refs };
     let meta_static = meta::emit(&format!("__DURABLE_IMPL_{rust}"), meta::Record::Impl(record));

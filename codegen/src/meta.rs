@@ -151,6 +151,10 @@ pub struct Method {
     /// Its TypeScript signature, `name(args): Promise<T>`.
     #[serde(default)]
     pub ts: String,
+    /// `#[durable(retryable)]`: the class registers it with the runtime's
+    /// `retryable()`. Left out of the line when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retryable: bool,
 }
 
 /// A TypeScript declaration of a named type.
@@ -285,7 +289,7 @@ mod tests {
             Line::new(class(deployment)).to_json(),
             r#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter","binding":"COUNTERS","renamed_from":"Tally","storage":"kv"}"#
         );
-        let method = Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: "getValue(): Promise<Value>".into() };
+        let method = Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: "getValue(): Promise<Value>".into(), retryable: false };
         let record = Record::Impl(ImplRecord {
             rust: "Counter".into(),
             handlers: vec!["fetch".into()],
@@ -313,7 +317,7 @@ mod tests {
             Record::Impl(ImplRecord {
                 rust: "Counter".into(),
                 handlers: vec!["fetch".into(), "alarm".into()],
-                methods: vec![Method { js: "get".into(), export: "__rpc_get".into(), ts: "get(key: string): Promise<Map<string, \"x\">>".into() }],
+                methods: vec![Method { js: "get".into(), export: "__rpc_get".into(), ts: "get(key: string): Promise<Map<string, \"x\">>".into(), retryable: false }],
                 refs: BTreeSet::from(["A".to_owned(), "B".to_owned()]),
             }),
             Record::Ts(TsRecord { name: "T".into(), decl: "type T = \"\u{1}\t\u{e9}\u{1F600}\";".into(), refs: BTreeSet::from(["U".to_owned()]) }),

@@ -128,7 +128,7 @@ pub(crate) async fn ids(env: &Env) -> worker::Result<Response> {
     let (a, b, c) = (counters.id_from_name("ids-x")?, counters.id_from_name("ids-x")?, counters.id_from_name("ids-y")?);
     let unique = counters.new_unique_id()?;
     let parsed = counters.id_from_string(&unique.to_string())?;
-    let hinted = counters.get_with(&unique, GetOptions { location_hint: Some("weur".into()) })?;
+    let hinted = counters.get_with(&unique, GetOptions { location_hint: Some("weur".into()), ..Default::default() })?;
     let after_increment = hinted.increment(3).await?;
     let via_parsed = counters.get(&parsed)?.get_counter_value().await?;
     let bad_id = counters.id_from_string("not an id").map(|_| ()).map_err(|e| e.to_string());

@@ -195,6 +195,26 @@ impl KvExplorer {
         IdInfo { id: id.to_string(), name: id.name(), jurisdiction: id.jurisdiction() }
     }
 
+    /// [`who_am_i`](Self::who_am_i), marked retryable: it only reads, so
+    /// running it twice is running it once.
+    #[durable(retryable)]
+    pub fn who_am_i_retryable(&self) -> IdInfo {
+        self.who_am_i()
+    }
+
+    /// Makes two calls to the object `name` through one stub: first
+    /// `who_am_i_retryable` (when `retryable_first`) or `who_am_i`, then
+    /// `who_am_i`; answers the second's result.
+    pub async fn two_calls(&self, name: String, retryable_first: bool) -> Result<IdInfo> {
+        let stub = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.get_by_name(&name)?;
+        if retryable_first {
+            stub.who_am_i_retryable().await?;
+        } else {
+            stub.who_am_i().await?;
+        }
+        Ok(stub.who_am_i().await?)
+    }
+
     /// Reaches the object `name` through this class's namespace in the way
     /// `how` says (`by-name`, `from-name`, `from-string`, `unique`), and
     /// answers what it says of its own id.
@@ -215,6 +235,24 @@ impl KvExplorer {
     pub async fn in_jurisdiction(&self, jurisdiction: String, name: String) -> Result<IdInfo> {
         let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.jurisdiction(&jurisdiction)?;
         Ok(ns.get_by_name(&name)?.who_am_i().await?)
+    }
+
+    /// Calls the object `name` through a stub made with placement and retry
+    /// options (`get_by_name_with` when `by_name`, else `get_with` on its id).
+    pub async fn id_with_options(
+        &self,
+        name: String,
+        by_name: bool,
+        location_hint: Option<String>,
+        max_retries: Option<u32>,
+        timeout_ms: Option<u32>,
+    ) -> Result<IdInfo> {
+        use durable::rpc::{GetOptions, RetryOptions};
+        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?;
+        let retry = (max_retries.is_some() || timeout_ms.is_some()).then_some(RetryOptions { max_retries, timeout_ms });
+        let options = GetOptions { location_hint, retry };
+        let stub = if by_name { ns.get_by_name_with(&name, options)? } else { ns.get_with(&ns.id_from_name(&name)?, options)? };
+        Ok(stub.who_am_i().await?)
     }
 
     /// Takes a snapshot of this object's storage (`ctx.storage.snapshot()`).

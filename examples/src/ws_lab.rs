@@ -7,7 +7,7 @@
 //!   events; the object stays in memory while it is open.
 //!
 //! Text commands (both modes where they apply): `whoami`, `tags`, `count:TAG`,
-//! `broadcast:TEXT`, `autots`, `close`, `panic` (the object panics: the
+//! `broadcast:TEXT`, `autots`, `buffered` (the socket's `bufferedAmount`), `close`, `panic` (the object panics: the
 //! runtime closes its standard sockets with 1011, and its hibernatable ones
 //! stay open and reach the rebuilt object); anything else is echoed as `echo:TEXT`.
 //! Binary frames are echoed reversed. Frames over 64 KiB are refused with close
@@ -120,6 +120,8 @@ impl WsLab {
                 Some(t) => format!("autots:{}", t.duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0)),
                 None => "autots:none".into(),
             }
+        } else if text == "buffered" {
+            buffered(&ws)
         } else if text == "close" {
             ws.close(Some(4000), Some("bye"))?;
             return Ok(());
@@ -154,6 +156,15 @@ impl WsLab {
     }
 }
 
+/// `buffered:N` with the socket's `bufferedAmount`, or `buffered-error:` and
+/// the error where the runtime has none.
+fn buffered(ws: &WebSocket) -> String {
+    match durable::ws::buffered_amount(ws) {
+        Ok(n) => format!("buffered:{n}"),
+        Err(e) => format!("buffered-error:{e}"),
+    }
+}
+
 /// The standard (non-hibernating) mode: the object reads the socket's events.
 async fn serve_standard(server: WebSocket) -> Result<()> {
     let mut events = server.events()?;
@@ -163,6 +174,8 @@ async fn serve_standard(server: WebSocket) -> Result<()> {
                 if let Some(text) = message.text() {
                     if text.len() > MAX_FRAME {
                         server.close(Some(1009), Some("message too big"))?;
+                    } else if text == "buffered" {
+                        server.send_with_str(buffered(&server))?;
                     } else if text == "close" {
                         server.close(Some(4000), Some("bye"))?;
                     } else if text == "panic" {

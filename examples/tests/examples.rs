@@ -215,6 +215,49 @@ async fn reminders_wait_for_their_time(env: TestEnv) -> durable::Result<()> {
     Ok(())
 }
 
+/// Milliseconds since the Unix epoch of 2032-01-DD at HH:MM:SS UTC (a Monday is the 5th; in the future, so the
+/// runtime never fires these alarms itself).
+fn jan_2032(day: u32, h: u32, m: u32, s: u32) -> f64 {
+    let days = 22_645 + u64::from(day) - 1; // 2032-01-01 is day 22,645 after the epoch
+    ((days * 86_400 + u64::from(h) * 3_600 + u64::from(m) * 60 + u64::from(s)) * 1_000) as f64
+}
+
+#[durable::test(private)]
+async fn reminders_fire_on_a_cron_schedule_through_eviction_and_restart(env: TestEnv) -> durable::Result<()> {
+    let reminders = env.namespace::<Reminders>().get_by_name("cron")?;
+    reminders.set_clock(jan_2032(5, 8, 59, 30)).await?;
+    let error = reminders.remind_cron("0 9 * *".into(), "four fields".into()).await.unwrap_err().to_string();
+    assert!(error.contains(r#"the cron expression "0 9 * *" is not valid"#), "{error}");
+    assert!(reminders.pending().await?.is_empty(), "nothing was scheduled");
+    // Weekdays at 09:00 UTC.
+    reminders.remind_cron("0 9 * * 1-5".into(), "standup".into()).await?;
+    assert_eq!(reminders.pending_times().await?, [jan_2032(5, 9, 0, 0)]);
+    assert_eq!(env.alarm_time(&reminders).await?, Some(jan_2032(5, 9, 0, 0)));
+    // Not due yet.
+    assert!(env.run_alarm(&reminders).await?);
+    assert!(reminders.fired().await?.is_empty());
+    // Monday 09:00: fires, then Tuesday.
+    reminders.set_clock(jan_2032(5, 9, 0, 0)).await?;
+    assert!(env.run_alarm(&reminders).await?);
+    assert_eq!(reminders.fired().await?, ["standup"]);
+    assert_eq!(reminders.pending_times().await?, [jan_2032(6, 9, 0, 0)]);
+    // The schedule is in storage: eviction and a restart keep it.
+    env.evict(&reminders).await?;
+    env.restart().await?;
+    assert_eq!(reminders.pending_times().await?, [jan_2032(6, 9, 0, 0)]);
+    assert_eq!(env.alarm_time(&reminders).await?, Some(jan_2032(6, 9, 0, 0)));
+    reminders.set_clock(jan_2032(6, 9, 0, 1)).await?;
+    assert!(env.run_alarm(&reminders).await?);
+    assert_eq!(reminders.fired().await?, ["standup", "standup"]);
+    // Wednesday to Friday missed (the object did not run): one firing, then Monday.
+    reminders.set_clock(jan_2032(9, 17, 0, 0)).await?;
+    assert!(env.run_alarm(&reminders).await?);
+    assert_eq!(reminders.fired().await?, ["standup", "standup", "standup"]);
+    assert_eq!(reminders.pending_times().await?, [jan_2032(12, 9, 0, 0)]);
+    assert_eq!(env.alarm_time(&reminders).await?, Some(jan_2032(12, 9, 0, 0)));
+    Ok(())
+}
+
 #[durable::test]
 async fn ws_lab_echoes_and_tags_hibernatable_sockets(env: TestEnv) -> durable::Result<()> {
     let lab = env.namespace::<WsLab>().get_by_name("A")?;

@@ -99,6 +99,9 @@ pub struct Task<T> {
     pub at_ms: u64,
     /// For a repeating task, the interval in milliseconds.
     pub every_ms: Option<u64>,
+    /// For a cron task, its five-field expression (UTC); see [`Scheduler::cron`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
     /// What the task carries.
     pub payload: T,
 }
@@ -166,6 +169,49 @@ fn next_repeat_ms(at_ms: u64, every_ms: u64, now_ms: u64) -> Option<u64> {
     (next <= LATEST_MS).then_some(next)
 }
 
+/// Parses a standard five-field cron expression (minute, hour, day of month,
+/// month, day of week), or a clear error naming it.
+fn parse_cron(expression: &str) -> Result<croner::Cron> {
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Disallowed)
+        .year(croner::parser::Year::Disallowed)
+        .build()
+        .parse(expression)
+        .map_err(|e| {
+            crate::Error::message(format!(
+                "durable::schedule: the cron expression {expression:?} is not valid: {e} (expected five fields: \
+                 minute hour day-of-month month day-of-week, in UTC, e.g. \"0 9 * * 1-5\")"
+            ))
+        })
+}
+
+/// The first time `cron` fires strictly after `after_ms`, in milliseconds
+/// since the epoch (whole minutes, UTC). `None` when there is none by
+/// [`LATEST_MS`] or by the year 5000, as far as the cron crate searches.
+fn next_cron_ms(cron: &croner::Cron, after_ms: u64) -> Option<u64> {
+    let after = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(i64::try_from(after_ms).ok()?)?;
+    let next = cron.find_next_occurrence(&after, false).ok()?;
+    u64::try_from(next.timestamp_millis()).ok().filter(|ms| *ms > after_ms && *ms <= LATEST_MS)
+}
+
+/// A cron task's first due time after `now_ms`, or an error when the
+/// expression is invalid or never fires.
+fn first_cron_ms(expression: &str, now_ms: u64) -> Result<u64> {
+    let cron = parse_cron(expression)?;
+    next_cron_ms(&cron, now_ms).ok_or_else(|| {
+        crate::Error::message(format!(
+            "durable::schedule: the cron expression {expression:?} never fires after now (no matching date before the year 5000)"
+        ))
+    })
+}
+
+/// The next due time of a cron task that ran at `now_ms`: its next firing
+/// after now (firings missed while the object was down collapse into the one
+/// that ran). `None` ends the task.
+fn next_cron_after_run(expression: &str, now_ms: u64) -> Option<u64> {
+    next_cron_ms(&parse_cron(expression).ok()?, now_ms)
+}
+
 fn task_key(at_ms: u64, id: &TaskId) -> String {
     // Zero-padded time first: keys sort in due order.
     format!("{TASKS}{at_ms:016}:{id}")
@@ -175,12 +221,34 @@ fn task_key(at_ms: u64, id: &TaskId) -> String {
 #[derive(Debug, Clone)]
 pub struct Scheduler {
     storage: Storage,
+    now: Option<u64>,
 }
 
 impl Scheduler {
     /// The scheduler of the object whose storage this is.
     pub fn new(storage: Storage) -> Self {
-        Self { storage }
+        Self { storage, now: None }
+    }
+
+    /// This scheduler with a clock that reads `now` instead of the runtime's:
+    /// for tests that move through time (cron firings a day apart, say)
+    /// without waiting. Times before the epoch read as the epoch.
+    ///
+    /// ```no_run
+    /// # fn demo(storage: durable::Storage) {
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let tomorrow = UNIX_EPOCH + Duration::from_secs(1_767_657_600);
+    /// let scheduler = durable::schedule::Scheduler::new(storage).as_of(tomorrow);
+    /// # }
+    /// ```
+    pub fn as_of(mut self, now: SystemTime) -> Self {
+        let ms = now.duration_since(UNIX_EPOCH).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)).unwrap_or(0);
+        self.now = Some(ms);
+        self
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.now.unwrap_or_else(now_ms)
     }
 
     /// Schedules `payload` at `at`. A time in the past (also one before the
@@ -192,7 +260,7 @@ impl Scheduler {
     /// # Ok(()) }
     /// ```
     pub async fn at<T: Serialize>(&self, at: SystemTime, payload: &T) -> Result<TaskId> {
-        self.insert(due_at_ms(at)?, None, payload).await
+        self.insert(due_at_ms(at)?, None, None, payload).await
     }
 
     /// Schedules `payload` `delay` from now (in whole milliseconds). A delay
@@ -205,7 +273,7 @@ impl Scheduler {
     /// # Ok(()) }
     /// ```
     pub async fn after<T: Serialize>(&self, delay: Duration, payload: &T) -> Result<TaskId> {
-        self.insert(due_after_ms(now_ms(), delay)?, None, payload).await
+        self.insert(due_after_ms(self.now_ms(), delay)?, None, None, payload).await
     }
 
     /// Schedules `payload` every `interval` (in whole milliseconds, at least
@@ -219,14 +287,36 @@ impl Scheduler {
     /// # Ok(()) }
     /// ```
     pub async fn every<T: Serialize>(&self, interval: Duration, payload: &T) -> Result<TaskId> {
-        let (every, at_ms) = first_repeat_ms(now_ms(), interval)?;
-        self.insert(at_ms, Some(every), payload).await
+        let (every, at_ms) = first_repeat_ms(self.now_ms(), interval)?;
+        self.insert(at_ms, Some(every), None, payload).await
     }
 
-    async fn insert<T: Serialize>(&self, at_ms: u64, every_ms: Option<u64>, payload: &T) -> Result<TaskId> {
+    /// Schedules `payload` on a cron schedule: a standard five-field
+    /// expression (minute, hour, day of month, month, day of week), read in
+    /// UTC. When both day fields are restricted, a day matching either one
+    /// fires (as in Vixie cron). The next time is computed by the `croner`
+    /// crate, which also takes its extensions (`L`, `W`, `#`, nicknames such
+    /// as `@daily`). Like every task it is stored, so it survives eviction and
+    /// restarts; firings missed while the object could not run collapse into
+    /// one. An invalid expression, or one that never fires (`0 0 30 2 *`), is
+    /// an error naming it, and nothing is scheduled.
+    ///
+    /// ```no_run
+    /// # async fn demo(s: durable::schedule::Scheduler) -> durable::Result<()> {
+    /// // Weekdays at 09:00 UTC.
+    /// let id = s.cron("0 9 * * 1-5", &"standup").await?;
+    /// assert!(s.cron("0 9 * *", &"four fields").await.is_err());
+    /// # Ok(()) }
+    /// ```
+    pub async fn cron<T: Serialize>(&self, expression: &str, payload: &T) -> Result<TaskId> {
+        let at_ms = first_cron_ms(expression, self.now_ms())?;
+        self.insert(at_ms, None, Some(expression.trim().to_owned()), payload).await
+    }
+
+    async fn insert<T: Serialize>(&self, at_ms: u64, every_ms: Option<u64>, cron: Option<String>, payload: &T) -> Result<TaskId> {
         let sequence: u64 = self.storage.get(SEQUENCE).await?.unwrap_or(0) + 1;
         let id = TaskId(sequence.to_string());
-        let task = Task { id: id.clone(), at_ms, every_ms, payload };
+        let task = Task { id: id.clone(), at_ms, every_ms, cron, payload };
         let key = task_key(at_ms, &id);
         self.storage.put(SEQUENCE, &sequence).await?;
         self.storage.put(&key, &task).await?;
@@ -284,21 +374,25 @@ impl Scheduler {
         F: FnMut(Task<T>) -> Fut,
         Fut: Future<Output = Result<()>>,
     {
-        let now = now_ms();
+        let now = self.now_ms();
         let list = ListOptions { prefix: Some(TASKS.into()), end: Some(format!("{TASKS}{:016}", now.saturating_add(1))), ..Default::default() };
         let due: Vec<(String, Task<T>)> = self.storage.list(&list).await?;
         let mut ran = 0;
         for (key, task) in due {
-            let (id, every, at_ms) = (task.id.clone(), task.every_ms, task.at_ms);
-            let payload = every.map(|_| task.payload.clone());
+            let (id, every, at_ms, cron) = (task.id.clone(), task.every_ms, task.at_ms, task.cron.clone());
+            let payload = (every.is_some() || cron.is_some()).then(|| task.payload.clone());
             handler(task).await?;
             ran += 1;
             self.storage.delete(&key).await?;
-            let next = every.and_then(|every| Some((every, next_repeat_ms(at_ms, every, now)?)));
+            let next = match (&cron, every) {
+                (Some(expression), _) => next_cron_after_run(expression, now),
+                (None, Some(every)) => next_repeat_ms(at_ms, every, now),
+                (None, None) => None,
+            };
             match (next, payload) {
-                (Some((every, next_at)), Some(payload)) => {
+                (Some(next_at), Some(payload)) => {
                     let new_key = task_key(next_at, &id);
-                    self.storage.put(&new_key, &Task { id: id.clone(), at_ms: next_at, every_ms: Some(every), payload }).await?;
+                    self.storage.put(&new_key, &Task { id: id.clone(), at_ms: next_at, every_ms: every, cron, payload }).await?;
                     self.storage.put(&format!("{IDS}{id}"), &new_key).await?;
                 }
                 _ => {
@@ -405,6 +499,62 @@ mod tests {
         assert_eq!(next_repeat_ms(LATEST_MS - 10, 11, LATEST_MS - 10), None);
         assert_eq!(next_repeat_ms(u64::MAX, u64::MAX, u64::MAX), None);
         assert_eq!(next_repeat_ms(0, u64::MAX, NOW), None);
+    }
+
+    /// Milliseconds since the epoch of a UTC date and time.
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32, sec: u32) -> u64 {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, sec).unwrap().timestamp_millis() as u64
+    }
+
+    #[test]
+    fn cron_moves_through_several_firings_in_utc() {
+        // Weekdays at 09:00 UTC, from Monday 2026-01-05 08:59:30.
+        let expression = "0 9 * * 1-5";
+        let mut at = first_cron_ms(expression, utc(2026, 1, 5, 8, 59, 30)).unwrap();
+        let mut firings = vec![at];
+        for _ in 0..5 {
+            at = next_cron_after_run(expression, at).unwrap();
+            firings.push(at);
+        }
+        let expected: Vec<u64> = [5, 6, 7, 8, 9, 12].iter().map(|d| utc(2026, 1, *d, 9, 0, 0)).collect();
+        assert_eq!(firings, expected, "Monday to Friday, then the next Monday");
+        // Exactly on a firing: the next one, never the same one again.
+        assert_eq!(first_cron_ms("*/15 * * * *", utc(2026, 1, 5, 10, 15, 0)).unwrap(), utc(2026, 1, 5, 10, 30, 0));
+        // Missed firings collapse: the next after the time it ran.
+        assert_eq!(next_cron_after_run(expression, utc(2026, 1, 8, 12, 0, 0)), Some(utc(2026, 1, 9, 9, 0, 0)));
+        // Day of month or day of week, as in Vixie cron: the 13th, or a Friday.
+        let mut at = utc(2026, 2, 1, 0, 0, 0);
+        let mut days = vec![];
+        for _ in 0..4 {
+            at = first_cron_ms("0 0 13 * 5", at).unwrap();
+            days.push(at);
+        }
+        assert_eq!(days, [6, 13, 20, 27].iter().map(|d| utc(2026, 2, *d, 0, 0, 0)).collect::<Vec<_>>());
+        // Month ends and leap years.
+        assert_eq!(first_cron_ms("30 23 29 2 *", utc(2026, 1, 1, 0, 0, 0)).unwrap(), utc(2028, 2, 29, 23, 30, 0));
+    }
+
+    #[test]
+    fn invalid_cron_expressions_are_errors_naming_them() {
+        for bad in ["", "* * * *", "0 0 * * * *", "0 0 * * * * 2030", "61 * * * *", "* 24 * * *", "every minute", "*/0 * * * *"] {
+            let text = message(first_cron_ms(bad, NOW));
+            assert!(text.starts_with(&format!("durable::schedule: the cron expression {bad:?} is not valid: ")), "{text}");
+            assert!(text.contains("expected five fields"), "{text}");
+        }
+        let text = message(first_cron_ms("0 0 30 2 *", NOW));
+        assert!(text.contains("never fires"), "{text}");
+        // Near the end of what a cron search covers, a schedule ends.
+        assert_eq!(next_cron_after_run("0 0 1 1 *", LATEST_MS), None);
+    }
+
+    #[test]
+    fn tasks_stored_before_cron_existed_still_read() {
+        let task: Task<String> = serde_json::from_str(r#"{"id":"1","at_ms":5,"every_ms":null,"payload":"x"}"#).unwrap();
+        assert_eq!(task.cron, None);
+        let cron = Task { id: TaskId("2".into()), at_ms: 5, every_ms: None, cron: Some("* * * * *".into()), payload: 1 };
+        let back: Task<i32> = serde_json::from_str(&serde_json::to_string(&cron).unwrap()).unwrap();
+        assert_eq!(back.cron.as_deref(), Some("* * * * *"));
     }
 
     #[test]

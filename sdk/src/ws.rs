@@ -37,6 +37,31 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 
+/// How many bytes `ws` has queued with `send` but not yet handed to the
+/// network (`WebSocket.bufferedAmount`): a sender can hold back while it is
+/// high. Where the runtime has no `bufferedAmount` (workerd before it was
+/// added), an `Err` saying so, never a made-up zero.
+///
+/// ```no_run
+/// # fn demo(ws: &durable::WebSocket) -> durable::Result<()> {
+/// if durable::ws::buffered_amount(ws)? > 1 << 20 {
+///     // more than a MiB waiting: slow down
+/// }
+/// # Ok(()) }
+/// ```
+pub fn buffered_amount(ws: &crate::WebSocket) -> crate::Result<u64> {
+    let socket: &web_sys::WebSocket = ws.as_ref();
+    let value = js_sys::Reflect::get(socket, &JsValue::from_str("bufferedAmount")).map_err(crate::Error::from_js)?;
+    match value.as_f64() {
+        // A byte count: whole and non-negative; `as` saturates, never wraps.
+        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(n as u64),
+        _ => Err(crate::Error::message(format!(
+            "durable::ws::buffered_amount: this runtime's WebSocket has no bufferedAmount (it read {})",
+            value.as_string().unwrap_or_else(|| format!("{value:?}"))
+        ))),
+    }
+}
+
 /// A message received on a WebSocket.
 ///
 /// ```

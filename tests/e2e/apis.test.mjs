@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { rpcCall, uniqueName, useRuntime, until } from "./harness.mjs";
+import { openWebSocket, rpcCall, uniqueName, useRuntime, until } from "./harness.mjs";
 
 const shared = useRuntime();
 
@@ -56,7 +56,7 @@ describe("Durable Object APIs", () => {
   });
 
   test("namespace.jurisdiction(..): the local runtime's error arrives as an Err", async () => {
-    for (const jurisdiction of ["eu", "fedramp"]) {
+    for (const jurisdiction of ["eu", "us", "fedramp", "fedramp-high"]) {
       const error = await failure("KV", uniqueName("jur"), "inJurisdiction", jurisdiction, "someone");
       assert.match(error, /Jurisdiction restrictions are not implemented in workerd/);
     }
@@ -92,6 +92,55 @@ describe("Durable Object APIs", () => {
     const error = await failure("KV", uniqueName("snapshot"), "takeSnapshot");
     assert.match(error, /ctx\.storage\.snapshot\(\) is not available on this runtime/);
     assert.match(error, /durable_object_snapshots/);
+  });
+
+  test("get_with / get_by_name_with: retry options and location hints reach the runtime", async () => {
+    const name = uniqueName("retry");
+    const direct = await ok("KV", name, "whoAmI");
+    // Accepted: the stub reaches the same object, by name or by id.
+    for (const [byName, hint, maxRetries, timeoutMs] of [
+      [true, null, 3, 5_000],
+      [false, null, 0, null],
+      [true, "apac-ne", null, 10_000],
+      [false, "apac-se", 2, null],
+    ]) {
+      const via = await ok("KV", uniqueName("caller"), "idWithOptions", name, byName, hint, maxRetries, timeoutMs);
+      assert.deepEqual(via, direct, `${JSON.stringify([byName, hint, maxRetries, timeoutMs])}`);
+    }
+    // Refused by the runtime, with its own message.
+    const tooMany = await failure("KV", uniqueName("caller"), "idWithOptions", name, true, null, 1_000_000, null);
+    assert.match(tooMany, /retry\.maxRetries must be an integer between 0 and \d+/);
+    const noTime = await failure("KV", uniqueName("caller"), "idWithOptions", name, false, null, null, 0);
+    assert.match(noTime, /retry\.timeoutMs must be an integer between \d+ and \d+/);
+    // "offpeak" needs the offpeak_location_hint flag, which this worker does not set.
+    const offpeak = await failure("KV", uniqueName("caller"), "idWithOptions", name, true, "offpeak", null, null);
+    assert.match(offpeak, /get called with an unsupported locationHint: "offpeak"/);
+  });
+
+  test("#[durable(retryable)]: the class imports retryable() and marks the method; the method answers", async () => {
+    // The worker loads only if `cloudflare:durable-objects` exports
+    // retryable() and it accepts the marked method (a TypeError otherwise):
+    // every test here runs on that module. Whether a call that may have
+    // started is retried is not observable locally (no dropped connection
+    // to an object inside one workerd), and this workerd does not refuse a
+    // plain call after a retryable one through the same stub.
+    const name = uniqueName("retryable");
+    const direct = await ok("KV", name, "whoAmI");
+    assert.deepEqual(await ok("KV", name, "whoAmIRetryable"), direct);
+    assert.deepEqual(await ok("KV", uniqueName("caller"), "twoCalls", name, true), direct);
+    assert.deepEqual(await ok("KV", uniqueName("caller"), "twoCalls", name, false), direct);
+  });
+
+  test("WebSocket bufferedAmount through durable::ws::buffered_amount, in both modes", async () => {
+    for (const mode of ["hibernate", "standard"]) {
+      const ws = await openWebSocket(`${shared.runtime.url.replace("http", "ws")}/ws/?name=${uniqueName("buffered")}&mode=${mode}`);
+      try {
+        ws.send("buffered");
+        assert.equal(await ws.next(), "buffered:0", mode);
+      } finally {
+        ws.terminate();
+      }
+    }
   });
 
   test("the WebSocket auto-response and event timeout read back as set", async () => {

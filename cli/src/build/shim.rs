@@ -45,6 +45,11 @@ fn module_source(classes: &[Class], entry: &[String], glue: &str, wasm: &str, ho
     let _ = writeln!(out, "import __durable_wasm from \"./{wasm}\";");
     let _ = writeln!(out, "import {{ instantiate as __durable_instantiate }} from \"./{glue}\";");
     out.push_str("import * as __durable_rt from \"./runtime.mjs\";\n");
+    if classes.iter().any(|c| c.methods.iter().any(|m| m.retryable)) {
+        // Only then: a worker without retryable methods loads on runtimes
+        // that lack the module.
+        out.push_str("import { retryable as __durable_retryable } from \"cloudflare:durable-objects\";\n");
+    }
     if hooks {
         let _ = writeln!(out, "import * as __durable_testing from \"./{TESTING_JS}\";");
         let _ = writeln!(out, "export {{ __durableTest }} from \"./{TESTING_JS}\";");
@@ -73,6 +78,12 @@ fn class_source(class: &Class, hooks: bool) -> String {
     }
     let _ = writeln!(out, "    this.#host = __durable_runtime.host(\"{}\", \"{}\", ctx, env);", class.export, class.js);
     out.push_str("  }\n");
+    let retryable: Vec<String> = class.methods.iter().filter(|m| m.retryable).map(|m| format!("this.prototype.{}", m.js)).collect();
+    if !retryable.is_empty() {
+        // As `retryable()`'s documentation shows: the methods on the prototype,
+        // marked once, from a static block.
+        let _ = writeln!(out, "\n  static {{\n    __durable_retryable({});\n  }}", retryable.join(", "));
+    }
     for source in class.handlers.iter().filter_map(|h| handler_source(h)) {
         out.push('\n');
         out.push_str(source);
@@ -124,6 +135,7 @@ mod tests {
                 js: "increment".into(),
                 export: "__rpc_increment".into(),
                 ts: "increment(amount: number): Promise<number>".into(),
+                retryable: false,
             }],
         };
         let src = entry_module(&[class], &["fetch".into()], "glue.js", "glue_bg.wasm");
@@ -136,6 +148,30 @@ mod tests {
         assert!(!src.contains("free"));
         assert!(!src.contains("__durableTest"), "a production build has no test hooks");
         assert!(!src.contains("testing.mjs"));
+        assert!(!src.contains("retryable"), "no retryable method, no import of cloudflare:durable-objects");
+    }
+
+    #[test]
+    fn retryable_methods_are_marked_with_the_runtimes_retryable() {
+        let method = |js: &str, retryable| crate::build::classes::Method {
+            js: js.into(),
+            export: format!("__rpc_{js}"),
+            ts: String::new(),
+            retryable,
+        };
+        let class = Class {
+            js: "Counter".into(),
+            rust: "Counter".into(),
+            export: "__durable_Counter".into(),
+            deployment: Default::default(),
+            location: None,
+            handlers: vec![],
+            methods: vec![method("reset", true), method("increment", false), method("read", true)],
+        };
+        let src = entry_module(&[class], &[], "glue.js", "glue_bg.wasm");
+        assert!(src.contains("import { retryable as __durable_retryable } from \"cloudflare:durable-objects\";\n"), "{src}");
+        assert!(src.contains("  static {\n    __durable_retryable(this.prototype.reset, this.prototype.read);\n  }\n"), "{src}");
+        assert_eq!(src.matches("__durable_retryable(").count(), 1, "{src}");
     }
 
     #[test]

@@ -124,6 +124,9 @@ pub struct MethodAttrs {
     pub skip: Option<Span>,
     /// `name = "jsName"`: the RPC method's JavaScript name.
     pub name: Option<(String, Span)>,
+    /// `retryable`: the runtime may retry the RPC method after it may have
+    /// started (`retryable()` from `cloudflare:durable-objects`).
+    pub retryable: Option<Span>,
 }
 
 /// Reads and removes the `#[durable(...)]` attributes of a method.
@@ -141,6 +144,10 @@ pub fn take_method_attrs(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> MethodAt
                 out.skip = Some(span);
                 return Ok(());
             }
+            if meta.path.is_ident("retryable") {
+                out.retryable = Some(span);
+                return Ok(());
+            }
             if meta.path.is_ident("name") {
                 let lit: syn::LitStr = meta.value()?.parse()?;
                 if !is_js_identifier(&lit.value()) {
@@ -155,7 +162,7 @@ pub fn take_method_attrs(cx: &Ctxt, attrs: &mut Vec<syn::Attribute>) -> MethodAt
                 MethodRole::Handler(kind)
             } else {
                 return Err(meta.error(format!(
-                    "unknown #[durable(...)] argument: expected `constructor`, a handler ({}), `skip` or `name = \"jsName\"`",
+                    "unknown #[durable(...)] argument: expected `constructor`, a handler ({}), `skip`, `retryable` or `name = \"jsName\"`",
                     HandlerKind::ALL.iter().map(|k| format!("`{}`", k.name())).collect::<Vec<_>>().join(", ")
                 )));
             };

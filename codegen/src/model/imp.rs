@@ -63,6 +63,9 @@ impl ObjectImpl {
                     HandlerKind::from_name(&name).map(MethodRole::Handler)
                 }
             });
+            if let (Some(_), Some(span)) = (role, attrs.retryable) {
+                cx.error_at(span, "#[durable(retryable)] marks an RPC method: the runtime retries a constructor or handler on its own terms");
+            }
             match role {
                 Some(MethodRole::Constructor) => {
                     check_constructor(cx, &f.sig);
@@ -110,10 +113,14 @@ impl ObjectImpl {
                         if let Some((_, span)) = attrs.name {
                             cx.error_at(span, "#[durable(name = ..)] names an RPC method, and only `pub` methods without #[durable(skip)] are RPC methods");
                         }
+                        if let Some(span) = attrs.retryable {
+                            cx.error_at(span, "#[durable(retryable)] marks an RPC method, and only `pub` methods without #[durable(skip)] are RPC methods");
+                        }
                         continue;
                     }
                     if let Some(mut method) = RpcMethod::from_sig(cx, &f.sig, attrs.name) {
                         method.docs = crate::model::attr::doc_attrs(&f.attrs);
+                        method.retryable = attrs.retryable.is_some();
                         crate::model::rpc::push_unique(cx, &mut rpc, method, &f.sig.ident);
                     }
                 }
@@ -239,6 +246,35 @@ mod tests {
             syn::ImplItem::Fn(f) => f.attrs.is_empty(),
             _ => true,
         }));
+    }
+
+    #[test]
+    fn retryable_marks_rpc_methods_only() {
+        let m = model(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                #[durable(retryable)]
+                pub async fn reset(&self) -> Result<()> { todo!() }
+                pub async fn increment(&self) -> Result<u64> { todo!() }
+            }
+        })
+        .ok()
+        .unwrap();
+        let marks: Vec<(&str, bool)> = m.rpc.iter().map(|r| (r.js_name.as_str(), r.retryable)).collect();
+        assert_eq!(marks, [("reset", true), ("increment", false)]);
+        let errors = model(quote! {
+            impl Counter {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                #[durable(retryable)]
+                pub async fn fetch(&self, req: Request) -> Result<Response> { todo!() }
+                #[durable(retryable)]
+                fn private(&self) {}
+            }
+        })
+        .err()
+        .unwrap();
+        assert!(errors.iter().any(|e| e.contains("#[durable(retryable)] marks an RPC method: the runtime retries a constructor or handler")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.contains("only `pub` methods without #[durable(skip)] are RPC methods")), "{errors:?}");
     }
 
     #[test]

@@ -32,6 +32,9 @@ impl Interface {
                     if let Some((_, span)) = attrs.role {
                         cx.error_at(span, "an interface lists RPC methods only; handlers and constructors belong to the class");
                     }
+                    if let Some(span) = attrs.retryable {
+                        cx.error_at(span, "#[durable(retryable)] belongs on the class's own method: the class written in JavaScript marks it with retryable()");
+                    }
                     if f.sig.receiver().is_none() {
                         cx.error_spanned_by(&f.sig.ident, "an interface method takes `&self`: it is called on one object");
                         continue;

@@ -50,6 +50,8 @@ pub struct RpcMethod {
     pub output: Output,
     /// Its rustdoc (`#[doc]` attributes), repeated on the stub's method.
     pub docs: Vec<syn::Attribute>,
+    /// `#[durable(retryable)]`: registered with the runtime's `retryable()`.
+    pub retryable: bool,
 }
 
 /// The shape of an RPC method's result, read from its signature.
@@ -154,7 +156,7 @@ impl RpcMethod {
             syn::ReturnType::Default => Output::Unit,
             syn::ReturnType::Type(_, ty) => classify_output(ty),
         };
-        ok.then(|| RpcMethod { ident: sig.ident.clone(), js_name, args, is_async: sig.asyncness.is_some(), output, docs: Vec::new() })
+        ok.then(|| RpcMethod { ident: sig.ident.clone(), js_name, args, is_async: sig.asyncness.is_some(), output, docs: Vec::new(), retryable: false })
     }
 
     /// Name of the Wasm-side glue method.

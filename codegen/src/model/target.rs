@@ -54,6 +54,9 @@ impl TargetImpl {
             if let Some((_, span)) = attrs.role {
                 cx.error_at(span, "a capability has no constructor or handlers: only its public `&self` methods are callable");
             }
+            if let Some(span) = attrs.retryable {
+                cx.error_at(span, "#[durable(retryable)] marks a Durable Object's RPC method; the runtime retries no capability calls");
+            }
             let public = matches!(f.vis, syn::Visibility::Public(_));
             if !public || attrs.skip.is_some() {
                 if let Some((_, span)) = attrs.name {

@@ -32,6 +32,51 @@
 //! `#[durable_object]` also generates a typed stub per class (`CounterStub` for
 //! `Counter`) whose methods mirror the class's, so a Rust caller's arguments
 //! and results are checked by the compiler; see [`Namespace`].
+//!
+//! # Retryable methods
+//!
+//! The runtime retries a call through a stub when it failed before reaching
+//! the object (see [`RetryOptions`]). After the call may have started (the
+//! connection dropped mid-call), it retries only methods marked retryable:
+//! `#[durable(retryable)]` on a `pub` method registers it exactly as
+//! `retryable(this.prototype.method)` from `cloudflare:durable-objects` does
+//! in a JavaScript class.
+//!
+//! **Mark only idempotent methods.** A retryable method may run twice, or
+//! more, for one call, and the caller sees only the last run's result: running
+//! it again must leave the object as running it once does (set a value,
+//! not add to it; upsert by a key the caller chose, not insert a new row).
+//! The SDK cannot check this: the attribute is your promise. The runtime
+//! has a rule of its own for RPC sessions that called a retryable method
+//! ("After calling a method marked with retryable(), a Durable Object RPC
+//! session can only call methods marked with retryable()."); locally
+//! (workerd 1.20261117) two calls through one stub, retryable then plain,
+//! both succeed.
+//!
+//! ```no_run
+//! use durable::prelude::*;
+//!
+//! #[durable_object]
+//! pub struct Profile { state: State }
+//!
+//! #[durable_object]
+//! impl Profile {
+//!     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//!
+//!     /// Sets the display name: running it twice is running it once.
+//!     #[durable(retryable)]
+//!     pub async fn set_name(&self, name: String) -> Result<()> {
+//!         self.state.storage().put("name", &name).await
+//!     }
+//!
+//!     /// Not idempotent (each run adds one): never retried once it may have started.
+//!     pub async fn visit(&self) -> Result<u64> {
+//!         let n: u64 = self.state.storage().get("visits").await?.unwrap_or(0) + 1;
+//!         self.state.storage().put("visits", &n).await?;
+//!         Ok(n)
+//!     }
+//! }
+//! ```
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -358,27 +403,70 @@ pub trait Class: 'static {
 )]
 pub trait NoFetchHandler<C> {}
 
-/// Options for [`Namespace::get_with`]: where to place a new object.
+/// Options for [`Namespace::get_with`] and [`Namespace::get_by_name_with`]:
+/// where to place a new object, and how the runtime retries calls through the
+/// stub (`{ locationHint, retry: { maxRetries, timeoutMs } }`).
+///
+/// The runtime checks them when the stub is made: a value it does not take
+/// is an `Err` with its message. Locally (workerd), `"offpeak"` without the
+/// `offpeak_location_hint` compatibility flag is refused ("get called with an
+/// unsupported locationHint"), and retry values out of the runtime's range
+/// are a `RangeError` naming the range.
 ///
 /// ```no_run
 /// # fn demo(ns: &durable::rpc::Namespace<impl durable::rpc::Class>) -> durable::Result<()> {
+/// use durable::rpc::{GetOptions, RetryOptions};
 /// let id = ns.id_from_name("eu-user-1")?;
-/// let stub = ns.get_with(&id, durable::rpc::GetOptions { location_hint: Some("weur".into()) })?;
+/// let stub = ns.get_with(&id, GetOptions { location_hint: Some("weur".into()), ..Default::default() })?;
+/// let retry = RetryOptions { max_retries: Some(3), timeout_ms: Some(5_000) };
+/// let patient = ns.get_by_name_with("user-2", GetOptions { retry: Some(retry), ..Default::default() })?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct GetOptions {
-    /// A location hint (`"wnam"`, `"enam"`, `"weur"`, ...).
+    /// A location hint: `"wnam"`, `"enam"`, `"sam"`, `"weur"`, `"eeur"`,
+    /// `"apac"`, `"apac-ne"`, `"apac-se"`, `"oc"`, `"afr"`, `"me"`, or
+    /// `"offpeak"` (behind the runtime's `offpeak_location_hint` flag).
     pub location_hint: Option<String>,
+    /// How the runtime retries calls through the stub (`retry`).
+    pub retry: Option<RetryOptions>,
+}
+
+/// The runtime's automatic retries of calls through a stub (`retry` in
+/// `get`/`getByName`'s options). The runtime retries a `fetch` or RPC call
+/// when its error is retryable and the call never reached the object (or the
+/// connection dropped); a call that may have started is retried only for
+/// methods marked retryable. `None` leaves the runtime's default.
+///
+/// ```
+/// let retry = durable::rpc::RetryOptions { max_retries: Some(0), timeout_ms: None };
+/// assert_eq!(retry.max_retries, Some(0)); // no retries at all
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RetryOptions {
+    /// How many times a call may be retried (`maxRetries`; 0 turns retries off).
+    pub max_retries: Option<u32>,
+    /// How long, in milliseconds, retries may go on (`timeoutMs`).
+    pub timeout_ms: Option<u32>,
 }
 
 impl GetOptions {
-    fn to_js(&self) -> JsValue {
+    fn to_js(&self) -> Result<JsValue> {
         let options = js_sys::Object::new();
         if let Some(hint) = &self.location_hint {
-            let _ = Reflect::set(&options, &"locationHint".into(), &hint.into());
+            Reflect::set(&options, &"locationHint".into(), &hint.into())?;
         }
-        options.into()
+        if let Some(retry) = &self.retry {
+            let object = js_sys::Object::new();
+            if let Some(n) = retry.max_retries {
+                Reflect::set(&object, &"maxRetries".into(), &n.into())?;
+            }
+            if let Some(ms) = retry.timeout_ms {
+                Reflect::set(&object, &"timeoutMs".into(), &ms.into())?;
+            }
+            Reflect::set(&options, &"retry".into(), &object)?;
+        }
+        Ok(options.into())
     }
 }
 
@@ -464,7 +552,9 @@ impl<T: Class> Namespace<T> {
         Ok(ObjectId::from_raw(self.raw.new_unique_id(&JsValue::UNDEFINED)?))
     }
 
-    /// A new, random id whose object stays within `jurisdiction` (`"eu"`, `"fedramp"`).
+    /// A new, random id whose object stays within `jurisdiction` (`"eu"`,
+    /// `"us"`, `"fedramp"`, `"fedramp-high"`); the local runtime refuses
+    /// every jurisdiction with its error.
     pub fn new_unique_id_in(&self, jurisdiction: &str) -> Result<ObjectId> {
         let options = js_sys::Object::new();
         Reflect::set(&options, &"jurisdiction".into(), &jurisdiction.into())?;
@@ -481,20 +571,44 @@ impl<T: Class> Namespace<T> {
         self.get_with(id, GetOptions::default())
     }
 
-    /// The typed stub for `id`, with placement options.
+    /// The typed stub for `id`, with placement and retry options
+    /// ([`GetOptions`]); an option the runtime refuses is an `Err` with its
+    /// message.
     pub fn get_with(&self, id: &ObjectId, options: GetOptions) -> Result<T::Stub> {
-        Ok(Stub::from_raw(self.raw.get(id.as_raw(), &options.to_js())?).into())
+        Ok(Stub::from_raw(self.raw.get(id.as_raw(), &options.to_js()?).map_err(Error::from_js)?).into())
     }
 
     /// The typed stub for the object named `name` (`getByName`).
     pub fn get_by_name(&self, name: &str) -> Result<T::Stub> {
         Ok(Stub::from_raw(self.raw.get_by_name(name, &JsValue::UNDEFINED)?).into())
     }
+
+    /// The typed stub for the object named `name`, with placement and retry
+    /// options (`getByName(name, options)`); an option the runtime refuses is
+    /// an `Err` with its message.
+    ///
+    /// ```no_run
+    /// # use durable::prelude::*;
+    /// # #[durable_object] pub struct Counter { state: State }
+    /// # #[durable_object] impl Counter {
+    /// #     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+    /// #     pub async fn increment(&self, amount: i64) -> Result<i64> { Ok(amount) }
+    /// # }
+    /// # async fn demo(env: &Env) -> durable::Result<()> {
+    /// use durable::rpc::{GetOptions, RetryOptions};
+    /// let counters = Namespace::<Counter>::from_env(env, "COUNTER")?;
+    /// let no_retries = GetOptions { retry: Some(RetryOptions { max_retries: Some(0), ..Default::default() }), ..Default::default() };
+    /// let value = counters.get_by_name_with("A", no_retries)?.increment(1).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn get_by_name_with(&self, name: &str, options: GetOptions) -> Result<T::Stub> {
+        Ok(Stub::from_raw(self.raw.get_by_name(name, &options.to_js()?).map_err(Error::from_js)?).into())
+    }
 }
 
 impl<T: Class> Namespace<T> {
-    /// The same namespace restricted to `jurisdiction` (`"eu"`, `"fedramp"`,
-    /// `"fedramp-high"`, ...): every id it makes, and so every object it
+    /// The same namespace restricted to `jurisdiction` (`"eu"`, `"us"`,
+    /// `"fedramp"`, `"fedramp-high"`): every id it makes, and so every object it
     /// reaches, stays within that jurisdiction
     /// (`namespace.jurisdiction(..)`). An object's id then says so in
     /// [`ObjectId::jurisdiction`](crate::ObjectId::jurisdiction).
