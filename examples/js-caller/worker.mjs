@@ -10,7 +10,7 @@ export { JsArchive } from "./js-archive.mjs";
 // cannot carry: {"bigint": "123"} for a BigInt, {"bytes": [1, 2]} for a
 // Uint8Array, {"$number": "NaN"} (or "Infinity", "-Infinity") for a number
 // that is not finite (or -0) and {"$undefined": true} for undefined; in
-// arguments also {"$map": [[k, v], ...]} for a Map and {"$date": ms} for a
+// arguments also {"$map": [[k, v], ...]} for a Map, {"$set": [..]} for a Set and {"$date": ms} for a
 // Date. Answers use the $ forms only when the request asks for
 // `"exact": true`; otherwise an
 // undefined property is left out and a non-finite number is null, as
@@ -33,9 +33,10 @@ const revive = (args) =>
     : v && typeof v === "object" && "$number" in v ? Number(v.$number)
     : v && typeof v === "object" && v.$undefined === true ? undefined
     : v && typeof v === "object" && "$map" in v ? new Map(v.$map)
+    : v && typeof v === "object" && "$set" in v ? new Set(v.$set)
     : v && typeof v === "object" && "$date" in v ? new Date(v.$date)
     : v);
-const typeOf = (v) => (v instanceof Uint8Array ? "Uint8Array" : v === null ? "null" : typeof v);
+const typeOf = (v) => (v instanceof Uint8Array ? "Uint8Array" : v instanceof Map ? "Map" : v instanceof Set ? "Set" : v === null ? "null" : typeof v);
 
 export default {
   async fetch(request, env) {

@@ -159,6 +159,19 @@ describe("the bulk (JSON) route of the conversion reads and writes what the fiel
   });
 });
 
+describe("maps and sets stay plain objects and arrays; Map and Set are accepted", () => {
+  test("a Map argument is read as a map, a Set as a sequence, and a map result is a plain object", async () => {
+    const name = uniqueName("mapset");
+    await ok("KV", name, "putMany", { $map: [["a", 1], ["b", { c: [true] }]] });
+    const read = await call("KV", name, "getMany", { $set: ["a", "b", "missing"] });
+    assert.ok(!("error" in read), read.error);
+    // A Rust map crosses as a plain object, not a Map (which JSON.stringify would make {}).
+    assert.equal(read.type, "object");
+    assert.deepEqual(read.ok, { a: 1, b: { c: [true] } });
+    assert.deepEqual(await ok("KV", name, "mapKeys", { $map: [["x", 1], ["y", null]] }), ["x", "y"]);
+  });
+});
+
 describe("SQL parameters", () => {
   test("a NaN or infinite parameter is refused, naming it, and nothing is written", async () => {
     const name = uniqueName("nan");
