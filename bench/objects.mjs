@@ -18,8 +18,7 @@
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 
-import { get } from "../tests/e2e/harness.mjs";
-import { groupRss, startWorkerd } from "./workerd.mjs";
+import { groupRss, median, startWorkerd, timed } from "./workerd.mjs";
 import { tryBuildWorkersRs } from "./workers-rs/build.mjs";
 
 const { values } = parseArgs({
@@ -38,15 +37,6 @@ const rounds = Number(values.rounds);
 const concurrencies = values.concurrency.split(",").map(Number);
 if (concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new Error(`--concurrency: whole numbers from 1 to 256, got ${values.concurrency}`);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timed(url, path, expect) {
-  const started = performance.now();
-  const answer = await get(url, path, { timeoutMs: 600_000 });
-  const ms = performance.now() - started;
-  if (answer.status !== 200 || !expect(answer.text)) throw new Error(`${path}: ${answer.status} ${answer.text}`);
-  return ms;
-}
 
 const workersRs = values["no-workers-rs"] ? { skipped: "--no-workers-rs" } : await tryBuildWorkersRs();
 console.log(

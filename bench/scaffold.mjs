@@ -24,8 +24,8 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 
-import { get, ROOT, tempDir, testConfig } from "../tests/e2e/harness.mjs";
-import { bundle, groupCpuMs, groupRss, serve, worker } from "./workerd.mjs";
+import { ROOT, tempDir, testConfig } from "../tests/e2e/harness.mjs";
+import { bundle, groupCpuMs, groupRss, median, serve, timed, worker } from "./workerd.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -58,15 +58,6 @@ async function buildScaffold() {
   return (performance.now() - started) / 1000;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timed(url, path, expect) {
-  const started = performance.now();
-  const answer = await get(url, path, { timeoutMs: 600_000 });
-  const ms = performance.now() - started;
-  if (answer.status !== 200 || !expect(answer.text)) throw new Error(`${path}: ${answer.status} ${answer.text}`);
-  return ms;
-}
 
 if (values["no-build"]) console.log(`scaffold counter: as built before (${PROJECT})`);
 else console.log(`scaffold counter: built in ${(await buildScaffold()).toFixed(0)} s (${PROJECT})`);

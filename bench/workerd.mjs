@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
-import { ROOT, freePort, stripJsonComments, tempDir } from "../tests/e2e/harness.mjs";
+import { ROOT, freePort, get, stripJsonComments, tempDir } from "../tests/e2e/harness.mjs";
 
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const WORKERD = join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
@@ -174,4 +174,16 @@ export function groupCpuMs(pgid) {
     }
   }
   return total;
+}
+
+/** The median of `xs` (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Milliseconds a GET of `path` takes; throws unless it answers 200 with a text `expect` accepts. */
+export async function timed(url, path, expect) {
+  const started = performance.now();
+  const answer = await get(url, path, { timeoutMs: 600_000 });
+  const ms = performance.now() - started;
+  if (answer.status !== 200 || !expect(answer.text)) throw new Error(`${path}: ${answer.status} ${answer.text}`);
+  return ms;
 }
