@@ -316,6 +316,23 @@ impl KvExplorer {
         map
     }
 
+    /// The size of this object's Wasm memory, in bytes (it never shrinks:
+    /// read before and after a call, it shows what the call needed at most).
+    pub fn memory_bytes(&self) -> u64 {
+        #[cfg(target_arch = "wasm32")]
+        let pages = core::arch::wasm32::memory_size(0) as u64;
+        #[cfg(not(target_arch = "wasm32"))]
+        let pages = 0;
+        pages * 65_536
+    }
+
+    /// The total length of `texts`, received as one argument (a list of a
+    /// dozen strings or more crosses as one JSON text: its scratch is what
+    /// [`KvExplorer::memory_bytes`] shows growing).
+    pub fn total_length(&self, texts: Vec<String>) -> u64 {
+        texts.iter().map(|t| t.len() as u64).sum()
+    }
+
     /// The keys of `map` as Rust received them (`__proto__` is data).
     pub fn map_keys(&self, map: BTreeMap<String, Value>) -> Vec<String> {
         map.into_keys().collect()

@@ -32,6 +32,34 @@ async function ok(method, ...args) {
   return answer.ok;
 }
 
+describe("the bulk route's scratch memory is bounded", () => {
+  test("a large argument read in bulk grows the object's memory by about its size, not three times it", async () => {
+    const name = uniqueName("scratch");
+    const on = async (method, ...args) => {
+      const response = await fetch(`${shared.runtime.url}/js/call?object=KV&name=${name}`, {
+        method: "POST",
+        body: JSON.stringify({ method, args }),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const answer = await response.json();
+      assert.ok(!("error" in answer), `${method}: ${answer.error}`);
+      return answer.ok;
+    };
+    // 64 strings of 128 KiB (8 MiB of ASCII): a list of a dozen parts or more
+    // crosses as one JSON text.
+    const texts = Array.from({ length: 64 }, (_, i) => String.fromCharCode(97 + (i % 26)).repeat(128 * 1024));
+    const size = texts.length * texts[0].length;
+    const before = await on("memoryBytes");
+    assert.equal(await on("totalLength", texts), size);
+    const grown = (await on("memoryBytes")) - before;
+    // The JSON text in UTF-8 (its size, for ASCII) plus the Strings read from
+    // it: about twice the size. A scratch of three bytes per UTF-16 unit
+    // alone would be three times it.
+    assert.ok(grown < 2.5 * size, `memory grew by ${grown} bytes for ${size} bytes of text`);
+    console.log(`memory grew by ${(grown / size).toFixed(2)}x the text's size`);
+  });
+});
+
 describe("the bulk and field routes of the value conversion", () => {
   test("seeded random values read and write the same on both routes", async () => {
     const totals = { values: 0, decodes: 0, bulk_read: 0, bulk_declined: 0, field_accepted: 0, encodes: 0, bulk_written: 0 };
