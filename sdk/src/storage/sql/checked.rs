@@ -110,9 +110,9 @@ impl<Row: DeserializeOwned> Query<Row> {
 
 /// The field types a [`crate::query_as!`] struct may use for a column, by the
 /// column's declared SQLite type (its affinity): the macro checks each field
-/// with [`value`] (or [`nullable`] for a column that can hold NULL). A column
+/// with [`value`](column::value) (or [`nullable`](column::nullable) for a column that can hold NULL). A column
 /// with no declared type (an expression) or NUMERIC affinity takes any type.
-/// Implement [`Decodes`] for a type of your own that deserializes from the
+/// Implement [`Decodes`](column::Decodes) for a type of your own that deserializes from the
 /// column's values.
 ///
 /// ```
