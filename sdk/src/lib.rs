@@ -29,6 +29,11 @@
 //! }
 //! ```
 //!
+//! # The guide
+//! [`_guide`] walks through everything, one topic per chapter (a first
+//! object, storage and SQL, alarms, WebSockets, RPC, capabilities, testing,
+//! errors, configuration), and [`_cookbook`] has whole small applications.
+//!
 //! # How the pieces fit
 //! - [`DurableObject`] and the handler traits ([`Fetch`]) are what an object
 //!   implements; the macro writes those impls from your inherent methods.
@@ -46,6 +51,12 @@
 //! write it back.
 #![deny(missing_docs)]
 
+// The guide and the cookbook: documentation only, compiled by rustdoc (docs
+// and doc tests) and absent from every other build.
+#[cfg(any(doc, doctest))]
+pub mod _cookbook;
+#[cfg(any(doc, doctest))]
+pub mod _guide;
 mod boundary;
 mod convert;
 mod error;
