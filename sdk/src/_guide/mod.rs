@@ -27,3 +27,6 @@
 #[doc = include_str!("ch01_first_object.md")]
 pub mod ch01_first_object {}
 
+#[doc = include_str!("ch02_storage_and_sql.md")]
+pub mod ch02_storage_and_sql {}
+
