@@ -30,3 +30,9 @@ pub mod ch01_first_object {}
 #[doc = include_str!("ch02_storage_and_sql.md")]
 pub mod ch02_storage_and_sql {}
 
+#[doc = include_str!("ch03_alarms.md")]
+pub mod ch03_alarms {}
+
+#[doc = include_str!("ch04_websockets.md")]
+pub mod ch04_websockets {}
+
