@@ -36,3 +36,6 @@ pub mod ch03_alarms {}
 #[doc = include_str!("ch04_websockets.md")]
 pub mod ch04_websockets {}
 
+#[doc = include_str!("ch05_rpc.md")]
+pub mod ch05_rpc {}
+
