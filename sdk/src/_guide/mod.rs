@@ -39,3 +39,6 @@ pub mod ch04_websockets {}
 #[doc = include_str!("ch05_rpc.md")]
 pub mod ch05_rpc {}
 
+#[doc = include_str!("ch06_capabilities.md")]
+pub mod ch06_capabilities {}
+
