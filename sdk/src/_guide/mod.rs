@@ -42,3 +42,6 @@ pub mod ch05_rpc {}
 #[doc = include_str!("ch06_capabilities.md")]
 pub mod ch06_capabilities {}
 
+#[doc = include_str!("ch07_testing.md")]
+pub mod ch07_testing {}
+
