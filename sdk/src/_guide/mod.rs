@@ -45,3 +45,6 @@ pub mod ch06_capabilities {}
 #[doc = include_str!("ch07_testing.md")]
 pub mod ch07_testing {}
 
+#[doc = include_str!("ch08_errors.md")]
+pub mod ch08_errors {}
+
