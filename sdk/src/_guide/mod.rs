@@ -48,3 +48,5 @@ pub mod ch07_testing {}
 #[doc = include_str!("ch08_errors.md")]
 pub mod ch08_errors {}
 
+#[doc = include_str!("ch09_configuration.md")]
+pub mod ch09_configuration {}
