@@ -13,6 +13,7 @@ node scripts/public-api.mjs --check
 
 echo "== cargo test (unit, doc and trybuild tests; the examples' durable::testing suites on workerd)"
 cargo test --workspace
+RUSTDOCFLAGS="-D warnings" cargo doc -p durable-objects --no-deps   # the SDK's docs and guide: no broken links
 
 echo "== the published crates: packaged, built alone, and a durable new project on them"
 scripts/package-check.sh
