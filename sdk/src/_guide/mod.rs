@@ -21,6 +21,7 @@
 //! | [7. Testing](ch07_testing) | `#[durable::test]` on workerd, what the helpers return, joining calls |
 //! | [8. Errors and isolation](ch08_errors) | what a caller sees of an `Err` and of a panic, what survives |
 //! | [9. Configuration and deploy](ch09_configuration) | `durable build`, `durable config`, `wrangler.jsonc`, static assets, TypeScript types |
+//! | [Appendix: the newer runtime APIs](appendix_runtime_apis) | what `ctx`, `ctx.storage` and the namespace offer today, where Rust reaches each, and what the local runtime does |
 //!
 //! Recipes that combine the chapters are in the [cookbook](crate::_cookbook).
 
@@ -50,3 +51,6 @@ pub mod ch08_errors {}
 
 #[doc = include_str!("ch09_configuration.md")]
 pub mod ch09_configuration {}
+
+#[doc = include_str!("appendix_runtime_apis.md")]
+pub mod appendix_runtime_apis {}
