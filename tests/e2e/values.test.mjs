@@ -205,7 +205,7 @@ describe("errors quote a bounded part of a value", () => {
     assert.ok(message.length < 1024, `${message.length} characters`);
     assert.ok(message.startsWith('increment: argument 1 (`amount`): invalid type: string "xxxxxxxx'), message);
     assert.ok(message.endsWith('xxxx", expected i64'), message);
-    // The README quotes this error.
+    // The guide quotes this error (sdk/src/_guide/ch05_rpc.md).
     assert.ok(message.includes("xxxx… (10485197 bytes left out) …xxxx"), message);
     // Nor does the runtime log it whole.
     const longest = Math.max(...shared.runtime.logs().split("\n").map((line) => line.length));
