@@ -24,6 +24,7 @@ pub struct KvExplorer {
 
 /// Read replication as an object sees it (see `KvExplorer::replication`).
 #[derive(Debug, Clone, Serialize, Deserialize, durable::TypeScript)]
+#[serde(rename_all = "camelCase")]
 pub struct ReplicaInfo {
     pub configure_error: Option<String>,
     pub has_primary: bool,
