@@ -806,3 +806,36 @@ impl<T: Class> Namespace<T> {
         Ok(Self { raw, class: PhantomData })
     }
 }
+
+#[cfg(test)]
+mod words_tests {
+    use super::{Jurisdiction, LocationHint};
+
+    #[test]
+    fn the_typed_values_are_the_runtimes_strings() {
+        // As @cloudflare/workers-types 5.20261117.1 lists them (DurableObjectLocationHint,
+        // plus "offpeak"; DurableObjectJurisdiction).
+        let hints: Vec<&str> = LocationHint::ALL.iter().map(|h| h.as_str()).collect();
+        assert_eq!(hints, ["wnam", "enam", "sam", "weur", "eeur", "apac", "apac-ne", "apac-se", "oc", "afr", "me", "offpeak"]);
+        let jurisdictions: Vec<&str> = Jurisdiction::ALL.iter().map(|j| j.as_str()).collect();
+        assert_eq!(jurisdictions, ["eu", "fedramp", "fedramp-high", "us"]);
+        for hint in LocationHint::ALL {
+            assert_eq!(hint.as_str().parse::<LocationHint>().unwrap(), *hint);
+            assert_eq!(String::from(*hint), hint.to_string());
+        }
+        for jurisdiction in Jurisdiction::ALL {
+            assert_eq!(jurisdiction.as_ref().parse::<Jurisdiction>().unwrap(), *jurisdiction);
+        }
+        assert_eq!("EU".parse::<Jurisdiction>().unwrap_err().to_string(), "unknown Jurisdiction `EU`: expected one of eu, fedramp, fedramp-high, us");
+    }
+
+    /// Where the string API takes `impl AsRef<str>`, both forms are accepted.
+    #[test]
+    fn strings_and_values_stand_in_the_same_places() {
+        fn takes(jurisdiction: impl AsRef<str>) -> String {
+            jurisdiction.as_ref().to_owned()
+        }
+        assert_eq!(takes(Jurisdiction::Us), takes("us"));
+        assert_eq!(takes(&String::from("eu")), takes(Jurisdiction::Eu));
+    }
+}
