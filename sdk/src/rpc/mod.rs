@@ -836,6 +836,6 @@ mod words_tests {
             jurisdiction.as_ref().to_owned()
         }
         assert_eq!(takes(Jurisdiction::Us), takes("us"));
-        assert_eq!(takes(&String::from("eu")), takes(Jurisdiction::Eu));
+        assert_eq!(takes(String::from("eu")), takes(Jurisdiction::Eu));
     }
 }
