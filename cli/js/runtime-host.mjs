@@ -156,6 +156,17 @@ export class Host {
     return quiet(this.#run("webSocketError", (object, id) => object.web_socket_error(ws, error, id)));
   }
 
+  /**
+   * The object is about to hibernate (the runtime's `onHibernate` hook,
+   * `info` is `{ reason }`). A dead instance has nothing in memory left to
+   * save: it is not rebuilt just for this. A death in the handler is logged
+   * when it happens; an `Err` rejects, and the runtime logs it.
+   */
+  onHibernate(info) {
+    if (this.#instance.dead) return Promise.resolve();
+    return quiet(this.#run("onHibernate", (object, id) => object.on_hibernate(info, id)));
+  }
+
   /** A JS RPC call: `glue` is the method on the Wasm-side class. */
   rpc(glue, args) {
     return this.#run(glue, (object, id) => object[glue](args, id));

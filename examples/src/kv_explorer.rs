@@ -22,6 +22,16 @@ pub struct KvExplorer {
     env: Env,
 }
 
+/// Read replication as an object sees it (see `KvExplorer::replication`).
+#[derive(Debug, Clone, Serialize, Deserialize, durable::TypeScript)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaInfo {
+    pub configure_error: Option<String>,
+    pub has_primary: bool,
+    pub has_version: bool,
+    pub cohort: Option<String>,
+}
+
 /// The object's id as the object itself sees it (`ctx.id`).
 #[derive(Debug, Clone, Serialize, Deserialize, durable::TypeScript)]
 pub struct IdInfo {
@@ -233,7 +243,9 @@ impl KvExplorer {
     /// Calls the object `name` through this namespace restricted to
     /// `jurisdiction` (`namespace.jurisdiction(..)`).
     pub async fn in_jurisdiction(&self, jurisdiction: String, name: String) -> Result<IdInfo> {
-        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.jurisdiction(&jurisdiction)?;
+        // The typed value, parsed from the runtime's string (an unknown one is an `Err`).
+        let jurisdiction: durable::rpc::Jurisdiction = jurisdiction.parse()?;
+        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?.jurisdiction(jurisdiction)?;
         Ok(ns.get_by_name(&name)?.who_am_i().await?)
     }
 
@@ -247,12 +259,39 @@ impl KvExplorer {
         max_retries: Option<u32>,
         timeout_ms: Option<u32>,
     ) -> Result<IdInfo> {
-        use durable::rpc::{GetOptions, RetryOptions};
+        use durable::rpc::{GetOptions, LocationHint, RetryOptions};
         let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?;
         let retry = (max_retries.is_some() || timeout_ms.is_some()).then_some(RetryOptions { max_retries, timeout_ms });
-        let options = GetOptions { location_hint, retry };
+        // The typed hint, parsed from its string (an unknown one is an `Err`).
+        let location_hint = location_hint.map(|hint| hint.parse::<LocationHint>()).transpose()?;
+        let options = GetOptions { location_hint: location_hint.map(Into::into), retry, ..Default::default() };
         let stub = if by_name { ns.get_by_name_with(&name, options)? } else { ns.get_with(&ns.id_from_name(&name)?, options)? };
         Ok(stub.who_am_i().await?)
+    }
+
+    /// [`who_am_i`](Self::who_am_i) of the object `name`, through a stub
+    /// made with `routingMode: "primary-only"` and/or `version: { cohort }`.
+    pub async fn id_with_routing(&self, name: String, by_name: bool, primary_only: bool, cohort: Option<String>) -> Result<IdInfo> {
+        use durable::rpc::{GetOptions, RoutingMode};
+        let ns = Namespace::<KvExplorer>::from_env(&self.env, "KV")?;
+        let options = GetOptions { routing_mode: primary_only.then_some(RoutingMode::PrimaryOnly), cohort, ..Default::default() };
+        let stub = if by_name { ns.get_by_name_with(&name, options)? } else { ns.get_with(&ns.id_from_name(&name)?, options)? };
+        Ok(stub.who_am_i().await?)
+    }
+
+    /// Read replication as the object sees it: what
+    /// `configure_read_replication(mode)` answered (`None`: it succeeded),
+    /// whether it has a primary stub, and its version, if any.
+    pub async fn replication(&self, mode: String) -> Result<ReplicaInfo> {
+        let mode = match mode.as_str() {
+            "auto" => durable::ReadReplicationMode::Auto,
+            "disabled" => durable::ReadReplicationMode::Disabled,
+            other => return Err(Error::message(format!("unknown mode `{other}`"))),
+        };
+        let configure_error = self.state.configure_read_replication(mode).await.err().map(|e| e.to_string());
+        let has_primary = self.state.primary::<Self>()?.is_some();
+        let version = self.state.version()?;
+        Ok(ReplicaInfo { configure_error, has_primary, has_version: version.is_some(), cohort: version.and_then(|v| v.cohort) })
     }
 
     /// Takes a snapshot of this object's storage (`ctx.storage.snapshot()`).

@@ -12,6 +12,9 @@
 //! stay open and reach the rebuilt object); anything else is echoed as `echo:TEXT`.
 //! Binary frames are echoed reversed. Frames over 64 KiB are refused with close
 //! code 1009.
+//!
+//! `on_hibernate` (run only under the `experimental` compatibility flag)
+//! records each hibernation's reason, read back with `hibernations`.
 
 use std::time::UNIX_EPOCH;
 
@@ -148,6 +151,21 @@ impl WsLab {
 
     pub async fn web_socket_error(&self, _ws: WebSocket, error: Error) -> Result<()> {
         self.state.storage().put("last-error", &error.to_string()).await
+    }
+
+    /// Runs before the runtime hibernates the object (only under the
+    /// `experimental` compatibility flag): records the reason, and how many
+    /// constructions the object had, for `hibernations`.
+    pub async fn on_hibernate(&self, info: durable::HibernateInfo) -> Result<()> {
+        let storage = self.state.storage();
+        let mut seen: Vec<String> = storage.get("hibernations").await?.unwrap_or_default();
+        seen.push(format!("{}:{}", info.reason, self.constructed.get()));
+        storage.put("hibernations", &seen).await
+    }
+
+    /// What `on_hibernate` recorded: `reason:construction`, oldest first.
+    pub async fn hibernations(&self) -> Result<Vec<String>> {
+        Ok(self.state.storage().get("hibernations").await?.unwrap_or_default())
     }
 
     /// The close codes and reasons seen by `web_socket_close`.

@@ -75,8 +75,8 @@ use boundary::{executor, hooks, sys};
 
 pub use durable_macros::{durable_object, execute, migrations, query, query_as, rpc_target, test, TypeScript};
 pub use error::{Error, Result};
-pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, WebSocketClose, WebSocketError, WebSocketMessage};
-pub use object::state::{AbortOptions, ObjectId, State};
+pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, HibernateInfo, HibernateReason, OnHibernate, WebSocketClose, WebSocketError, WebSocketMessage};
+pub use object::state::{AbortOptions, ObjectId, ObjectVersion, ReadReplicationMode, State};
 pub use storage::{ListOptions, ReadOptions, Snapshot, SnapshotOptions, Storage, SyncKv, Transaction, WriteOptions};
 
 /// The `worker` crate, re-exported so that user code and generated code agree on

@@ -6,11 +6,37 @@
 // checks the clear error the SDK answers instead.
 
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
 
-import { openWebSocket, rpcCall, uniqueName, useRuntime, until } from "./harness.mjs";
+import { openWebSocket, rpcCall, startRuntime, tempDir, testConfig, uniqueName, useRuntime, until } from "./harness.mjs";
 
 const shared = useRuntime();
+
+/**
+ * A second runtime: the same workers, with `flags` added to the examples'
+ * compatibility flags (wrangler dev runs workerd with `--experimental`, so
+ * experimental flags are accepted).
+ */
+function useFlaggedRuntime(flags) {
+  const flagged = { runtime: undefined, dir: undefined };
+  before(async () => {
+    flagged.dir = tempDir();
+    const caller = testConfig(flagged.dir.path, "examples/js-caller/wrangler.jsonc");
+    const examples = testConfig(flagged.dir.path);
+    const config = JSON.parse(readFileSync(examples, "utf8"));
+    config.compatibility_flags = [...(config.compatibility_flags ?? []), ...flags];
+    writeFileSync(examples, JSON.stringify(config, null, 2));
+    flagged.runtime = await startRuntime({ config: [caller, examples], persistDir: `${flagged.dir.path}/state` });
+  });
+  after(async () => {
+    await flagged.runtime?.stop();
+    flagged.dir?.cleanup();
+  });
+  return flagged;
+}
+
+const experimental = useFlaggedRuntime(["experimental"]);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const call = (object, name, method, ...args) => rpcCall(shared.runtime.url, object, name, method, ...args);
@@ -56,10 +82,13 @@ describe("Durable Object APIs", () => {
   });
 
   test("namespace.jurisdiction(..): the local runtime's error arrives as an Err", async () => {
+    // The example parses each string into a `Jurisdiction` and passes the enum.
     for (const jurisdiction of ["eu", "us", "fedramp", "fedramp-high"]) {
       const error = await failure("KV", uniqueName("jur"), "inJurisdiction", jurisdiction, "someone");
       assert.match(error, /Jurisdiction restrictions are not implemented in workerd/);
     }
+    const unknown = await failure("KV", uniqueName("jur"), "inJurisdiction", "mars", "someone");
+    assert.match(unknown, /unknown Jurisdiction `mars`: expected one of eu, fedramp, fedramp-high, us/);
   });
 
   test("ctx.abort(reason, { retryAlarm: false }) in the alarm handler: no retry, the alarm is over", async () => {
@@ -115,6 +144,33 @@ describe("Durable Object APIs", () => {
     // "offpeak" needs the offpeak_location_hint flag, which this worker does not set.
     const offpeak = await failure("KV", uniqueName("caller"), "idWithOptions", name, true, "offpeak", null, null);
     assert.match(offpeak, /get called with an unsupported locationHint: "offpeak"/);
+    // The example parses hints into `LocationHint`: an unknown one never reaches the runtime.
+    const unknown = await failure("KV", uniqueName("caller"), "idWithOptions", name, true, "mars", null, null);
+    assert.match(unknown, /unknown LocationHint `mars`: expected one of wnam, enam, sam, weur, eeur, apac, apac-ne, apac-se, oc, afr, me, offpeak/);
+  });
+
+  test("read replication: configure_read_replication is an Err naming the API; no primary stub, no version", async () => {
+    for (const mode of ["auto", "disabled"]) {
+      const info = await ok("KV", uniqueName("replica"), "replication", mode);
+      assert.match(info.configureError, /^ctx\.configureReadReplication\(\) is not available on this runtime/, mode);
+      assert.equal(info.hasPrimary, false);
+      assert.equal(info.hasVersion, false);
+      assert.equal(info.cohort ?? null, null);
+    }
+  });
+
+  test("routingMode \"primary-only\" and version cohorts: accepted, and the stub reaches the same object", async () => {
+    const name = uniqueName("routing");
+    const direct = await ok("KV", name, "whoAmI");
+    for (const [byName, primaryOnly, cohort] of [
+      [true, true, null],
+      [false, true, null],
+      [true, false, "canary"],
+      [false, true, "canary"],
+    ]) {
+      const via = await ok("KV", uniqueName("caller"), "idWithRouting", name, byName, primaryOnly, cohort);
+      assert.deepEqual(via, direct, JSON.stringify([byName, primaryOnly, cohort]));
+    }
   });
 
   test("#[durable(retryable)]: the class imports retryable() and marks the method; the method answers", async () => {
@@ -150,5 +206,50 @@ describe("Durable Object APIs", () => {
     assert.equal((await ok("KV", name, "autoResponse", null)) ?? null, null);
     assert.equal(await ok("KV", name, "eventTimeout", 2500), 2500);
     assert.equal((await ok("KV", name, "eventTimeout", null)) ?? null, null);
+  });
+});
+
+describe("under the experimental compatibility flag", () => {
+  test("on_hibernate runs before an idle object with a hibernatable WebSocket hibernates; not without the flag", async () => {
+    // workerd hibernates an object whose only connections are hibernatable
+    // WebSockets after about 10 s without events, and runs its onHibernate
+    // hook first (the symbol exists only under `experimental`). The same
+    // class in the shared runtime, without the flag, loads and never gets the call.
+    const name = uniqueName("hibernate");
+    const sockets = [];
+    try {
+      for (const runtime of [experimental.runtime, shared.runtime]) {
+        const ws = await openWebSocket(`${runtime.url.replace("http", "ws")}/ws/?name=${name}&mode=hibernate&user=ada`);
+        sockets.push(ws);
+        ws.send("whoami");
+        assert.match(await ws.next(), /^ada joined in construction 1, now construction 1 /);
+      }
+      const recorded = (runtime) => rpcCall(runtime.url, "WS_LAB", name, "hibernations").then((answer) => answer.ok);
+      // Each probe is an event that wakes the object: probe only after a full idle period.
+      let seen = [];
+      for (let round = 0; round < 3 && seen.length === 0; round++) {
+        await sleep(12_000);
+        seen = await recorded(experimental.runtime);
+      }
+      assert.deepEqual(seen, ["inactive:1"], "the handler ran once, in the first construction, with the runtime's reason");
+      assert.deepEqual(await recorded(shared.runtime), [], "without the flag, no hook");
+      // The socket stayed open; the object was rebuilt for the probe.
+      sockets[0].send("whoami");
+      assert.match(await sockets[0].next(), /^ada joined in construction 1, now construction 2 /);
+    } finally {
+      for (const ws of sockets) ws.terminate();
+    }
+  });
+
+  test("the experimental flag lets \"offpeak\" through, and adds no read replication", async () => {
+    const name = uniqueName("offpeak");
+    const call = (target, method, ...args) => rpcCall(experimental.runtime.url, "KV", target, method, ...args);
+    const direct = await call(name, "whoAmI");
+    const via = await call(uniqueName("caller"), "idWithOptions", name, true, "offpeak", null, null);
+    assert.deepEqual(via.ok, direct.ok);
+    const info = await call(name, "replication", "auto");
+    assert.match(info.ok.configureError, /^ctx\.configureReadReplication\(\) is not available on this runtime/);
+    assert.equal(info.ok.hasPrimary, false);
+    assert.equal(info.ok.hasVersion, false);
   });
 });

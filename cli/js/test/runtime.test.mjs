@@ -372,6 +372,48 @@ describe("the runtime's side of the boundary", () => {
   });
 });
 
+describe("the onHibernate hook", () => {
+  /** An object with an `on_hibernate` handler, as the glue class has it. */
+  class Sleeper {
+    constructor() {
+      this.seen = [];
+    }
+    on_hibernate(rust, info, id) {
+      if (info.reason === "panic") rust.panic("panicked while hibernating");
+      Sleeper.calls.push({ info, id, current: rust.current });
+      return undefined;
+    }
+    boom(rust) {
+      rust.panic("reset me");
+    }
+  }
+
+  test("dispatches the runtime's info to the Rust handler, as a call of its own", async () => {
+    Sleeper.calls = [];
+    const { runtime, made } = runtimeOf({ Sleeper });
+    const host = runtime.host("Sleeper", "Sleeper", fakeCtx(), {});
+    assert.equal(await host.onHibernate({ reason: "inactive" }), undefined);
+    assert.equal(Sleeper.calls.length, 1);
+    assert.deepEqual(Sleeper.calls[0].info, { reason: "inactive" });
+    assert.ok(Sleeper.calls[0].id > 0 && Sleeper.calls[0].current === Sleeper.calls[0].id, "run as a call with its id");
+    assert.equal(made.length, 1);
+  });
+
+  test("a dead instance is not rebuilt to hibernate; a panic in the handler ends it quietly", async () => {
+    Sleeper.calls = [];
+    const { runtime, made } = runtimeOf({ Sleeper });
+    const host = runtime.host("Sleeper", "Sleeper", fakeCtx(), {});
+    await quietly(() => host.rpc("boom", {}).catch(() => {}));
+    assert.equal(await host.onHibernate({ reason: "inactive" }), undefined);
+    assert.equal(made.length, 1, "no rebuild for the hook");
+    assert.equal(Sleeper.calls.length, 0);
+    const fresh = runtime.host("Sleeper", "Sleeper", fakeCtx(), {});
+    const [result, lines] = await quietly(() => fresh.onHibernate({ reason: "panic" }));
+    assert.equal(result, undefined, "the death is logged once, not thrown to the runtime");
+    assert.deepEqual(lines, ["Durable Object Sleeper: Rust panic in onHibernate: panicked while hibernating"]);
+  });
+});
+
 describe("what the runtime's errors carry into the log", () => {
   test("a panic's message is one line; other text is left as it is", () => {
     assert.equal(oneLine("panicked at src/a.rs:1:2:\nboom\nsecond line"), "panicked at src/a.rs:1:2: boom\nsecond line");

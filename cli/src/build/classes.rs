@@ -14,7 +14,7 @@ use durable_codegen::model::name::class_name_problem;
 pub use durable_codegen::meta::{Deployment, Method, Storage, SECTION};
 
 /// The handler kinds this tool generates JavaScript for.
-pub const KNOWN_HANDLERS: &[&str] = &["fetch", "alarm", "web_socket_message", "web_socket_close", "web_socket_error"];
+pub const KNOWN_HANDLERS: &[&str] = &["fetch", "alarm", "web_socket_message", "web_socket_close", "web_socket_error", "on_hibernate"];
 
 /// One Durable Object class, ready for code generation.
 #[derive(Debug, Clone, PartialEq, Eq)]

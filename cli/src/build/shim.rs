@@ -50,6 +50,11 @@ fn module_source(classes: &[Class], entry: &[String], glue: &str, wasm: &str, ho
         // that lack the module.
         out.push_str("import { retryable as __durable_retryable } from \"cloudflare:durable-objects\";\n");
     }
+    if classes.iter().any(|c| c.handlers.iter().any(|h| h == "on_hibernate")) {
+        // The key of the runtime's hibernation hook: `undefined` unless the
+        // `experimental` compatibility flag is set (the class then defines no hook).
+        out.push_str("import { onHibernate as __durable_onHibernate } from \"cloudflare:durable-objects\";\n");
+    }
     if hooks {
         let _ = writeln!(out, "import * as __durable_testing from \"./{TESTING_JS}\";");
         let _ = writeln!(out, "export {{ __durableTest }} from \"./{TESTING_JS}\";");
@@ -113,6 +118,11 @@ fn handler_source(handler: &str) -> Option<&'static str> {
             "  webSocketClose(ws, code, reason, wasClean) {\n    return this.#host.webSocketClose(ws, code, reason, wasClean);\n  }\n",
         ),
         "web_socket_error" => Some("  webSocketError(ws, error) {\n    return this.#host.webSocketError(ws, error);\n  }\n"),
+        // Under the runtime's symbol, so not an RPC method; only where the
+        // runtime has the hook.
+        "on_hibernate" => Some(
+            "  static {\n    if (__durable_onHibernate !== undefined) {\n      Object.defineProperty(this.prototype, __durable_onHibernate, {\n        configurable: true,\n        writable: true,\n        value(info) {\n          return this.#host.onHibernate(info);\n        },\n      });\n    }\n  }\n",
+        ),
         _ => None,
     }
 }
@@ -172,6 +182,53 @@ mod tests {
         assert!(src.contains("import { retryable as __durable_retryable } from \"cloudflare:durable-objects\";\n"), "{src}");
         assert!(src.contains("  static {\n    __durable_retryable(this.prototype.reset, this.prototype.read);\n  }\n"), "{src}");
         assert_eq!(src.matches("__durable_retryable(").count(), 1, "{src}");
+    }
+
+    /// The generated class, evaluated by Node with the runtime's imports
+    /// replaced: with the runtime's `onHibernate` symbol, the class has a
+    /// method under it that hands `info` to the host; with `undefined` (no
+    /// `experimental` flag), it has none, and no method of any other name.
+    #[test]
+    fn on_hibernate_is_defined_under_the_runtimes_symbol_only_where_it_exists() {
+        let class = Class {
+            js: "Room".into(),
+            rust: "Room".into(),
+            export: "__durable_Room".into(),
+            deployment: Default::default(),
+            location: None,
+            handlers: vec!["on_hibernate".into()],
+            methods: vec![],
+        };
+        let src = entry_module(std::slice::from_ref(&class), &[], "glue.js", "glue_bg.wasm");
+        assert!(src.contains("import { onHibernate as __durable_onHibernate } from \"cloudflare:durable-objects\";\n"), "{src}");
+        let without = Class { handlers: vec!["fetch".into()], ..class.clone() };
+        assert!(!entry_module(&[without], &[], "glue.js", "glue_bg.wasm").contains("onHibernate"), "no handler, no import");
+        let script = |symbol: &str| {
+            format!(
+                "const __durable_onHibernate = {symbol};\n\
+                 class __durable_DurableObject {{ constructor(ctx, env) {{ this.ctx = ctx; }} }}\n\
+                 const seen = [];\n\
+                 const __durable_runtime = {{ host: () => ({{ onHibernate: (info) => (seen.push(info), 'delivered') }}) }};\n\
+                 {}\n\
+                 const room = new Room({{}}, {{}});\n\
+                 const names = Object.getOwnPropertyNames(Room.prototype).filter((n) => n !== 'constructor');\n\
+                 const symbols = Object.getOwnPropertySymbols(Room.prototype).map(String);\n\
+                 const answer = __durable_onHibernate === undefined ? null : room[__durable_onHibernate]({{ reason: 'inactive' }});\n\
+                 console.log(JSON.stringify({{ names, symbols, answer, seen }}));\n",
+                class_source(&class, false).replace("export class", "class")
+            )
+        };
+        let run = |symbol: &str| {
+            let out = std::process::Command::new("node").arg("--input-type=module").arg("-e").arg(script(symbol)).output();
+            let out = out.expect("node runs (scripts/setup.sh installs it)");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert_eq!(
+            run("Symbol('cloudflare:durable-objects:onHibernate')").trim(),
+            r#"{"names":[],"symbols":["Symbol(cloudflare:durable-objects:onHibernate)"],"answer":"delivered","seen":[{"reason":"inactive"}]}"#
+        );
+        assert_eq!(run("undefined").trim(), r#"{"names":[],"symbols":[],"answer":null,"seen":[]}"#);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum HandlerKind {
     WebSocketClose,
     /// `webSocketError(ws, error)`: a hibernatable WebSocket failed.
     WebSocketError,
+    /// `[onHibernate](info)`: the object is about to hibernate (experimental).
+    OnHibernate,
 }
 
 /// An argument of a handler: its name, its Rust type in the user's method, and
@@ -44,6 +46,7 @@ impl HandlerKind {
         HandlerKind::WebSocketMessage,
         HandlerKind::WebSocketClose,
         HandlerKind::WebSocketError,
+        HandlerKind::OnHibernate,
     ];
 
     /// The Rust method name that selects this handler by convention; also its
@@ -55,6 +58,7 @@ impl HandlerKind {
             HandlerKind::WebSocketMessage => "web_socket_message",
             HandlerKind::WebSocketClose => "web_socket_close",
             HandlerKind::WebSocketError => "web_socket_error",
+            HandlerKind::OnHibernate => "on_hibernate",
         }
     }
 
@@ -80,6 +84,7 @@ impl HandlerKind {
                 param("was_clean", quote!(bool), quote!(bool)),
             ],
             HandlerKind::WebSocketError => vec![socket(), param("error", quote!(::durable::Error), js)],
+            HandlerKind::OnHibernate => vec![param("info", quote!(::durable::HibernateInfo), js)],
         }
     }
 
@@ -106,6 +111,7 @@ impl HandlerKind {
                 "async fn web_socket_close(&self, ws: WebSocket, code: u16, reason: String, was_clean: bool) -> Result<()>"
             }
             HandlerKind::WebSocketError => "async fn web_socket_error(&self, ws: WebSocket, error: Error) -> Result<()>",
+            HandlerKind::OnHibernate => "async fn on_hibernate(&self, info: HibernateInfo) -> Result<()>",
         }
     }
 
@@ -117,6 +123,7 @@ impl HandlerKind {
             HandlerKind::WebSocketMessage => "WebSocketMessage",
             HandlerKind::WebSocketClose => "WebSocketClose",
             HandlerKind::WebSocketError => "WebSocketError",
+            HandlerKind::OnHibernate => "OnHibernate",
         }
     }
 }

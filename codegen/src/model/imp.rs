@@ -229,6 +229,31 @@ mod tests {
     }
 
     #[test]
+    fn on_hibernate_is_a_handler_not_an_rpc_method() {
+        let m = model(quote! {
+            impl Room {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                pub async fn on_hibernate(&self, info: HibernateInfo) -> Result<()> { todo!() }
+            }
+        })
+        .ok()
+        .unwrap();
+        assert_eq!(m.handlers.len(), 1);
+        assert_eq!(m.handlers[0].kind, HandlerKind::OnHibernate);
+        assert!(m.rpc.is_empty(), "not callable over RPC");
+        // A synchronous one is refused with the expected signature.
+        let errors = model(quote! {
+            impl Room {
+                pub fn new(state: State, env: Env) -> Self { todo!() }
+                pub fn on_hibernate(&self, info: HibernateInfo) -> Result<()> { todo!() }
+            }
+        })
+        .err()
+        .unwrap();
+        assert!(errors.iter().any(|e| e.contains("the `on_hibernate` handler must be async: `async fn on_hibernate(&self, info: HibernateInfo) -> Result<()>`")), "{errors:?}");
+    }
+
+    #[test]
     fn explicit_roles() {
         let m = model(quote! {
             impl Counter {

@@ -17,6 +17,7 @@ const RESERVED: &[(&str, &str)] = &[
     ("webSocketMessage", "a handler"),
     ("webSocketClose", "a handler"),
     ("webSocketError", "a handler"),
+    ("onHibernate", "a handler"),
     ("connect", "every Durable Object stub has its own `connect`, which opens a TCP socket, so a call would never reach this method"),
     ("dup", "every Durable Object stub has its own `dup`, which duplicates the stub"),
     ("id", "every Durable Object stub has an `id` property (the object's id), so a call would never reach this method"),
@@ -230,7 +231,7 @@ mod tests {
 
     #[test]
     fn reserved_names() {
-        for name in ["fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError"] {
+        for name in ["fetch", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "onHibernate"] {
             assert_eq!(reserved(name), Some("a handler"), "{name}");
         }
         // Every handler's JavaScript name is reserved.

@@ -259,6 +259,18 @@ impl<T: crate::WebSocketError> Instance<T> {
     }
 }
 
+impl<T: crate::OnHibernate> Instance<T> {
+    /// Runs the `onHibernate` handler as call `call`. `info` is the
+    /// runtime's `{ reason }`; a missing or non-string reason reads as
+    /// `Other("")`.
+    pub fn on_hibernate(&self, info: JsValue, call: u32) -> Result<JsValue, JsValue> {
+        let object = Rc::clone(&self.object);
+        let reason = js_sys::Reflect::get(&info, &JsValue::from_str("reason")).ok().and_then(|r| r.as_string()).unwrap_or_default();
+        let info = crate::HibernateInfo::from_reason(&reason);
+        unit_handler(call, async move { object.on_hibernate(info).await })
+    }
+}
+
 impl<T: Fetch> Instance<T> {
     /// Runs the `fetch` handler as call `call`. Resolves to the `Response`;
     /// rejects on `Err` with a JavaScript `Error` carrying the error's message,

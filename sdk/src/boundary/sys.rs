@@ -64,6 +64,20 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = setHibernatableWebSocketEventTimeout)]
     pub fn set_hibernatable_web_socket_event_timeout(this: &DurableObjectState, ms: &JsValue) -> Result<(), JsValue>;
 
+    /// `ctx.configureReadReplication({ mode })`: absent where the runtime
+    /// has no read replication (see `State::configure_read_replication`,
+    /// which checks that the method exists first).
+    #[wasm_bindgen(method, catch, js_name = configureReadReplication)]
+    pub fn configure_read_replication(this: &DurableObjectState, options: &JsValue) -> Result<js_sys::Promise, JsValue>;
+
+    /// `ctx.primaryStub`: a stub of the primary, on a replica; `undefined` elsewhere.
+    #[wasm_bindgen(method, getter, catch, js_name = primaryStub)]
+    pub fn primary_stub(this: &DurableObjectState) -> Result<JsValue, JsValue>;
+
+    /// `ctx.version`: `{ cohort? }`, or `undefined`.
+    #[wasm_bindgen(method, getter, catch)]
+    pub fn version(this: &DurableObjectState) -> Result<JsValue, JsValue>;
+
     /// `WebSocketRequestResponsePair`, for auto-responses.
     pub type WebSocketRequestResponsePair;
 

@@ -339,6 +339,143 @@ impl State {
     }
 }
 
+/// Read replication and version cohorts: Cloudflare's, not the local
+/// runtime's. workerd 1.20261117 has no `ctx.configureReadReplication`, no
+/// `ctx.primaryStub` and no `ctx.version` (its `replica_routing`
+/// compatibility flag makes every stub fail with "workerd does not support
+/// replica routing."): there these answer an `Err` and `None`.
+impl State {
+    /// Turns read replication of this object on ([`ReadReplicationMode::Auto`])
+    /// or off (`ctx.configureReadReplication({ mode })`): with it on, the
+    /// runtime may serve calls from read-only replicas near the callers,
+    /// which forward writes to the primary (see
+    /// [`primary_stub`](Self::primary_stub)).
+    ///
+    /// Where the runtime lacks the method (locally) this is an `Err` saying
+    /// so; the runtime's own refusals (a replica calling it, a storage
+    /// back-end without replication) are an `Err` with its message.
+    ///
+    /// ```no_run
+    /// # async fn demo(state: durable::State) -> durable::Result<()> {
+    /// state.configure_read_replication(durable::ReadReplicationMode::Auto).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn configure_read_replication(&self, mode: ReadReplicationMode) -> Result<()> {
+        let found = js_sys::Reflect::get(self.raw.as_ref(), &JsValue::from_str("configureReadReplication")).map_err(Error::from_js)?;
+        if !found.is_function() {
+            return Err(Error::Js(
+                "ctx.configureReadReplication() is not available on this runtime: read replication is Cloudflare's \
+                 (the local runtime, workerd, has no replicas)"
+                    .into(),
+            ));
+        }
+        let options = js_sys::Object::new();
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&options, &"mode".into(), &mode.as_str().into());
+        let promise = self.raw.configure_read_replication(&options).map_err(Error::from_js)?;
+        crate::executor::wait(promise).await.map_err(Error::from_js)?;
+        Ok(())
+    }
+
+    /// On a read replica, an untyped stub of the primary, to send it the
+    /// writes (`ctx.primaryStub`); `None` on the primary itself, and
+    /// wherever the runtime has no replication (locally: always `None`).
+    /// [`primary`](Self::primary) gives a typed stub.
+    ///
+    /// ```no_run
+    /// # async fn demo(state: durable::State) -> durable::Result<()> {
+    /// if let Some(primary) = state.primary_stub()? {
+    ///     let written: u64 = primary.call("record", vec![durable::rpc::to_js(&"event")?]).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn primary_stub(&self) -> Result<Option<crate::rpc::Stub>> {
+        let raw = self.raw.primary_stub().map_err(Error::from_js)?;
+        Ok((!raw.is_undefined() && !raw.is_null()).then(|| crate::rpc::Stub::from_raw(raw)))
+    }
+
+    /// [`primary_stub`](Self::primary_stub) as the typed stub of this
+    /// object's class `T` (name the class itself: `self.state.primary::<Self>()`).
+    ///
+    /// ```no_run
+    /// use durable::prelude::*;
+    ///
+    /// #[durable_object]
+    /// pub struct Feed { state: State }
+    ///
+    /// #[durable_object]
+    /// impl Feed {
+    ///     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+    ///
+    ///     pub async fn post(&self, text: String) -> Result<()> {
+    ///         if let Some(primary) = self.state.primary::<Self>()? {
+    ///             return Ok(primary.post(text).await?); // a replica forwards the write
+    ///         }
+    ///         self.state.storage().put("last", &text).await
+    ///     }
+    /// }
+    /// ```
+    pub fn primary<T: crate::rpc::Class>(&self) -> Result<Option<T::Stub>> {
+        Ok(self.primary_stub()?.map(T::Stub::from))
+    }
+
+    /// The version of the code this instance runs, as the runtime tells it
+    /// (`ctx.version`): its cohort, when the caller asked for one
+    /// ([`GetOptions::cohort`](crate::rpc::GetOptions::cohort)) and the
+    /// runtime routes by version. `None` where the runtime says nothing
+    /// (locally: always).
+    ///
+    /// ```no_run
+    /// # fn demo(state: &durable::State) -> durable::Result<()> {
+    /// let cohort = state.version()?.and_then(|v| v.cohort).unwrap_or_else(|| "default".into());
+    /// # Ok(()) }
+    /// ```
+    pub fn version(&self) -> Result<Option<ObjectVersion>> {
+        let raw = self.raw.version().map_err(Error::from_js)?;
+        if raw.is_undefined() || raw.is_null() {
+            return Ok(None);
+        }
+        let cohort = js_sys::Reflect::get(&raw, &JsValue::from_str("cohort")).map_err(Error::from_js)?.as_string();
+        Ok(Some(ObjectVersion { cohort }))
+    }
+}
+
+/// Whether the runtime keeps read replicas of an object
+/// ([`State::configure_read_replication`]).
+///
+/// ```
+/// assert_eq!(durable::ReadReplicationMode::Auto.as_str(), "auto");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReadReplicationMode {
+    /// Replicas where the runtime sees fit (`"auto"`).
+    Auto,
+    /// No replicas (`"disabled"`).
+    Disabled,
+}
+
+impl ReadReplicationMode {
+    /// The runtime's word for the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadReplicationMode::Auto => "auto",
+            ReadReplicationMode::Disabled => "disabled",
+        }
+    }
+}
+
+/// The code version an object instance runs ([`State::version`],
+/// `ctx.version`).
+///
+/// ```
+/// let version = durable::ObjectVersion { cohort: Some("canary".into()) };
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectVersion {
+    /// The version cohort (`cohort`), if the runtime names one.
+    pub cohort: Option<String>,
+}
+
 /// Options of [`State::abort_with`] (`ctx.abort(reason, options)`).
 ///
 /// ```

@@ -424,12 +424,164 @@ pub trait NoFetchHandler<C> {}
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct GetOptions {
-    /// A location hint: `"wnam"`, `"enam"`, `"sam"`, `"weur"`, `"eeur"`,
+    /// A location hint: a [`LocationHint`] (`Some(LocationHint::Weur.into())`)
+    /// or its string, `"wnam"`, `"enam"`, `"sam"`, `"weur"`, `"eeur"`,
     /// `"apac"`, `"apac-ne"`, `"apac-se"`, `"oc"`, `"afr"`, `"me"`, or
     /// `"offpeak"` (behind the runtime's `offpeak_location_hint` flag).
     pub location_hint: Option<String>,
     /// How the runtime retries calls through the stub (`retry`).
     pub retry: Option<RetryOptions>,
+    /// Where calls go when the object has read replicas (`routingMode`):
+    /// [`RoutingMode::PrimaryOnly`] sends every call to the primary. The
+    /// local runtime accepts it and has no replicas.
+    pub routing_mode: Option<RoutingMode>,
+    /// The version cohort whose code should serve the calls (`version: {
+    /// cohort }`; the object reads it in [`State::version`](crate::State::version)).
+    /// The local runtime accepts it and ignores it.
+    pub cohort: Option<String>,
+}
+
+/// Where calls through a stub go when the object has read replicas
+/// ([`GetOptions::routing_mode`], JavaScript's `routingMode`).
+///
+/// ```
+/// assert_eq!(durable::rpc::RoutingMode::PrimaryOnly.as_str(), "primary-only");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RoutingMode {
+    /// Every call goes to the primary, never to a replica (`"primary-only"`).
+    PrimaryOnly,
+}
+
+impl RoutingMode {
+    /// The runtime's word for the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoutingMode::PrimaryOnly => "primary-only",
+        }
+    }
+}
+
+/// Declares a closed set of the runtime's strings as an enum, with the
+/// conversions that let it stand wherever the string API takes a string.
+macro_rules! runtime_words {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in the order the runtime's types list them.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The runtime's string for the value.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)*
+                }
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.as_str().to_owned()
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+
+            /// The value whose string is `s`; an `Err` listing the known ones otherwise.
+            fn from_str(s: &str) -> Result<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let known: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    Error::message(format!(concat!("unknown ", stringify!($name), " `{}`: expected one of {}"), s, known.join(", ")))
+                })
+            }
+        }
+    };
+}
+
+runtime_words! {
+    /// Where the runtime should place a new object (`locationHint` of
+    /// [`GetOptions`]): the typed form of its strings. The hint is used when
+    /// the object is first created; it is a preference, not a guarantee.
+    /// The local runtime accepts every hint and places nothing.
+    ///
+    /// ```
+    /// use durable::rpc::{GetOptions, LocationHint};
+    /// let options = GetOptions { location_hint: Some(LocationHint::ApacNe.into()), ..Default::default() };
+    /// assert_eq!(options.location_hint.as_deref(), Some("apac-ne"));
+    /// assert_eq!("offpeak".parse::<LocationHint>().unwrap(), LocationHint::Offpeak);
+    /// assert!("mars".parse::<LocationHint>().is_err());
+    /// ```
+    LocationHint {
+        /// Western North America (`"wnam"`).
+        Wnam = "wnam",
+        /// Eastern North America (`"enam"`).
+        Enam = "enam",
+        /// South America (`"sam"`).
+        Sam = "sam",
+        /// Western Europe (`"weur"`).
+        Weur = "weur",
+        /// Eastern Europe (`"eeur"`).
+        Eeur = "eeur",
+        /// Asia-Pacific (`"apac"`).
+        Apac = "apac",
+        /// Northeast Asia-Pacific (`"apac-ne"`).
+        ApacNe = "apac-ne",
+        /// Southeast Asia-Pacific (`"apac-se"`).
+        ApacSe = "apac-se",
+        /// Oceania (`"oc"`).
+        Oc = "oc",
+        /// Africa (`"afr"`).
+        Afr = "afr",
+        /// Middle East (`"me"`).
+        Me = "me",
+        /// Wherever it is off-peak now (`"offpeak"`): experimental, the
+        /// runtime refuses it without the `offpeak_location_hint` (or
+        /// `experimental`) compatibility flag.
+        Offpeak = "offpeak",
+    }
+}
+
+runtime_words! {
+    /// A jurisdiction an object's data is kept within
+    /// ([`Namespace::jurisdiction`], [`Namespace::new_unique_id_in`]): the
+    /// typed form of the runtime's strings, accepted wherever they are.
+    /// The local runtime (workerd) implements none.
+    ///
+    /// ```
+    /// use durable::rpc::Jurisdiction;
+    /// assert_eq!(Jurisdiction::FedrampHigh.as_str(), "fedramp-high");
+    /// assert_eq!("eu".parse::<Jurisdiction>().unwrap(), Jurisdiction::Eu);
+    /// ```
+    Jurisdiction {
+        /// The European Union (`"eu"`).
+        Eu = "eu",
+        /// FedRAMP-compliant data centers (`"fedramp"`).
+        Fedramp = "fedramp",
+        /// FedRAMP High (`"fedramp-high"`).
+        FedrampHigh = "fedramp-high",
+        /// The United States (`"us"`).
+        Us = "us",
+    }
 }
 
 /// The runtime's automatic retries of calls through a stub (`retry` in
@@ -465,6 +617,14 @@ impl GetOptions {
                 Reflect::set(&object, &"timeoutMs".into(), &ms.into())?;
             }
             Reflect::set(&options, &"retry".into(), &object)?;
+        }
+        if let Some(mode) = self.routing_mode {
+            Reflect::set(&options, &"routingMode".into(), &mode.as_str().into())?;
+        }
+        if let Some(cohort) = &self.cohort {
+            let version = js_sys::Object::new();
+            Reflect::set(&version, &"cohort".into(), &cohort.into())?;
+            Reflect::set(&options, &"version".into(), &version)?;
         }
         Ok(options.into())
     }
@@ -552,12 +712,21 @@ impl<T: Class> Namespace<T> {
         Ok(ObjectId::from_raw(self.raw.new_unique_id(&JsValue::UNDEFINED)?))
     }
 
-    /// A new, random id whose object stays within `jurisdiction` (`"eu"`,
-    /// `"us"`, `"fedramp"`, `"fedramp-high"`); the local runtime refuses
-    /// every jurisdiction with its error.
-    pub fn new_unique_id_in(&self, jurisdiction: &str) -> Result<ObjectId> {
+    /// A new, random id whose object stays within `jurisdiction` (a
+    /// [`Jurisdiction`], or its string: `"eu"`, `"us"`, `"fedramp"`,
+    /// `"fedramp-high"`); the local runtime refuses every jurisdiction with
+    /// its error.
+    ///
+    /// ```no_run
+    /// # fn demo(ns: &durable::rpc::Namespace<impl durable::rpc::Class>) -> durable::Result<()> {
+    /// use durable::rpc::Jurisdiction;
+    /// let id = ns.new_unique_id_in(Jurisdiction::Eu)?;
+    /// let same_thing = ns.new_unique_id_in("eu")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn new_unique_id_in(&self, jurisdiction: impl AsRef<str>) -> Result<ObjectId> {
         let options = js_sys::Object::new();
-        Reflect::set(&options, &"jurisdiction".into(), &jurisdiction.into())?;
+        Reflect::set(&options, &"jurisdiction".into(), &jurisdiction.as_ref().into())?;
         Ok(ObjectId::from_raw(self.raw.new_unique_id(&options)?))
     }
 
@@ -607,8 +776,9 @@ impl<T: Class> Namespace<T> {
 }
 
 impl<T: Class> Namespace<T> {
-    /// The same namespace restricted to `jurisdiction` (`"eu"`, `"us"`,
-    /// `"fedramp"`, `"fedramp-high"`): every id it makes, and so every object it
+    /// The same namespace restricted to `jurisdiction` (a [`Jurisdiction`],
+    /// or its string: `"eu"`, `"us"`, `"fedramp"`, `"fedramp-high"`): every
+    /// id it makes, and so every object it
     /// reaches, stays within that jurisdiction
     /// (`namespace.jurisdiction(..)`). An object's id then says so in
     /// [`ObjectId::jurisdiction`](crate::ObjectId::jurisdiction).
@@ -626,12 +796,46 @@ impl<T: Class> Namespace<T> {
     /// #     pub async fn increment(&self, amount: i64) -> Result<i64> { Ok(amount) }
     /// # }
     /// # async fn demo(env: &Env) -> durable::Result<()> {
-    /// let eu = Namespace::<Counter>::from_env(env, "COUNTER")?.jurisdiction("eu")?;
+    /// use durable::rpc::Jurisdiction;
+    /// let eu = Namespace::<Counter>::from_env(env, "COUNTER")?.jurisdiction(Jurisdiction::Eu)?;
     /// let value = eu.get_by_name("user-42")?.increment(1).await?;
     /// # Ok(()) }
     /// ```
-    pub fn jurisdiction(&self, jurisdiction: &str) -> Result<Self> {
-        let raw = self.raw.jurisdiction(jurisdiction).map_err(Error::from_js)?;
+    pub fn jurisdiction(&self, jurisdiction: impl AsRef<str>) -> Result<Self> {
+        let raw = self.raw.jurisdiction(jurisdiction.as_ref()).map_err(Error::from_js)?;
         Ok(Self { raw, class: PhantomData })
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::{Jurisdiction, LocationHint};
+
+    #[test]
+    fn the_typed_values_are_the_runtimes_strings() {
+        // As @cloudflare/workers-types 5.20261117.1 lists them (DurableObjectLocationHint,
+        // plus "offpeak"; DurableObjectJurisdiction).
+        let hints: Vec<&str> = LocationHint::ALL.iter().map(|h| h.as_str()).collect();
+        assert_eq!(hints, ["wnam", "enam", "sam", "weur", "eeur", "apac", "apac-ne", "apac-se", "oc", "afr", "me", "offpeak"]);
+        let jurisdictions: Vec<&str> = Jurisdiction::ALL.iter().map(|j| j.as_str()).collect();
+        assert_eq!(jurisdictions, ["eu", "fedramp", "fedramp-high", "us"]);
+        for hint in LocationHint::ALL {
+            assert_eq!(hint.as_str().parse::<LocationHint>().unwrap(), *hint);
+            assert_eq!(String::from(*hint), hint.to_string());
+        }
+        for jurisdiction in Jurisdiction::ALL {
+            assert_eq!(jurisdiction.as_ref().parse::<Jurisdiction>().unwrap(), *jurisdiction);
+        }
+        assert_eq!("EU".parse::<Jurisdiction>().unwrap_err().to_string(), "unknown Jurisdiction `EU`: expected one of eu, fedramp, fedramp-high, us");
+    }
+
+    /// Where the string API takes `impl AsRef<str>`, both forms are accepted.
+    #[test]
+    fn strings_and_values_stand_in_the_same_places() {
+        fn takes(jurisdiction: impl AsRef<str>) -> String {
+            jurisdiction.as_ref().to_owned()
+        }
+        assert_eq!(takes(Jurisdiction::Us), takes("us"));
+        assert_eq!(takes(String::from("eu")), takes(Jurisdiction::Eu));
     }
 }
