@@ -281,7 +281,7 @@ fn unnamed(fields: &syn::FieldsUnnamed, params: &[String], refs: &mut BTreeSet<S
 /// after a word JavaScript reserves (`case` is `case_`: `sqlRows(case:
 /// string)` is a syntax error in a `.d.ts`). Only the name in the
 /// declaration changes; callers pass arguments by position.
-fn parameter_name(rust: &str) -> String {
+pub(crate) fn parameter_name(rust: &str) -> String {
     let name = camel_case(rust);
     if crate::model::name::is_reserved_word(&name) {
         name + "_"
