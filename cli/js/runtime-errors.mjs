@@ -31,16 +31,25 @@ export function stackless(error) {
 function notOnTheStack() {}
 
 /**
- * A promise rejected with a new `Error` of `error`'s message, made by a job
- * with no JavaScript or Wasm frame on the stack. When an alarm fails, the
- * runtime prints the stack of the rejection's error under it; for an error
- * made inside Wasm, even a stackless one, it prints the Wasm frames it was
- * made in (measured under `wrangler dev`), which this one has none of.
+ * A promise rejected with a new error of `error`'s message (and its standard
+ * type: `TypeError`, `RangeError`, ..., else `Error`), made by a job with no
+ * JavaScript or Wasm frame on the stack. When an event fails (an alarm, an
+ * RPC method whose `Err` came after it awaited), the runtime prints the
+ * stack of the rejection's error under it; for an error made inside Wasm,
+ * even a stackless one, it prints the Wasm frames it was made in (measured
+ * under `wrangler dev`), which this one has none of.
  */
 export function rejectFresh(error) {
   return Promise.resolve(messageOf(error))
-    .then(Error)
+    .then(standardType(error))
     .then((fresh) => Promise.reject(fresh));
+}
+
+const STANDARD_TYPES = [TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
+
+/** The standard error type of `error` (JS RPC carries those only), `Error` for any other value. */
+function standardType(error) {
+  return STANDARD_TYPES.find((Type) => error instanceof Type) ?? Error;
 }
 
 /**

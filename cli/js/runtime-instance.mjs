@@ -1,7 +1,7 @@
 // One Wasm instance of the durable runtime (see runtime.mjs, and the protocol
 // in the SDK's `boundary` module): the calls into it, and its death.
 
-import { RustPanic, describe, isTrap, messageOf, oneLine, stackless } from "./runtime-errors.mjs";
+import { RustPanic, describe, isTrap, messageOf, oneLine, rejectFresh, stackless } from "./runtime-errors.mjs";
 
 /**
  * What a call into Wasm returns when its work goes on: its result follows
@@ -63,6 +63,7 @@ export class Instance {
       settle: (call, ok, value) => this.#settle(call, ok, value),
       wait: (promise, slot) => this.#follow(promise, slot),
       callback: (call, fn) => this.#callback(call, fn),
+      released: (callback, what) => this.#released(callback, what),
     });
     this.glue.__durable_init_targets?.((name, handle, methods) => capability(this, name, handle, methods));
   }
@@ -151,8 +152,16 @@ export class Instance {
     const entry = this.#calls.get(id);
     if (entry === undefined || entry.resolve === null) return; // failed already (the instance died)
     this.#calls.delete(id);
-    if (ok) entry.resolve(value);
-    else entry.reject(stackless(this.#failure(value, id)));
+    if (ok) {
+      entry.resolve(value);
+      return;
+    }
+    const failure = this.#failure(value, id);
+    // An `Err` Rust returned after the call waited was made inside Wasm (this
+    // runs under `__durable_resume`): the runtime would log its Wasm frames
+    // with the failed event, so the call rejects with a fresh copy instead.
+    if (failure instanceof RustPanic || !(failure instanceof Error)) entry.reject(stackless(failure));
+    else entry.resolve(rejectFresh(failure));
   }
 
   /**
@@ -251,11 +260,18 @@ export class Instance {
    */
   #callback(call, fn) {
     const instance = this;
-    return function (...args) {
+    const callback = function (...args) {
       if (instance.#death !== null) return Promise.reject(instance.#death);
+      const dropped = instance.#dropped.get(callback);
+      if (dropped !== undefined) return Promise.reject(instance.#droppedError(dropped));
       instance.#inside++;
       try {
-        return fn.apply(this, args);
+        // The closure's `Err` is an Error made inside Wasm: the callee's
+        // runtime would log its Wasm frames with the failed call (as for an
+        // RPC method's, see #settle), so the caller gets a fresh copy.
+        return Promise.resolve(fn.apply(this, args)).catch((error) =>
+          error instanceof RustPanic || !(error instanceof Error) ? Promise.reject(error) : rejectFresh(error),
+        );
       } catch (error) {
         // The closure's patch has recognised a death already (it threw the
         // culprit's error, as this wrapper counts as a call); a trap from
@@ -266,6 +282,35 @@ export class Instance {
         instance.#inside--;
       }
     };
+    return callback;
+  }
+
+  /**
+   * Rust callbacks whose closure was dropped (the last clone of the
+   * `Callback` went): handed-out function -> { what, logged }.
+   */
+  #dropped = new WeakMap();
+
+  /** The Rust closure behind `callback` was dropped; `what` names it. */
+  #released(callback, what) {
+    this.#dropped.set(callback, { what: String(what), logged: false });
+  }
+
+  /**
+   * What a call of a dropped callback fails with: which callback, and the
+   * rule its owner broke. The owner, who can fix it, gets the line in its
+   * log too (once: the callee may go on calling).
+   */
+  #droppedError(dropped) {
+    const message =
+      `${dropped.what} was called after its owner (${this.#label}) dropped it: a Rust callback lives only as long as ` +
+      `a clone of its Callback does, and the typed stub's method drops the one it is given when the call returns; ` +
+      `keep a clone of the Callback (in a field of the object, say) while the callee may call it`;
+    if (!dropped.logged) {
+      dropped.logged = true;
+      console.error(`${this.#label}: ${message}`);
+    }
+    return stackless(new Error(message));
   }
 
   #watch(call, promise, resolveOnDeath) {

@@ -5,6 +5,7 @@ usage:
   durable build  [-p PACKAGE] [--out-dir DIR] [--profile PROFILE] [--config FILE] [--no-config-check]
   durable config [-p PACKAGE] [--profile PROFILE] [--config FILE] [--check] [--delete CLASS]... [--to-exports]
   durable new PATH [--name NAME] [--class CLASS] [--sdk PATH]
+  durable --version
 
 build   compiles the crate to Wasm and writes the worker wrangler loads (DIR/worker.mjs),
         after checking that the wrangler config binds and migrates every class

@@ -47,6 +47,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// What `durable --version` prints: the tool's name and its version (the
+/// SDK's: the workspace releases the two together).
+fn version_line() -> String {
+    format!("durable {}", env!("CARGO_PKG_VERSION"))
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     let Some((command, rest)) = args.split_first() else {
         return Err(format!("no command given\n{USAGE}"));
@@ -91,6 +97,24 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{USAGE}");
             Ok(())
         }
+        "-V" | "--version" | "version" => {
+            println!("{}", version_line());
+            Ok(())
+        }
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_flags_print_the_version() {
+        for flag in ["--version", "-V", "version"] {
+            assert_eq!(run(&[flag.to_owned()]), Ok(()), "{flag}");
+        }
+        assert_eq!(version_line(), format!("durable {}", env!("CARGO_PKG_VERSION")));
+        assert!(USAGE.contains("--version"));
     }
 }

@@ -7,16 +7,30 @@ use syn::spanned::Spanned;
 
 use crate::model::rpc::{is_unit, Output, RpcMethod};
 
+/// How errors name a method: its JavaScript name, and the Rust one beside it
+/// where the two differ (`openSession (Rust `open_session`)`).
+pub fn called(js: &str, rust: &str) -> String {
+    if js == rust {
+        js.to_owned()
+    } else {
+        format!("{js} (Rust `{rust}`)")
+    }
+}
+
 /// The glue method the JavaScript class calls for this RPC method.
 pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
     let glue = method.glue_ident();
     let export = glue.to_string();
     let ident = &method.ident;
-    let rust_name = ident.to_string();
+    // Messages for the caller name the method and its parameters as a
+    // JavaScript caller knows them (the class's and the `.d.ts`'s camelCase
+    // names), and the Rust names beside them where those differ.
+    let rust_name = called(&method.js_name, &ident.to_string());
     let arity = method.args.len() as u32;
     let decode = method.args.iter().map(|(name, ty)| {
-        let label = name.to_string();
-        quote_spanned! {ty.span()=> let #name: #ty = args.next(#label)?; }
+        let rust = name.to_string();
+        let js = crate::ts::parameter_name(&rust);
+        quote_spanned! {ty.span()=> let #name: #ty = args.next_as(#js, #rust)?; }
     });
     let names = method.args.iter().map(|(name, _)| name);
     let call = quote! { <#self_ty>::#ident(&*object, #(#names),*) };
@@ -62,5 +76,24 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
                 #encode
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_javascript_method_and_parameters() {
+        assert_eq!(called("weigh", "weigh"), "weigh");
+        assert_eq!(called("openSession", "open_session"), "openSession (Rust `open_session`)");
+        let sig: syn::Signature = syn::parse_quote!(fn open_session(&self, user: String, on_event: Callback<(u32,), ()>));
+        let cx = crate::model::ctxt::Ctxt::new();
+        let method = RpcMethod::from_sig(&cx, &sig, None).unwrap();
+        cx.check().unwrap();
+        let code = glue_method(&method, &syn::parse_quote!(Sessions)).to_string();
+        assert!(code.contains(r#"Args :: new ("openSession (Rust `open_session`)" , 2u32"#), "{code}");
+        assert!(code.contains(r#"args . next_as ("user" , "user")"#), "{code}");
+        assert!(code.contains(r#"args . next_as ("onEvent" , "on_event")"#), "{code}");
     }
 }

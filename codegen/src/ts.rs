@@ -281,7 +281,7 @@ fn unnamed(fields: &syn::FieldsUnnamed, params: &[String], refs: &mut BTreeSet<S
 /// after a word JavaScript reserves (`case` is `case_`: `sqlRows(case:
 /// string)` is a syntax error in a `.d.ts`). Only the name in the
 /// declaration changes; callers pass arguments by position.
-fn parameter_name(rust: &str) -> String {
+pub(crate) fn parameter_name(rust: &str) -> String {
     let name = camel_case(rust);
     if crate::model::name::is_reserved_word(&name) {
         name + "_"
@@ -402,10 +402,67 @@ pub fn declare(cx: &Ctxt, input: &syn::DeriveInput) -> Declaration {
     Declaration { name, decl, refs }
 }
 
+/// `#[durable::typescript]` on a type alias (`pub type OnEvent =
+/// Callback<(Event,), ()>;`): the alias unchanged, and its TypeScript
+/// declaration for `durable build`, as `#[derive(TypeScript)]` records one
+/// for a struct or enum (a derive cannot go on an alias).
+pub fn alias(args: TokenStream, item: TokenStream) -> TokenStream {
+    if !args.is_empty() {
+        return syn::Error::new_spanned(args, "#[durable::typescript] takes no arguments").to_compile_error();
+    }
+    let alias: syn::ItemType = match syn::parse2(item.clone()) {
+        Ok(alias) => alias,
+        Err(e) => {
+            let message = "#[durable::typescript] declares a type alias (`pub type OnEvent = Callback<(Event,), ()>;`); \
+                           on a struct or enum, derive durable::TypeScript instead";
+            let mut error = syn::Error::new(e.span(), message);
+            error.combine(e);
+            let mut out = item;
+            out.extend(error.into_compile_error());
+            return out;
+        }
+    };
+    let Declaration { name, decl, refs } = declare_alias(&alias);
+    let record = meta::emit(&format!("__DURABLE_TS_{}", alias.ident), meta::Record::Ts(meta::TsRecord { name, decl, refs }));
+    quote::quote! {
+        #alias
+        #record
+    }
+}
+
+/// The declaration of a type alias: `export type Name<T> = ...;`.
+fn declare_alias(alias: &syn::ItemType) -> Declaration {
+    let params: Vec<String> = alias.generics.type_params().map(|p| p.ident.to_string()).collect();
+    let generics = if params.is_empty() { String::new() } else { format!("<{}>", params.join(", ")) };
+    let mut refs = BTreeSet::new();
+    let body = ts_type(&alias.ty, &params, &mut refs);
+    let name = alias.ident.to_string();
+    refs.remove(&name);
+    Declaration { decl: format!("export type {name}{generics} = {body};"), name, refs }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use quote::quote;
+
+    #[test]
+    fn an_alias_of_a_callback_is_declared_as_its_function_type() {
+        let alias: syn::ItemType = syn::parse_quote!(pub type OnEvent = durable::rpc::Callback<(Event,), ()>;);
+        let d = declare_alias(&alias);
+        assert_eq!(d.decl, "export type OnEvent = ((arg0: Event) => void | Promise<void>);");
+        assert_eq!(d.refs.into_iter().collect::<Vec<_>>(), ["Event"]);
+        let generic: syn::ItemType = syn::parse_quote!(pub type Pair<T> = (T, Vec<T>););
+        assert_eq!(declare_alias(&generic).decl, "export type Pair<T> = [T, Array<T>];");
+        let code = alias_tokens(quote!(), quote!(pub type OnEvent = Callback<(Event,), ()>;));
+        assert!(code.contains("pub type OnEvent") && code.contains("__DURABLE_TS_OnEvent"), "{code}");
+        let misplaced = alias_tokens(quote!(), quote!(pub struct Event { pub name: String }));
+        assert!(misplaced.contains("derive durable::TypeScript instead"), "{misplaced}");
+    }
+
+    fn alias_tokens(args: TokenStream, item: TokenStream) -> String {
+        alias(args, item).to_string()
+    }
 
     fn ty(t: TokenStream) -> (String, BTreeSet<String>) {
         let mut refs = BTreeSet::new();

@@ -59,7 +59,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "cached-counter" => cached_counter::handle(&env, &url, rest).await,
         "location" => location::handle(req, &env).await,
         "faults" => faults::handle(req, &env, &url, rest).await,
-        "shelf" => shelf::handle(&env, &url, rest).await,
+        "shelf" => shelf::handle(req, &env, &url, rest).await,
         "notes" => notes::handle(req, &env, &url, rest).await,
         "batch" => batch::handle(req, &env, &url, rest).await,
         "ws" => ws_lab::handle(req, &env, &url).await,

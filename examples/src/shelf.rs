@@ -4,13 +4,15 @@
 //! `/shelf/summary?name=A` shows the Rust worker calling it through the typed
 //! `ShelfStub`.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use durable::prelude::*;
 use durable::TypeScript;
-use durable::rpc::Bytes;
+use durable::rpc::{Bytes, Callback, HttpRequest};
 use serde::{Deserialize, Serialize};
-use worker::Url;
+use worker::{Method, Url};
 
 /// What kind of book.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TypeScript)]
@@ -41,16 +43,41 @@ pub struct Summary {
     pub titles: Vec<String>,
 }
 
+/// What `watch` keeps: called with each piece of news. An alias, declared
+/// in `classes.d.ts` by `#[durable::typescript]` (a derive cannot go on one).
+#[durable::typescript]
+pub type OnChange = Callback<(String,), ()>;
+
 /// A shelf of books, kept in storage.
 #[durable_object]
 pub struct Shelf {
     state: State,
+    /// Callbacks `watch` keeps, called by `announce`.
+    watchers: RefCell<Vec<OnChange>>,
 }
 
 #[durable_object]
 impl Shelf {
     pub fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self { state, watchers: RefCell::new(Vec::new()) }
+    }
+
+    /// Keeps `on_change`, which `announce` calls with its news; resolves to
+    /// the number of callbacks kept.
+    pub fn watch(&self, on_change: OnChange) -> u32 {
+        let mut watchers = self.watchers.borrow_mut();
+        watchers.push(on_change);
+        watchers.len() as u32
+    }
+
+    /// Calls every callback `watch` kept with `news`; resolves to how many
+    /// answered, or fails with the first one's error.
+    pub async fn announce(&self, news: String) -> std::result::Result<u32, String> {
+        let watchers = self.watchers.borrow().clone();
+        for watcher in &watchers {
+            watcher.call((news.clone(),)).await.map_err(|e| format!("a watcher failed: {e}"))?;
+        }
+        Ok(watchers.len() as u32)
     }
 
     /// Puts `book` on the shelf (replacing one with the same title); resolves
@@ -123,13 +150,57 @@ impl Shelf {
     }
 }
 
-/// `/shelf/summary?name=A`: the summary as JSON, fetched through the typed stub.
-pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
-    let name = crate::name_param(url).unwrap_or_else(|| "A".to_owned());
-    if rest != "/summary" {
-        return Response::error("Not found", 404);
+/// `/shelf/summary?name=A`: the summary as JSON, fetched through the typed
+/// stub. `/shelf/watch?name=A&keep=1`: a Rust closure passed to `watch`,
+/// then `announce`; without `keep=1` this worker keeps no clone of the
+/// callback, so the shelf's call of it fails (saying so).
+/// `/shelf/retarget`: the incoming GET, re-targeted into a POST with a body
+/// (`durable::rpc::HttpRequest::builder_from`) and echoed by an archive
+/// session; and the same GET given a body, refused by name.
+pub(crate) async fn handle(req: Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
+    if rest == "/retarget" {
+        let refused = HttpRequest::builder_from(&req)?.body("a body on a GET").build().map(|_| ()).unwrap_err().to_string();
+        let post = HttpRequest::builder_from(&req)?
+            .method(Method::Post)
+            .url("https://archive/echo")
+            .header("content-type", "text/plain")
+            .body("re-targeted from a GET")
+            .build()?;
+        let archive = Namespace::<crate::archive::Archive>::from_env_default(env)?.get_by_name("retarget")?;
+        let session = archive.open_session("retarget".into()).await?;
+        let mut echoed: worker::Response = session.echo(post).await?.into();
+        let method = echoed.headers().get("x-method")?;
+        let token = echoed.headers().get("x-token")?;
+        let body = echoed.text().await?;
+        return Response::from_json(&serde_json::json!({ "refused": refused, "method": method, "token": token, "body": body }));
     }
+    let name = crate::name_param(url).unwrap_or_else(|| "A".to_owned());
     let shelf = Namespace::<Shelf>::from_env_default(env)?.get_by_name(&name)?;
-    let summary: Summary = shelf.summary().await?;
-    Response::from_json(&summary)
+    match rest {
+        "/summary" => {
+            let summary: Summary = shelf.summary().await?;
+            Response::from_json(&summary)
+        }
+        "/watch" => {
+            let keep = url.query_pairs().any(|(k, v)| k == "keep" && v == "1");
+            let heard = Rc::new(RefCell::new(Vec::<String>::new()));
+            let log = Rc::clone(&heard);
+            let on_change = Callback::new(move |(news,): (String,)| {
+                log.borrow_mut().push(news);
+                async { Ok::<(), String>(()) }
+            });
+            // The rule: keep a clone while the shelf may call it.
+            let kept = keep.then(|| on_change.clone());
+            shelf.watch(on_change).await?;
+            let announced = shelf.announce("a new book".into()).await;
+            drop(kept);
+            let (count, error) = match announced {
+                Ok(n) => (Some(n), None),
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let heard = heard.borrow().clone();
+            Response::from_json(&serde_json::json!({ "announced": count, "error": error, "heard": heard }))
+        }
+        _ => Response::error("Not found", 404),
+    }
 }

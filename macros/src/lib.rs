@@ -114,6 +114,21 @@ pub fn derive_typescript(item: TokenStream) -> TokenStream {
     durable_codegen::ts::derive(item.into()).into()
 }
 
+/// Declares a type alias's JavaScript shape for the TypeScript declarations
+/// that `durable build` writes, as `#[derive(durable::TypeScript)]` does for
+/// a struct or enum (a derive cannot go on an alias). Without it, an alias
+/// used by an RPC method is declared `unknown`.
+///
+/// ```ignore
+/// #[durable::typescript]
+/// pub type OnEvent = durable::rpc::Callback<(Event,), ()>;
+/// // export type OnEvent = ((arg0: Event) => void | Promise<void>);
+/// ```
+#[proc_macro_attribute]
+pub fn typescript(args: TokenStream, item: TokenStream) -> TokenStream {
+    durable_codegen::ts::alias(args.into(), item.into()).into()
+}
+
 /// A statement checked at compile time, its rows as an anonymous struct
 /// (`durable::sql::Query<Row>`). See `durable::sql` ("Checked SQL") for the
 /// rules; the SQL text must be a literal.

@@ -73,7 +73,7 @@ pub mod ws;
 // The boundary's parts under the names the rest of the crate uses.
 use boundary::{executor, hooks, sys};
 
-pub use durable_macros::{durable_object, execute, migrations, query, query_as, rpc_target, test, TypeScript};
+pub use durable_macros::{durable_object, execute, migrations, query, query_as, rpc_target, test, typescript, TypeScript};
 pub use error::{Error, Result};
 pub use object::{Alarm, AlarmInfo, DurableObject, Fetch, HibernateInfo, HibernateReason, OnHibernate, WebSocketClose, WebSocketError, WebSocketMessage};
 pub use object::state::{AbortOptions, ObjectId, ObjectVersion, ReadReplicationMode, State};

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { get, uniqueName, useRuntime } from "./harness.mjs";
+import { get, rpcCall, uniqueName, useRuntime } from "./harness.mjs";
 
 const shared = useRuntime();
 
@@ -123,7 +123,7 @@ describe("callbacks", () => {
     assert.equal(seen.asynchronous, 4, "an async callback is awaited");
     assert.equal(seen.thrown.remote, true);
     assert.match(seen.thrown.error, /^the progress callback failed: remote error: the JavaScript callback refused chunk 2$/);
-    assert.match(seen.notAFunction.error, /^put_chunks: argument 3 \(`progress`\): expected a function \(a callback\), got number/);
+    assert.match(seen.notAFunction.error, /^putChunks \(Rust `put_chunks`\): argument 3 \(`progress`\): expected a function \(a callback\), got number/);
   });
 
   test("a Rust closure as the callback, from a Rust caller", async () => {
@@ -139,6 +139,27 @@ describe("callbacks", () => {
     assert.equal(failed.size, null);
     assert.deepEqual(failed.calls, [[1, 4], [2, 4], [3, 4]]);
     assert.equal(failed.error, "remote error: the progress callback failed: remote error: the Rust closure refused chunk 3");
+  });
+
+  test("a Rust closure whose owner keeps no clone: the callee's call fails naming the callback and the rule, and the owner logs it", async () => {
+    // Kept: the owner holds a clone while the shelf calls it.
+    assert.deepEqual(await fromRust(`/shelf/watch?name=${uniqueName("rs-watch")}&keep=1`), { announced: 1, error: null, heard: ["a new book"] });
+    const before = shared.runtime.logs().length;
+    const dropped = await fromRust(`/shelf/watch?name=${uniqueName("rs-watch-dropped")}`);
+    assert.equal(dropped.announced, null);
+    assert.deepEqual(dropped.heard, []);
+    const named = "the Rust callback passed as argument 1 (`on_change`) of `watch` was called after its owner (worker) dropped it";
+    const rule = "keep a clone of the Callback (in a field of the object, say) while the callee may call it";
+    assert.ok(dropped.error.startsWith(`remote error: a watcher failed: remote error: ${named}: `), dropped.error);
+    assert.ok(dropped.error.endsWith(rule), dropped.error);
+    // The owner, who can keep the clone, is told in its own log.
+    const logs = shared.runtime.logs().slice(before);
+    assert.ok(logs.includes(`worker: ${named}`), logs);
+  });
+
+  test("errors name a callback parameter by its JavaScript name, and its Rust one", async () => {
+    const answer = await rpcCall(shared.runtime.url, "SHELF", uniqueName("js-watch"), "watch", 5);
+    assert.equal(answer.error, "watch: argument 1 (`onChange`, Rust `on_change`): expected a function (a callback), got number");
   });
 
   test("a Rust closure that panics fails its own request only; the object that called it back keeps serving", async () => {
@@ -164,7 +185,7 @@ describe("byte streams", () => {
     assert.deepEqual(seen.missing, { error: "no file nothing.bin", remote: true });
     assert.equal(seen.written, size, "written into a WritableStream");
     assert.deepEqual(seen.viaSink, { bytes: size, fnv1a: seen.expected });
-    assert.match(seen.notASink.error, /^download_into: argument 2 \(`sink`\): expected a WritableStream, got string/);
+    assert.match(seen.notASink.error, /^downloadInto \(Rust `download_into`\): argument 2 \(`sink`\): expected a WritableStream, got string/);
   });
 
   test("100 MiB each way between a JavaScript caller and an object, with flat memory", { timeout: 240_000 }, async () => {
@@ -242,6 +263,15 @@ describe("HTTP values", () => {
     assert.ok(seen.echo.growth <= 4 * 1024 * 1024, `the object's Wasm memory grew by ${seen.echo.growth} bytes`);
     assert.deepEqual(seen.listed, [["x-a", "1"], ["x-b", "2"]]);
     assert.match(seen.notARequest.error, /^echo: argument 1 \(`request`\): expected a Request, got string/);
+  });
+
+  test("an incoming GET re-targeted into a POST with a body (HttpRequest::builder_from); a body on a GET is refused by name", async () => {
+    const response = await fetch(`${shared.runtime.url}/shelf/retarget?name=x`, { headers: { "x-token": "t-9" } });
+    assert.equal(response.status, 200);
+    const seen = await response.json();
+    // The incoming request's headers went along; its method and body did not.
+    assert.deepEqual([seen.method, seen.token, seen.body], ["POST", "t-9", "re-targeted from a GET"]);
+    assert.match(seen.refused, /^an HttpRequest for GET http:\/\/127\.0\.0\.1:\d+\/shelf\/retarget\?name=x cannot have a body \(the Fetch standard forbids one on GET and HEAD\): set another method, `\.method\(worker::Method::Post\)`/);
   });
 
   test("a Request in and a Response out, from Rust", async () => {

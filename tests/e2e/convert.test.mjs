@@ -108,7 +108,7 @@ describe("a value of the wrong shape is refused naming where, what was expected 
 
   test("a string where a list is expected (KvExplorer.getMany)", async () => {
     const answer = await at("KV", "getMany", "abc");
-    assert.equal(answer.error, 'get_many: argument 1 (`keys`): invalid type: string "abc", expected a sequence');
+    assert.equal(answer.error, 'getMany (Rust `get_many`): argument 1 (`keys`): invalid type: string "abc", expected a sequence');
   });
 
   test("a string where a list is expected inside a struct (Counter.weigh)", async () => {
@@ -132,10 +132,10 @@ describe("a value of the wrong shape is refused naming where, what was expected 
     assert.ok(!("error" in (await rpcCall(shared.runtime.url, "KV", name, "putMany", [["a", 1], ["b", "two"]]))));
     assert.deepEqual((await rpcCall(shared.runtime.url, "KV", name, "getMany", ["a", "b"])).ok, { a: 1, b: "two" });
     const refused = async (entries) => (await rpcCall(shared.runtime.url, "KV", name, "putMany", entries)).error;
-    assert.equal(await refused([["a", 1], "b"]), "put_many: argument 1 (`entries`): at `[1]`: expected a [key, value] pair, got string");
-    assert.equal(await refused([["a"]]), "put_many: argument 1 (`entries`): at `[0]`: expected a [key, value] pair, got an array of 1");
-    assert.equal(await refused([[1, 2]]), "put_many: argument 1 (`entries`): at `[0][0]`: invalid type: floating point `1.0`, expected a string");
-    assert.equal(await refused("abc"), 'put_many: argument 1 (`entries`): invalid type: string "abc", expected a map');
+    assert.equal(await refused([["a", 1], "b"]), "putMany (Rust `put_many`): argument 1 (`entries`): at `[1]`: expected a [key, value] pair, got string");
+    assert.equal(await refused([["a"]]), "putMany (Rust `put_many`): argument 1 (`entries`): at `[0]`: expected a [key, value] pair, got an array of 1");
+    assert.equal(await refused([[1, 2]]), "putMany (Rust `put_many`): argument 1 (`entries`): at `[0][0]`: invalid type: floating point `1.0`, expected a string");
+    assert.equal(await refused("abc"), 'putMany (Rust `put_many`): argument 1 (`entries`): invalid type: string "abc", expected a map');
     // Nothing of a refused batch is written.
     assert.deepEqual((await rpcCall(shared.runtime.url, "KV", name, "getMany", ["a", "b"])).ok, { a: 1, b: "two" });
   });

@@ -3,26 +3,30 @@
 // location, and whatever the runtime adds for the failed event is the
 // error's message alone, as it is for a JavaScript object that throws (no
 // stack of the glue's, the runtime's and the Wasm frames). Measured for a
-// JavaScript object in a worker of its own kind (a scratch worker, not
-// kept): an RPC method that throws, 2 lines (the message and the line that
-// threw); a webSocketMessage that throws, 3; an alarm that throws, 3.
+// JavaScript object in a worker of its own kind: an RPC method that throws,
+// 2 lines (the message and the line that threw), at once or after an await
+// (measured again by the last describe block, whose JavaScript object an
+// `Err` is held to); a webSocketMessage that throws, 3; an alarm that
+// throws, 3 (a scratch worker, not kept).
 
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 
-import { get, openWebSocket, rpcCall, uniqueName, until, useRuntime } from "./harness.mjs";
+import { get, openWebSocket, rpcCall, startRuntime, tempDir, uniqueName, until, useRuntime } from "./harness.mjs";
 
 const shared = useRuntime();
 
 const settle = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The lines the runtime logs while `action` runs (and shortly after), request lines aside. */
-async function logged(action) {
+/** The lines `runtime` logs while `action` runs (and shortly after), request lines aside. */
+async function logged(action, runtime = shared.runtime) {
   await settle(300);
-  const before = shared.runtime.logs().length;
+  const before = runtime.logs().length;
   await action();
   await settle(1_500);
-  return shared.runtime
+  return runtime
     .logs()
     .slice(before)
     .replace(/\x1b\[[0-9;]*m/g, "")
@@ -87,6 +91,87 @@ describe("a failure's log", () => {
     });
     assert.ok(lines.length <= 3, lines.join("\n"));
     assertPanicLine(lines, /Durable Object AlarmLab: Rust panic in alarm: .*the alarm handler panicked on purpose$/);
+    noStack(lines);
+  });
+});
+
+// The measure for an `Err`: a Durable Object written in JavaScript whose RPC
+// method throws, in a worker of its own (the worker in front of the
+// examples, examples/js-caller, has its uncaught errors go to the inspector
+// only, so it would log nothing either way), called by its worker, which
+// catches the error.
+const THROWER = `
+import { DurableObject } from "cloudflare:workers";
+export class Thrower extends DurableObject {
+  refuse(reason) {
+    throw new Error(reason);
+  }
+  async refuseLater(reason) {
+    await this.ctx.storage.get("anything");
+    throw new Error(reason);
+  }
+}
+export default {
+  async fetch(request, env) {
+    const method = new URL(request.url).searchParams.get("method");
+    if (method === null) return new Response("ready");
+    try {
+      await env.THROWER.getByName("t")[method]("no way");
+      return new Response("resolved");
+    } catch (error) {
+      return new Response(error.message);
+    }
+  },
+};
+`;
+
+describe("an Err's log, against a JavaScript object that throws", () => {
+  const js = { runtime: undefined, dir: undefined, lines: {} };
+  before(async () => {
+    js.dir = tempDir();
+    const main = join(js.dir.path, "thrower.mjs");
+    writeFileSync(main, THROWER);
+    const config = join(js.dir.path, "thrower.wrangler.json");
+    writeFileSync(config, JSON.stringify({
+      name: "thrower", main, compatibility_date: "2025-09-01",
+      durable_objects: { bindings: [{ name: "THROWER", class_name: "Thrower" }] },
+      migrations: [{ tag: "v1", new_sqlite_classes: ["Thrower"] }],
+    }));
+    js.runtime = await startRuntime({ config, persistDir: join(js.dir.path, "state") });
+    for (const method of ["refuse", "refuseLater"]) {
+      js.lines[method] = await logged(async () => {
+        assert.equal((await get(js.runtime.url, `/?method=${method}`)).text, "no way");
+      }, js.runtime);
+    }
+    console.log(`the JavaScript object's log: ${js.lines.refuse.length} line(s) for refuse, ${js.lines.refuseLater.length} for refuseLater`);
+  });
+  after(async () => {
+    await js.runtime?.stop();
+    js.dir?.cleanup();
+  });
+
+  test("a method that fails at once: no more lines than the JavaScript object's, no stack", async () => {
+    let answer;
+    const lines = await logged(async () => (answer = await rpcCall(shared.runtime.url, "SHELF", uniqueName("log"), "refuse", "no way")));
+    assert.equal(answer.error, "no way");
+    assert.ok(lines.length <= Math.max(1, js.lines.refuse.length), `Rust:\n${lines.join("\n")}\nJavaScript:\n${js.lines.refuse.join("\n")}`);
+    noStack(lines);
+  });
+
+  test("a method that fails after it awaited: no more lines than the JavaScript object's, no Wasm frames", async () => {
+    let answer;
+    const lines = await logged(async () => (answer = await rpcCall(shared.runtime.url, "SHELF", uniqueName("log"), "setCover", "nothing", [1])));
+    assert.equal(answer.error, 'no book called "nothing"');
+    assert.ok(lines.length <= Math.max(1, js.lines.refuseLater.length), `Rust:\n${lines.join("\n")}\nJavaScript:\n${js.lines.refuseLater.join("\n")}`);
+    noStack(lines);
+  });
+
+  test("a Rust callback that resolves to Err, and the method that called it failing: a line each, no stack", async () => {
+    let answer;
+    const lines = await logged(async () => (answer = await get(shared.runtime.url, `/archive/progress?name=${uniqueName("log")}&fail=3`)));
+    assert.match(answer.text, /the Rust closure refused chunk 3/);
+    // The callback's call (into the worker), then `put_chunks` (into the object).
+    assert.ok(lines.length <= 2, lines.join("\n"));
     noStack(lines);
   });
 });

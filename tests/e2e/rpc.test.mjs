@@ -72,7 +72,7 @@ describe("JavaScript -> Rust RPC", () => {
     // The way an API grows: a trailing `Option` parameter may be left out (None).
     assert.deepEqual(await kv("transfer", "alice", "bob", 30), { ok: 70, type: "number" });
     const none = await call(name, "getCounterValue", "unexpected");
-    assert.equal(none.error, "get_counter_value: takes 0 argument(s), 1 given; extra arguments are refused, not ignored");
+    assert.equal(none.error, "getCounterValue (Rust `get_counter_value`): takes 0 argument(s), 1 given; extra arguments are refused, not ignored");
   });
 
   test("decrement by i64::MIN is an overflow error, not a wrapped negation", async () => {
@@ -191,11 +191,11 @@ describe("structured values over RPC (the Shelf example)", () => {
     assert.deepEqual(await callOn("SHELF", name, "echoId", { bigint: "42" }), { ok: 42, type: "number" });
     const big = await callOn("SHELF", name, "echoId", { bigint: (2n ** 60n).toString() });
     assert.equal(big.remote, true);
-    assert.match(big.error, /^echo_id: the result could not be converted: .*1152921504606846976/);
+    assert.match(big.error, /^echoId \(Rust `echo_id`\): the result could not be converted: .*1152921504606846976/);
     const negative = await callOn("SHELF", name, "echoId", -1);
-    assert.match(negative.error, /^echo_id: argument 1 \(`id`\)/);
+    assert.match(negative.error, /^echoId \(Rust `echo_id`\): argument 1 \(`id`\)/);
     const unsafe = await callOn("SHELF", name, "echoId", 2 ** 60);
-    assert.match(unsafe.error, /^echo_id: argument 1 \(`id`\)/);
+    assert.match(unsafe.error, /^echoId \(Rust `echo_id`\): argument 1 \(`id`\)/);
   });
 
   test("Err and panics reach the caller with their message; the object keeps its state", async () => {

@@ -103,7 +103,7 @@ describe("KV storage", () => {
     assert.equal(answer.remote, true);
     assert.equal(await ok(name, "get", "big"), null);
     const badKeys = await kv(name, "getMany", "not a list");
-    assert.match(badKeys.error, /^get_many: argument 1 \(`keys`\)/);
+    assert.match(badKeys.error, /^getMany \(Rust `get_many`\): argument 1 \(`keys`\)/);
     await ok(name, "put", "fine", 1);
     assert.equal(await ok(name, "get", "fine"), 1);
   });

@@ -15,6 +15,7 @@ export default {
     const shelf = env.SHELF.getByName("x");
     await shelf.add({ title: "t" }); // error: missing authors, genre, tags, isbn13
     await shelf.add({ title: "t", authors: [], genre: "Poetry", tags: {}, isbn13: 1 }); // error: no such genre
+    await shelf.watch((news: number) => console.log(news)); // error: the alias OnChange is a callback of a string
     return new Response(text);
   },
 } satisfies ExportedHandler<Env>;

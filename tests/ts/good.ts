@@ -1,6 +1,6 @@
 // A TypeScript worker calling the Rust Durable Objects through the declarations
 // `durable build` writes: `tsc` must accept it.
-import type { Archive, Book, Counter, Shelf } from "../../dist/classes";
+import type { Archive, Book, Counter, OnChange, Shelf } from "../../dist/classes";
 
 interface Env {
   COUNTER: DurableObjectNamespace<Counter>;
@@ -20,6 +20,9 @@ export default {
     const found: Book | undefined = await shelf.get("t");
     const cover: Uint8Array | undefined = await shelf.cover("t");
     await shelf.setCover("t", new Uint8Array([1, 2, 3]));
+    // A callback parameter typed by an alias (`#[durable::typescript] pub type OnChange = ..`).
+    const onChange: OnChange = (news) => console.log(news.toUpperCase());
+    const watchers: number = await shelf.watch(onChange);
 
     // A capability with a callback and streams.
     const session = await env.ARCHIVE.getByName("A").openSession("ada");
@@ -28,7 +31,7 @@ export default {
     const size: number = await session.upload("b.bin", new Response("body").body!, (bytes) => console.log(bytes));
     const download: ReadableStream<Uint8Array> = await session.generate(10);
     const echoed: Response = await session.echo(new Request("https://archive/echo"));
-    return new Response(`${n} ${value} ${count} ${found?.year ?? "-"} ${cover?.length ?? 0} ${user} ${stored} ${size} ${echoed.status}`, {
+    return new Response(`${n} ${value} ${count} ${found?.year ?? "-"} ${cover?.length ?? 0} ${user} ${stored} ${size} ${echoed.status} ${watchers}`, {
       headers: { "x-locked": String(download.locked) },
     });
   },

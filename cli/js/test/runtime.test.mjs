@@ -191,7 +191,10 @@ class Lab {
   }
   /** Makes a callback, as `Callback::new` does, for a callee to call. */
   callback(rust, args, id) {
-    return rust.hooks.callback(id, rust.closure((n) => rust.enter(id, () => args.body(rust, n, id))));
+    const callback = rust.hooks.callback(id, rust.closure((n) => rust.enter(id, () => args.body(rust, n, id))));
+    // What `Drop` of the last `Callback` clone does (`hooks.released`), for the test to call.
+    Object.defineProperty(callback, "release", { value: (what) => rust.hooks.released(callback, what) });
+    return callback;
   }
 }
 
@@ -305,6 +308,29 @@ describe("the runtime's side of the boundary", () => {
     });
     const [late] = await quietly(() => async(7).then((v) => ({ v }), (e) => ({ e })));
     assert.match(late.e?.message ?? "", /the async part panicked/);
+  });
+
+  test("a Rust callback called after its owner dropped it: the error names it and the rule, the owner logs it once", async () => {
+    const { runtime } = runtimeOf({ Lab });
+    const host = runtime.host("Lab", "Lab", fakeCtx(), {});
+    let entered = 0;
+    const callback = await rpc(host, "callback", {
+      body() {
+        entered++;
+      },
+    });
+    // `Drop` of the last clone of the `Callback`, as the SDK reports it.
+    const what = "the Rust callback passed as argument 2 (`on_event`) of `openSession`";
+    callback.release(what);
+    const [outcomes, lines] = await quietly(() => Promise.allSettled([callback(1), callback(2)]));
+    assert.equal(entered, 0, "nothing enters the dropped closure");
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, "rejected");
+      assert.match(outcome.reason.message, /^the Rust callback passed as argument 2 \(`on_event`\) of `openSession` was called after its owner \(Durable Object Lab\) dropped it: /);
+      assert.match(outcome.reason.message, /keep a clone of the Callback .* while the callee may call it$/);
+    }
+    assert.equal(lines.length, 1, lines.join("\n"));
+    assert.match(lines[0], /^Durable Object Lab: the Rust callback passed as argument 2 \(`on_event`\) of `openSession` was called after/);
   });
 
   test("disposing a capability after its instance died frees nothing", async () => {

@@ -127,7 +127,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     write_if_changed(&out.join("classes.d.ts"), &typescript::declarations(&module))?;
     for name in &module.undeclared {
-        eprintln!("durable: warning: `{name}` is declared `unknown` in classes.d.ts: derive durable::TypeScript on it");
+        eprintln!("durable: warning: `{name}` is declared `unknown` in classes.d.ts: {}", typescript::how_to_declare(name));
     }
 
     let size = fs::metadata(out.join(bindgen::GLUE_WASM)).map(|m| m.len()).unwrap_or(0);

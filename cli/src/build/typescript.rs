@@ -17,7 +17,7 @@ pub fn declarations(module: &Module) -> String {
         let _ = writeln!(out, "{}", decl.decl);
     }
     for name in &module.undeclared {
-        let _ = writeln!(out, "/** Not declared: derive `durable::TypeScript` on `{name}` for its shape. */");
+        let _ = writeln!(out, "/** Not declared: {} */", how_to_declare(name));
         let _ = writeln!(out, "export type {name} = unknown;");
     }
     for class in &module.classes {
@@ -29,6 +29,15 @@ pub fn declarations(module: &Module) -> String {
         out.push_str("}\n");
     }
     out
+}
+
+/// What declares `name`'s shape: the derive on a struct or enum, the
+/// attribute on a type alias (which a derive cannot go on).
+pub fn how_to_declare(name: &str) -> String {
+    format!(
+        "derive durable::TypeScript on `{name}` if it is a struct or enum, or put #[durable::typescript] on it if it is a type alias \
+         (`#[durable::typescript] pub type {name} = ...;`)"
+    )
 }
 
 #[cfg(test)]
@@ -54,6 +63,7 @@ mod tests {
         let out = declarations(&module);
         assert!(out.contains("export type Book = { \"title\": string };"));
         assert!(out.contains("export type Cover = unknown;"));
+        assert!(out.contains("/** Not declared: derive durable::TypeScript on `Cover` if it is a struct or enum, or put #[durable::typescript] on it if it is a type alias"));
         assert!(out.contains("export declare class Shelf extends DurableObject {\n  add(book: Book): Promise<number>;\n}"));
     }
 }

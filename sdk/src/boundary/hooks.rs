@@ -51,6 +51,13 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn callback(this: &Hooks, call: u32, function: &js_sys::Function) -> js_sys::Function;
 
+    /// Says that the Rust closure behind `callback` (a function `callback`
+    /// returned) was dropped: `what` names it. A later call of the function
+    /// rejects with why, and the instance logs it once. `catch`: a runtime
+    /// without the hook makes this a no-op, never a thrown exception.
+    #[wasm_bindgen(method, catch)]
+    fn released(this: &Hooks, callback: &js_sys::Function, what: &str) -> Result<(), JsValue>;
+
     /// Follows `promise` and calls `__durable_resume(slot, ..)` when it settles.
     #[wasm_bindgen(method)]
     fn wait(this: &Hooks, promise: &Promise, slot: u32);
@@ -141,4 +148,14 @@ pub(crate) fn callback(call: u32, function: &js_sys::Function) -> js_sys::Functi
         Some(hooks) => hooks.callback(call, function),
         None => function.clone(),
     })
+}
+
+/// Tells the runtime that the Rust closure behind `callback` (handed out by
+/// [`callback`]) is gone; `what` names it for the error its callers get.
+pub(crate) fn released(callback: &js_sys::Function, what: &str) {
+    HOOKS.with(|hooks| {
+        if let Some(hooks) = hooks.get() {
+            let _ = hooks.released(callback, what);
+        }
+    });
 }

@@ -20,8 +20,8 @@
 //! (the glue is rewritten into a factory: `instantiate(module, boundary)`).
 //!
 //! **Start.** The runtime instantiates, then calls `__durable_init(hooks)`:
-//! the hooks are `panic`, `abort`, `track`, `pending`, `settle`, `wait` and
-//! `callback`; `init` installs the panic hook.
+//! the hooks are `panic`, `abort`, `track`, `pending`, `settle`, `wait`,
+//! `callback` and `released`; `init` installs the panic hook.
 //!
 //! **Calls in.** Every event the runtime delivers (constructor, `fetch`,
 //! RPC method, alarm, WebSocket event, capability method) is a *call* with
@@ -52,6 +52,18 @@
 //! it goes to the runtime's `escaped(error, depth)`, which says what the
 //! invoker sees (below). A Rust `Callback` is handed out through
 //! `hooks.callback`, whose wrapper counts as a call into the instance.
+//! When the last clone of the `Callback` drops, `hooks.released(wrapper,
+//! what)` says so (`what`: where it was passed, recorded as a typed stub
+//! converted the argument): a later call of the wrapper enters nothing and
+//! rejects naming the callback and the rule (keep a clone while the callee
+//! may call it), and the owner's instance logs that once.
+//!
+//! **Errors.** An `Err` a call returns at once is thrown by the glue; the
+//! runtime rejects the call with it, its stack dropped. An `Err` that comes
+//! later (through `settle`), or that a Rust callback resolves to, was made
+//! under `__durable_resume`: even stackless, the runtime would log its Wasm
+//! frames with the failed event, so the call rejects with a fresh copy (its
+//! message and standard type) made by a job with no frame on the stack.
 //!
 //! # Death
 //! - **A panic**: the panic hook reports `(call id, message)` through

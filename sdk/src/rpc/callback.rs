@@ -46,10 +46,15 @@
 //!   when the callee drops it.
 //! - A Rust closure lives as long as some clone of its `Callback` does: the
 //!   typed stub's method drops the one it is given when the call returns,
-//!   so a callee that keeps a callback needs the caller to keep a clone.
+//!   so a callee that keeps a callback needs the caller to keep a clone
+//!   (in a field of the object, say) for as long as the callee may call it.
+//!   A call after the last clone is dropped fails, naming the callback
+//!   (the method and the parameter it was passed as) and this rule, and the
+//!   owner logs the same line once.
 //! - A callback that throws (JavaScript) or resolves to `Err` (Rust) makes
 //!   `call` fail with its message.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -138,8 +143,31 @@ enum Inner {
     /// A function received over RPC (a stub this side owns), or a plain
     /// JavaScript function.
     Received(Function),
-    /// A Rust closure exported as a JavaScript function.
-    Local { function: Function, _closure: RustFunction },
+    /// A Rust closure exported as a JavaScript function; `passed` says where
+    /// it was last passed (for the error a call after its drop gets).
+    Local { function: Function, _closure: RustFunction, passed: RefCell<Option<String>> },
+}
+
+thread_local! {
+    /// The argument a typed stub is converting now (`arg_to_js`), in the words
+    /// of [`passed_as`]; empty outside one.
+    static PASSING: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Runs `convert`, the conversion of argument `position` (`name`) of a call
+/// to `method`, so that a Rust callback in it records where it went: if its
+/// owner drops it while the callee keeps it, the callee's later calls fail
+/// with an error naming the method and the parameter.
+pub(crate) fn passing<T>(method: &str, position: u32, name: &str, convert: impl FnOnce() -> T) -> T {
+    use std::fmt::Write;
+    PASSING.with(|p| {
+        let mut p = p.borrow_mut();
+        p.clear();
+        let _ = write!(p, "argument {position} (`{name}`) of `{method}`");
+    });
+    let result = convert();
+    PASSING.with(|p| p.borrow_mut().clear());
+    result
 }
 
 impl Inner {
@@ -152,8 +180,18 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Inner::Received(stub) = self {
-            dispose(stub);
+        match self {
+            Inner::Received(stub) => dispose(stub),
+            // The closure goes with this value: the function handed out says
+            // why from now on, instead of wasm-bindgen's "closure invoked
+            // recursively or after being dropped".
+            Inner::Local { function, passed, .. } => {
+                let what = match passed.get_mut().take() {
+                    Some(passed) => format!("the Rust callback passed as {passed}"),
+                    None => "a Rust callback (durable::rpc::Callback::new)".to_owned(),
+                };
+                crate::hooks::released(function, &what);
+            }
         }
     }
 }
@@ -213,7 +251,7 @@ impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback
             })
         });
         let function = crate::hooks::callback(call, closure.as_ref().unchecked_ref());
-        Self { inner: Rc::new(Inner::Local { function, _closure: closure }), types: PhantomData }
+        Self { inner: Rc::new(Inner::Local { function, _closure: closure, passed: RefCell::new(None) }), types: PhantomData }
     }
 
     /// Calls the function with `args` and waits for what it resolves to.
@@ -231,6 +269,14 @@ impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback
 /// Crosses as the function itself (only the durable conversion can carry it).
 impl<A, R> Serialize for Callback<A, R> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if let Inner::Local { passed, .. } = &*self.inner {
+            PASSING.with(|p| {
+                let p = p.borrow();
+                if !p.is_empty() {
+                    *passed.borrow_mut() = Some(p.clone());
+                }
+            });
+        }
         serde_wasm_bindgen::preserve::serialize(self.inner.function(), serializer)
     }
 }

@@ -139,6 +139,171 @@ impl HttpResponse {
     }
 }
 
+impl HttpRequest {
+    /// Starts building a request for `method` and `url` (absolute: a Durable
+    /// Object's `fetch` ignores the host, `https://object/path` will do).
+    ///
+    /// ```no_run
+    /// # fn demo() -> durable::Result<()> {
+    /// use durable::rpc::HttpRequest;
+    /// use worker::Method;
+    /// let request = HttpRequest::builder(Method::Post, "https://archive/notes")
+    ///     .header("content-type", "text/plain")
+    ///     .body("hello")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder(method: worker::Method, url: impl Into<String>) -> HttpRequestBuilder {
+        HttpRequestBuilder { method, url: url.into(), headers: Vec::new(), body: None }
+    }
+
+    /// Starts building a request from an incoming one: its method, URL and
+    /// headers (not its body, which stays the incoming request's to read).
+    /// Re-target it with [`method`](HttpRequestBuilder::method),
+    /// [`url`](HttpRequestBuilder::url) and
+    /// [`body`](HttpRequestBuilder::body): a `GET` made a `POST` with a body.
+    ///
+    /// ```no_run
+    /// # async fn demo(mut incoming: worker::Request) -> durable::Result<()> {
+    /// use durable::rpc::HttpRequest;
+    /// let post = HttpRequest::builder_from(&incoming)?
+    ///     .method(worker::Method::Post)
+    ///     .body("from a GET, re-targeted")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn builder_from(request: &worker::Request) -> crate::Result<HttpRequestBuilder> {
+        let headers = request.headers().entries().collect();
+        Ok(HttpRequestBuilder { method: request.method(), url: request.url()?.to_string(), headers, body: None })
+    }
+}
+
+/// Builds an [`HttpRequest`]: method, URL, headers and body. Made by
+/// [`HttpRequest::builder`] or [`HttpRequest::builder_from`]; nothing is
+/// checked until [`build`](Self::build), which says what is wrong.
+///
+/// ```no_run
+/// # fn demo() -> durable::Result<()> {
+/// use durable::rpc::{ByteStream, HttpRequest};
+/// let body = ByteStream::from_chunks([Ok::<_, String>(b"piece".to_vec())]);
+/// let upload = HttpRequest::builder(worker::Method::Put, "https://archive/files/a.bin")
+///     .body_stream(body)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+pub struct HttpRequestBuilder {
+    method: worker::Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<RequestBody>,
+}
+
+enum RequestBody {
+    Bytes(Vec<u8>),
+    Stream(crate::rpc::ByteStream),
+}
+
+impl fmt::Debug for HttpRequestBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpRequestBuilder")
+            .field("method", &self.method.as_ref())
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("body", &self.body.as_ref().map(|b| match b {
+                RequestBody::Bytes(bytes) => format!("{} bytes", bytes.len()),
+                RequestBody::Stream(_) => "a stream".to_owned(),
+            }))
+            .finish()
+    }
+}
+
+impl HttpRequestBuilder {
+    /// Sets the method.
+    pub fn method(mut self, method: worker::Method) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Sets the URL (absolute).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self
+    }
+
+    /// Adds a header (a name given twice has both values, as
+    /// `Headers.append` does).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Removes the headers called `name` (any case) set so far, say the
+    /// `content-length` of an incoming request whose body is replaced.
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self
+    }
+
+    /// Sets the body to `bytes`.
+    pub fn body(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(RequestBody::Bytes(bytes.into()));
+        self
+    }
+
+    /// Sets the body to `stream`, read as the request's reader pulls it.
+    pub fn body_stream(mut self, stream: crate::rpc::ByteStream) -> Self {
+        self.body = Some(RequestBody::Stream(stream));
+        self
+    }
+
+    /// What is wrong with the request before the runtime sees it: a body on
+    /// a `GET` or `HEAD` (the Fetch standard forbids one), a URL that is not
+    /// absolute.
+    fn problem(&self) -> Option<String> {
+        let method = self.method.as_ref();
+        if self.body.is_some() && matches!(self.method, worker::Method::Get | worker::Method::Head) {
+            return Some(format!(
+                "an HttpRequest for {method} {} cannot have a body (the Fetch standard forbids one on GET and HEAD): \
+                 set another method, `.method(worker::Method::Post)` (or Put, Patch), or leave the body out",
+                self.url
+            ));
+        }
+        if let Err(e) = worker::Url::parse(&self.url) {
+            return Some(format!(
+                "an HttpRequest needs an absolute URL, not `{}` ({e}): a Durable Object's fetch ignores the host, so `https://object/path` will do",
+                self.url
+            ));
+        }
+        None
+    }
+
+    /// Makes the request, or says why it cannot: a body on `GET` or `HEAD`,
+    /// a URL that is not absolute, a header the runtime refuses (named).
+    pub fn build(self) -> crate::Result<HttpRequest> {
+        if let Some(problem) = self.problem() {
+            return Err(crate::Error::message(problem));
+        }
+        let headers = web_sys::Headers::new()?;
+        for (name, value) in &self.headers {
+            headers.append(name, value).map_err(|e| {
+                crate::Error::message(format!("the header {name}: {value} cannot be sent: {}", crate::error::js_message(&e)))
+            })?;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method(self.method.as_ref());
+        init.set_headers(headers.as_ref());
+        match self.body {
+            Some(RequestBody::Bytes(bytes)) => init.set_body(&js_sys::Uint8Array::from(bytes.as_slice())),
+            Some(RequestBody::Stream(stream)) => init.set_body(stream.into_raw().as_ref()),
+            None => {}
+        }
+        let raw = web_sys::Request::new_with_str_and_init(&self.url, &init).map_err(|e| {
+            crate::Error::message(format!("the runtime refused the request {} {}: {}", self.method.as_ref(), self.url, crate::error::js_message(&e)))
+        })?;
+        Ok(HttpRequest { raw })
+    }
+}
+
 impl From<worker::Request> for HttpRequest {
     fn from(request: worker::Request) -> Self {
         // The same JavaScript object (`Request.clone()` would tee its body).
@@ -182,4 +347,35 @@ fn describe(value: &JsValue) -> String {
         return "null".into();
     }
     value.js_typeof().as_string().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use worker::Method;
+
+    #[test]
+    fn a_body_on_get_or_head_is_refused_with_the_fix() {
+        for method in [Method::Get, Method::Head] {
+            let problem = HttpRequest::builder(method.clone(), "https://shelf/watch").body("x").problem().unwrap();
+            assert!(problem.starts_with(&format!("an HttpRequest for {} https://shelf/watch cannot have a body", method.as_ref())), "{problem}");
+            assert!(problem.contains(".method(worker::Method::Post)"), "{problem}");
+        }
+        assert_eq!(HttpRequest::builder(Method::Post, "https://shelf/watch").body("x").problem(), None);
+        assert_eq!(HttpRequest::builder(Method::Get, "https://shelf/watch").header("a", "b").problem(), None);
+        let retargeted = HttpRequest::builder(Method::Get, "https://shelf/").method(Method::Put).body(vec![1, 2]);
+        assert_eq!(retargeted.problem(), None);
+    }
+
+    #[test]
+    fn a_relative_url_is_refused_by_name() {
+        let problem = HttpRequest::builder(Method::Get, "/notes").problem().unwrap();
+        assert!(problem.contains("absolute URL, not `/notes`") && problem.contains("https://object/path"), "{problem}");
+    }
+
+    #[test]
+    fn headers_can_be_dropped_by_name() {
+        let builder = HttpRequest::builder(Method::Get, "https://a/").header("Content-Length", "3").header("x", "1").without_header("content-length");
+        assert_eq!(builder.headers, vec![("x".to_owned(), "1".to_owned())]);
+    }
 }

@@ -112,7 +112,7 @@ pub(crate) mod transport;
 
 pub use self::callback::{Arguments, Callback};
 pub use self::capability::{Capability, RemoteCapability, Target};
-pub use self::http::{HttpHeaders, HttpRequest, HttpResponse};
+pub use self::http::{HttpHeaders, HttpRequest, HttpRequestBuilder, HttpResponse};
 pub use self::sink::{ByteSink, Writer};
 pub use self::stream::{ByteStream, Chunks};
 #[doc(hidden)]
@@ -144,6 +144,22 @@ impl Args {
     /// Decodes the next argument, called `name` in the Rust signature. A missing
     /// argument is `undefined`, which only an `Option` accepts.
     pub fn next<T: DeserializeOwned>(&mut self, name: &str) -> Result<T> {
+        self.next_as(name, name)
+    }
+
+    /// [`next`](Self::next) of a parameter whose JavaScript name `js` (the
+    /// camelCase one of the generated `.d.ts`) differs from its Rust name
+    /// `rust`: an error names both, the JavaScript one first.
+    ///
+    /// ```no_run
+    /// # fn demo(values: js_sys::Array) -> durable::Result<()> {
+    /// let mut args = durable::rpc::Args::new("openSession (Rust `open_session`)", 1, values);
+    /// let on_event: durable::rpc::Callback<(String,), ()> = args.next_as("onEvent", "on_event")?;
+    /// args.finish()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn next_as<T: DeserializeOwned>(&mut self, js: &str, rust: &str) -> Result<T> {
+        let name = if js == rust { format!("`{js}`") } else { format!("`{js}`, Rust `{rust}`") };
         let index = self.next;
         self.next += 1;
         let given = self.values.length();
@@ -153,11 +169,11 @@ impl Args {
             let position = index + 1;
             if index >= given {
                 Error::Conversion(format!(
-                    "{}: missing argument {position} (`{name}`): it takes {} argument(s), {given} given",
+                    "{}: missing argument {position} ({name}): it takes {} argument(s), {given} given",
                     self.method, self.arity
                 ))
             } else {
-                Error::Conversion(format!("{}: argument {position} (`{name}`): {e}", self.method))
+                Error::Conversion(format!("{}: argument {position} ({name}): {e}", self.method))
             }
         })
     }
@@ -182,7 +198,8 @@ impl Args {
 /// Converts one argument of an outgoing call (used by generated stubs), with
 /// an error naming the method and the argument.
 pub fn arg_to_js<T: Serialize + ?Sized>(method: &str, position: u32, name: &str, value: &T) -> std::result::Result<JsValue, RpcError> {
-    to_js(value).map_err(|e| RpcError::Conversion(format!("{method}: argument {position} (`{name}`): {e}")))
+    callback::passing(method, position, name, || to_js(value))
+        .map_err(|e| RpcError::Conversion(format!("{method}: argument {position} (`{name}`): {e}")))
 }
 
 /// The result of a method returning `Result<T, E>`: `Ok` is converted, `Err`

@@ -62,13 +62,17 @@ const PROFILE: &str = "dev";
 /// `durable build --test-hooks` into `<target>/durable-test/<package>`.
 pub(crate) fn build(manifest_dir: &Path, package: &str) -> Result<Bundle, String> {
     let started = Instant::now();
+    let profile = env::var("DURABLE_TEST_PROFILE").unwrap_or_else(|_| PROFILE.to_owned());
+    // Straight to stderr: the test harness captures `print!`/`eprint!` of a
+    // test's thread, and the first build is a minute or more of silence.
+    // The time it took follows in the line the runtime's start reports.
+    let _ = announce(&mut std::io::stderr(), package, &profile);
     let cli = cli(manifest_dir)?;
     let target = target_dir(manifest_dir);
     let out = target.join("durable-test").join(package);
     // `durable build` reads wrangler.jsonc from its working directory: the
     // package's, or the nearest above it (a workspace's examples).
     let config_dir = manifest_dir.ancestors().find(|d| d.join("wrangler.jsonc").exists() || d.join("wrangler.json").exists());
-    let profile = env::var("DURABLE_TEST_PROFILE").unwrap_or_else(|_| PROFILE.to_owned());
     let mut command = Command::new(&cli);
     command
         .args(["build", "--test-hooks", "-p", package, "--profile", &profile, "--out-dir"])
@@ -92,6 +96,15 @@ pub(crate) fn build(manifest_dir: &Path, package: &str) -> Result<Bundle, String
     let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e} (is the durable CLI older than the SDK?)", path.display()))?;
     let manifest: Manifest = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Bundle { dir: out, manifest, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Writes the line that says what the test build builds, before it starts.
+fn announce(out: &mut impl std::io::Write, package: &str, profile: &str) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "durable::testing: building {package} for the test runtime (`durable build --test-hooks`, profile {profile}): \
+         the first build of a project takes a minute or two, later ones a few seconds"
+    )
 }
 
 /// The `durable` CLI: `DURABLE_CLI`; else, when the SDK is a checkout (a
@@ -195,6 +208,15 @@ mod tests {
         let error = workerd(&dir).unwrap_err();
         let _ = std::fs::remove_dir_all(&dir);
         assert!(error.contains("run `npm install` there") && error.contains("DURABLE_WORKERD"), "{error}");
+    }
+
+    #[test]
+    fn the_build_says_what_it_builds_before_it_starts() {
+        let mut out = Vec::new();
+        announce(&mut out, "job-board", "dev").unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(line.starts_with("durable::testing: building job-board for the test runtime"), "{line}");
+        assert!(line.contains("profile dev") && line.ends_with("a few seconds\n"), "{line}");
     }
 
     #[test]
