@@ -136,6 +136,7 @@ pub(crate) fn follow(promise: &Promise, slot: u32) -> bool {
 /// The function to hand out for the Rust callback `function` made during
 /// call `call` (see `Hooks::callback`); `function` itself outside the
 /// durable runtime.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn callback(call: u32, function: &js_sys::Function) -> js_sys::Function {
     HOOKS.with(|hooks| match hooks.get() {
         Some(hooks) => hooks.callback(call, function),

@@ -50,6 +50,9 @@
 //! - A callback that throws (JavaScript) or resolves to `Err` (Rust) makes
 //!   `call` fail with its message.
 
+// Outside Wasm the JavaScript half of this file is left out (see `callback_host.rs`).
+#![cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -88,6 +91,16 @@ pub trait Arguments: Sized {
 
     /// Decodes the arguments from `values` (missing ones are `undefined`).
     fn from_js(values: &[JsValue]) -> Result<Self, String>;
+
+    /// Outside Wasm: the arguments as JSON values, in order.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[doc(hidden)]
+    fn to_json(&self) -> Result<Vec<serde_json::Value>, RpcError>;
+
+    /// Outside Wasm: decodes the arguments from JSON `values` (missing ones are `null`).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[doc(hidden)]
+    fn from_json(values: &[serde_json::Value]) -> Result<Self, String>;
 }
 
 macro_rules! arguments {
@@ -106,6 +119,23 @@ macro_rules! arguments {
             fn from_js(values: &[JsValue]) -> Result<Self, String> {
                 Ok(($(
                     from_js::<$name>(values.get($index).cloned().unwrap_or(JsValue::UNDEFINED))
+                        .map_err(|e| format!("callback argument {}: {e}", $index + 1))?,
+                )*))
+            }
+
+            #[cfg(not(target_arch = "wasm32"))]
+            fn to_json(&self) -> Result<Vec<serde_json::Value>, RpcError> {
+                Ok(vec![$(
+                    serde_json::to_value(&self.$index)
+                        .map_err(|e| RpcError::Conversion(format!("callback argument {}: {e}", $index + 1)))?
+                ),*])
+            }
+
+            #[cfg(not(target_arch = "wasm32"))]
+            #[allow(unused_variables)]
+            fn from_json(values: &[serde_json::Value]) -> Result<Self, String> {
+                Ok(($(
+                    serde_json::from_value::<$name>(values.get($index).cloned().unwrap_or(serde_json::Value::Null))
                         .map_err(|e| format!("callback argument {}: {e}", $index + 1))?,
                 )*))
             }
@@ -128,12 +158,18 @@ arguments!(4; A 0, B 1, C 2, D 3);
 /// # Ok(()) }
 /// ```
 pub struct Callback<A, R> {
-    inner: Rc<Inner>,
-    types: PhantomData<fn(A) -> R>,
+    pub(super) inner: Rc<Inner>,
+    pub(super) types: PhantomData<fn(A) -> R>,
 }
 
+#[cfg(target_arch = "wasm32")]
 type RustFunction = Closure<dyn FnMut(JsValue, JsValue, JsValue, JsValue) -> Promise>;
 
+// Outside Wasm, a test's closure (see `callback_host.rs`).
+#[cfg(not(target_arch = "wasm32"))]
+use super::callback_host::Inner;
+
+#[cfg(target_arch = "wasm32")]
 enum Inner {
     /// A function received over RPC (a stub this side owns), or a plain
     /// JavaScript function.
@@ -142,6 +178,7 @@ enum Inner {
     Local { function: Function, _closure: RustFunction },
 }
 
+#[cfg(target_arch = "wasm32")]
 impl Inner {
     fn function(&self) -> &Function {
         match self {
@@ -150,6 +187,7 @@ impl Inner {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl Drop for Inner {
     fn drop(&mut self) {
         if let Inner::Received(stub) = self {
@@ -164,6 +202,7 @@ impl<A, R> Clone for Callback<A, R> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<A, R> fmt::Debug for Callback<A, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &*self.inner {
@@ -174,6 +213,7 @@ impl<A, R> fmt::Debug for Callback<A, R> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback<A, R> {
     /// A callback that runs `f` here, in this instance, whenever the other
     /// side calls it. `f` resolving to `Err` makes the caller's call fail
@@ -229,6 +269,7 @@ impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback
 }
 
 /// Crosses as the function itself (only the durable conversion can carry it).
+#[cfg(target_arch = "wasm32")]
 impl<A, R> Serialize for Callback<A, R> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serde_wasm_bindgen::preserve::serialize(self.inner.function(), serializer)
@@ -237,6 +278,7 @@ impl<A, R> Serialize for Callback<A, R> {
 
 /// Takes a function argument: a stub of the caller's function, duplicated so
 /// that it outlives the call.
+#[cfg(target_arch = "wasm32")]
 impl<'de, A, R> Deserialize<'de> for Callback<A, R> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;

@@ -27,6 +27,7 @@
 
 use std::fmt;
 
+#[cfg(target_arch = "wasm32")]
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -35,12 +36,19 @@ macro_rules! http_value {
         $(#[$doc])*
         pub struct $name {
             raw: $raw,
+            /// Outside Wasm (under `durable::testing`), the value itself (see `http_host.rs`).
+            #[cfg(not(target_arch = "wasm32"))]
+            pub(crate) host: Option<super::http_host::HostHttp>,
         }
 
         impl $name {
             #[doc = concat!("Wraps a JavaScript `", $js, "`.")]
             pub fn from_raw(raw: $raw) -> Self {
-                Self { raw }
+                Self {
+                    raw,
+                    #[cfg(not(target_arch = "wasm32"))]
+                    host: None,
+                }
             }
 
             #[doc = concat!("The JavaScript `", $js, "`.")]
@@ -61,6 +69,7 @@ macro_rules! http_value {
         }
 
         #[doc = concat!("Crosses as the `", $js, "` itself.")]
+        #[cfg(target_arch = "wasm32")]
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)
@@ -68,11 +77,12 @@ macro_rules! http_value {
         }
 
         #[doc = concat!("Takes a `", $js, "`.")]
+        #[cfg(target_arch = "wasm32")]
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
                 match value.dyn_into::<$raw>() {
-                    Ok(raw) => Ok(Self { raw }),
+                    Ok(raw) => Ok(Self::from_raw(raw)),
                     Err(other) => Err(serde::de::Error::custom(format!(
                         concat!("expected a ", $js, ", got {}"),
                         describe(&other)
@@ -130,12 +140,25 @@ impl HttpResponse {
     /// let response = HttpResponse::streaming(200, &headers, body)?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// Outside Wasm (in a test) this is an `Err`: a test makes an
+    /// `HttpResponse` from a [`TestResponse`](crate::testing::TestResponse).
     pub fn streaming(status: u16, headers: &worker::Headers, body: crate::rpc::ByteStream) -> crate::Result<Self> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = (status, headers, body);
+            Err(crate::Error::message(
+                "HttpResponse::streaming runs in the Wasm object only: in a test, make an HttpResponse from a durable::testing::TestResponse",
+            ))
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
         let init = web_sys::ResponseInit::new();
         init.set_status(status);
         init.set_headers(headers.0.as_ref());
         let raw = web_sys::Response::new_with_opt_readable_stream_and_init(Some(&body.into_raw()), &init)?;
-        Ok(Self { raw })
+        Ok(Self::from_raw(raw))
+        }
     }
 }
 
@@ -143,19 +166,19 @@ impl From<worker::Request> for HttpRequest {
     fn from(request: worker::Request) -> Self {
         // The same JavaScript object (`Request.clone()` would tee its body).
         let raw: &JsValue = request.inner().as_ref();
-        Self { raw: raw.clone().unchecked_into() }
+        Self::from_raw(raw.clone().unchecked_into())
     }
 }
 
 impl From<worker::Response> for HttpResponse {
     fn from(response: worker::Response) -> Self {
-        Self { raw: response.into() }
+        Self::from_raw(response.into())
     }
 }
 
 impl From<worker::Headers> for HttpHeaders {
     fn from(headers: worker::Headers) -> Self {
-        Self { raw: headers.0 }
+        Self::from_raw(headers.0)
     }
 }
 
@@ -177,6 +200,7 @@ impl From<HttpHeaders> for worker::Headers {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 fn describe(value: &JsValue) -> String {
     if value.is_null() {
         return "null".into();

@@ -74,9 +74,11 @@ mod executor;
 mod fetch;
 mod http;
 mod workerd;
+mod session;
 mod socket;
 mod storage;
 mod target;
+mod values;
 
 use std::fmt;
 use std::future::Future;
@@ -89,9 +91,11 @@ use std::time::Instant;
 pub use fetch::{TestRequest, TestResponse};
 pub use socket::{Message, TestSocket};
 pub use storage::TestStorage;
+pub(crate) use executor::block_on as block_on_here;
 pub(crate) use target::Target;
+pub(crate) use values::{base64, describe, unbase64};
 #[doc(hidden)]
-pub use target::{arg_to_json, call_stub};
+pub use target::{arg_to_json, call_capability, call_pipelined, call_stub, Callee, HostCallee};
 
 use crate::rpc::{Class, RpcError, Stub};
 use crate::{Error, Result};
@@ -421,7 +425,7 @@ where
     let slot = runtime.lease().unwrap_or_else(|message| panic!("durable::testing: {message}"));
     let lease = Arc::new(Lease::new(runtime.clone(), slot));
     let env = TestEnv { lease: lease.clone() };
-    let outcome = catch_unwind(AssertUnwindSafe(|| executor::block_on(test(env)).outcome()));
+    let outcome = catch_unwind(AssertUnwindSafe(|| executor::block_on_serving(lease.inbox(), test(env)).outcome()));
     // Whatever happened, the next test must find the slot empty: the calls
     // the test left running end first, and none can start after the wipe.
     let settled = lease.end();
