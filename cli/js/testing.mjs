@@ -26,9 +26,10 @@
 //   { op: "reply", call, ok } | { op: "reply", call, err }    what the test's callback answered
 //   { op: "release", callback }                              the test dropped its callback
 // From the driver: { seq, ok } | { seq, err: { message, remote } }, and
-//   { op: "invoke", callback, call, args }                   the object called a test's callback.
+//   { op: "invoke", callback, call, args }                   the object called a test's callback
+//   { op: "sink", id, chunks, error }                        the object closed (aborted) a test's sink
 // Values that are not plain data cross as { "$durable": kind, ... }: "capability" { handle },
-// "callback" { id }, "stub" { class, target }, "stream" { chunks: [base64], error },
+// "callback" { id }, "sink" { id }, "stub" { class, target }, "stream" { chunks: [base64], error },
 // "request" { method, url, headers, body }, "response" { status, headers, body }, "headers" { entries }.
 // Closing the socket disposes every capability the session holds.
 
@@ -308,6 +309,22 @@ function session(env) {
     return fn;
   };
 
+  /** A stream whose chunks go back to the test's sink `id` when it closes (or aborts). */
+  const sinkOf = (id) => {
+    const chunks = [];
+    return new WritableStream({
+      write(chunk) {
+        chunks.push(base64(chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk)));
+      },
+      close() {
+        send({ op: "sink", id, chunks, error: null });
+      },
+      abort(reason) {
+        send({ op: "sink", id, chunks, error: messageOf(reason) });
+      },
+    });
+  };
+
   /** What a value from the harness stands for. */
   const revive = (value) => {
     if (Array.isArray(value)) return value.map(revive);
@@ -323,6 +340,8 @@ function session(env) {
         return stubOf(env, value.class, value.target);
       case "stream":
         return streamOf(value.chunks, value.error);
+      case "sink":
+        return sinkOf(value.id);
       case "headers":
         return new Headers(value.entries);
       case "request":

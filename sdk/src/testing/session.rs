@@ -147,6 +147,9 @@ impl Session {
             inbox.push(Invocation { callback: number("callback"), call: number("call"), args, session: self.clone() });
             return;
         }
+        if message.get("op").and_then(Value::as_str) == Some("sink") {
+            return super::values::sink_ended(&message);
+        }
         let Some(seq) = message.get("seq").and_then(Value::as_u64) else { return };
         let answer = match message.get("err") {
             Some(err) => {

@@ -243,9 +243,11 @@ fn percent_encode(s: &str) -> String {
 /// The target of a stub, or why it has none.
 pub(crate) fn target_of(stub: &Stub) -> Result<&Target, RpcError> {
     stub.host_target().and_then(|t| t.as_any().downcast_ref::<Target>()).ok_or_else(|| {
-        RpcError::Transport(
-            "this stub does not lead to a test runtime: outside Wasm, stubs come from `durable::testing::TestEnv::namespace`".into(),
-        )
+        RpcError::Transport(if stub.host_target().is_some_and(|t| t.as_any().is::<Held>()) {
+            "this stub was answered by an object: call its methods; the test hooks (alarm, evict, storage, fetch) take a stub from `TestEnv::namespace`".into()
+        } else {
+            "this stub does not lead to a test runtime: outside Wasm, stubs come from `durable::testing::TestEnv::namespace`".into()
+        })
     })
 }
 
@@ -275,6 +277,10 @@ pub struct Callee {
 
 impl HostCallee for Stub {
     fn host_callee(&self) -> Result<Callee, RpcError> {
+        // A stub the object answered: the session holds it.
+        if let Some(held) = self.host_target().and_then(|t| t.as_any().downcast_ref::<Held>()) {
+            return Ok(Callee { lease: held.lease.clone(), address: serde_json::json!({ "op": "capcall", "handle": held.handle }) });
+        }
         let target = target_of(self)?;
         let address = serde_json::json!({ "op": "call", "class": target.class, "target": target.wire() });
         Ok(Callee { lease: target.lease.clone(), address })
@@ -324,8 +330,8 @@ impl Callee {
 /// A capability the test's session holds, under its handle number.
 #[derive(Debug)]
 pub(crate) struct Held {
-    lease: Arc<Lease>,
-    handle: u64,
+    pub(crate) lease: Arc<Lease>,
+    pub(crate) handle: u64,
 }
 
 impl crate::rpc::transport::HostTarget for Held {
