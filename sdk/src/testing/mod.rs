@@ -368,6 +368,10 @@ impl TestEnv {
                 "restart needs a runtime of the test's own: write #[durable::test(private)] (the shared runtime serves other tests)".into(),
             ));
         }
+        // The test's session ends with the runtime: the next call opens another.
+        if let Some(session) = self.lease.open_session() {
+            session.close();
+        }
         self.lease.runtime.restart().map_err(Error::Message)
     }
 

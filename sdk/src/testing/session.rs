@@ -179,6 +179,11 @@ impl Session {
         }
     }
 
+    /// Whether the socket has closed.
+    pub(crate) fn is_ended(&self) -> bool {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).ended.is_some()
+    }
+
     /// Closes the socket: the driver disposes everything the session holds.
     pub(crate) fn close(&self) {
         let _ = self.sender.lock().unwrap_or_else(|e| e.into_inner()).close(1000, "the test ended");

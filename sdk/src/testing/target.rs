@@ -115,7 +115,9 @@ impl Lease {
     /// The test's session, opened by the first call that needs it.
     pub(crate) fn session(&self) -> Result<Arc<Session>, RpcError> {
         let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(open) = &*session {
+        // A session that ended (the runtime restarted) gives way to a new
+        // one; what it held is gone, as after a real restart.
+        if let Some(open) = session.as_ref().filter(|s| !s.is_ended()) {
             return Ok(open.clone());
         }
         let open = Session::open(self, self.inbox.clone()).map_err(|e| self.transport(e))?;
