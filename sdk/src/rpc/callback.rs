@@ -170,7 +170,7 @@ type RustFunction = Closure<dyn FnMut(JsValue, JsValue, JsValue, JsValue) -> Pro
 use super::callback_host::Inner;
 
 #[cfg(target_arch = "wasm32")]
-enum Inner {
+pub(super) enum Inner {
     /// A function received over RPC (a stub this side owns), or a plain
     /// JavaScript function.
     Received(Function),
