@@ -9,23 +9,56 @@ use syn::spanned::Spanned;
 
 use crate::model::rpc::RpcMethod;
 
+/// The JSON arguments of a call outside Wasm.
+fn encode(method: &RpcMethod) -> Vec<TokenStream> {
+    let js_name = &method.js_name;
+    method
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty))| {
+            let position = i as u32 + 1;
+            let label = name.to_string();
+            quote_spanned! {ty.span()=> ::durable::testing::arg_to_json(#js_name, #position, #label, &#name)? }
+        })
+        .collect()
+}
+
 /// The body of a typed stub's method: `wasm` (the JavaScript call) in Wasm,
 /// the call through the test runtime elsewhere. `ret` is what the call
-/// resolves to.
-pub fn method_body(method: &RpcMethod, ret: &TokenStream, wasm: TokenStream) -> TokenStream {
+/// resolves to; `capability`, the `durable::rpc::Target` type the method
+/// hands out, if it returns one.
+pub fn method_body(method: &RpcMethod, ret: &TokenStream, capability: Option<&syn::Type>, wasm: TokenStream) -> TokenStream {
     let js_name = &method.js_name;
-    let encode = method.args.iter().enumerate().map(|(i, (name, ty))| {
-        let position = i as u32 + 1;
-        let label = name.to_string();
-        quote_spanned! {ty.span()=> ::durable::testing::arg_to_json(#js_name, #position, #label, &#name)? }
-    });
+    let encode = encode(method);
+    let call = match capability {
+        Some(ty) => quote!(::durable::testing::call_capability::<#ty>(&self.raw, #js_name, args).await),
+        None => quote!(::durable::testing::call_stub::<#ret>(&self.raw, #js_name, args).await),
+    };
     quote! {
         #[cfg(target_arch = "wasm32")]
         let result = { #wasm };
         #[cfg(not(target_arch = "wasm32"))]
         let result = {
             let args = ::std::vec![#(#encode),*];
-            ::durable::testing::call_stub::<#ret>(&self.raw, #js_name, args).await
+            #call
+        };
+        result
+    }
+}
+
+/// The body of `<method>_pipelined`: `wasm` in Wasm, the pipelined call
+/// through the test runtime elsewhere.
+pub fn pipelined_body(method: &RpcMethod, capability: &syn::Type, wasm: TokenStream) -> TokenStream {
+    let js_name = &method.js_name;
+    let encode = encode(method);
+    quote! {
+        #[cfg(target_arch = "wasm32")]
+        let result = { #wasm };
+        #[cfg(not(target_arch = "wasm32"))]
+        let result = {
+            let args = ::std::vec![#(#encode),*];
+            ::durable::testing::call_pipelined::<#capability>(&self.raw, #js_name, args)
         };
         result
     }
@@ -53,7 +86,7 @@ mod tests {
         let cx = crate::model::ctxt::Ctxt::new();
         let method = RpcMethod::from_sig(&cx, &sig, None).unwrap();
         let _ = cx.check();
-        let body = method_body(&method, &quote!(i64), quote!(wasm_call())).to_string();
+        let body = method_body(&method, &quote!(i64), None, quote!(wasm_call())).to_string();
         assert!(body.contains("# [cfg (target_arch = \"wasm32\")] let result = { wasm_call () } ;"), "{body}");
         assert!(body.contains("# [cfg (not (target_arch = \"wasm32\"))]"), "{body}");
         assert!(body.contains(":: durable :: testing :: arg_to_json (\"increment\" , 1u32 , \"amount\" , & amount) ?"), "{body}");

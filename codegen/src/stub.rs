@@ -140,10 +140,9 @@ pub fn stub_method(m: &RpcMethod, callee: &str, host: bool) -> TokenStream {
     let (ret, call) = match &m.output {
         Output::Unit => (quote!(()), quote!(self.raw.call::<()>(#js_name, args).await)),
         Output::Value(ty) | Output::Result(ty) => (quote!(#ty), quote!(self.raw.call::<#ty>(#js_name, args).await)),
-        Output::Capability { target: ty, written, .. } => (
+        Output::Capability { target: ty, .. } => (
             quote!(<#ty as ::durable::rpc::Target>::Stub),
             quote! {
-                let _: ::core::marker::PhantomData<#written> = ::core::marker::PhantomData;
                 ::durable::rpc::call_capability::<#ty>(self.raw.as_raw(), #js_name, args).await
             },
         ),
@@ -156,13 +155,20 @@ pub fn stub_method(m: &RpcMethod, callee: &str, host: bool) -> TokenStream {
         let args = ::std::vec![#(#encode),*];
         #call
     };
-    // Outside Wasm (a `cargo test` with `durable::testing`), a plain value
-    // goes through the test runtime; capabilities are Wasm-only.
-    let body = match &m.output {
-        Output::Capability { .. } => wasm,
-        _ if !host => wasm,
-        _ => crate::host_stub::method_body(m, &ret, wasm),
+    // Outside Wasm (a `cargo test` with `durable::testing`), every call goes
+    // through the test runtime, capabilities too.
+    let _ = host;
+    let handed_out = match &m.output {
+        Output::Capability { target, .. } => Some(target),
+        _ => None,
     };
+    let body = crate::host_stub::method_body(m, &ret, handed_out, wasm);
+    // The type as written (an alias, say) is named in both targets' code.
+    let written = match &m.output {
+        Output::Capability { written, .. } => Some(quote!(let _: ::core::marker::PhantomData<#written> = ::core::marker::PhantomData;)),
+        _ => None,
+    };
+    let body = quote!(#written #body);
     let method = quote! {
         #(#docs)*
         #separator
@@ -180,6 +186,11 @@ pub fn stub_method(m: &RpcMethod, callee: &str, host: bool) -> TokenStream {
         let label = name.to_string();
         quote_spanned! {ty.span()=> ::durable::rpc::arg_to_js(#js_name, #position, #label, &#name)? }
     });
+    let wasm = quote! {
+        let args = ::std::vec![#(#encode),*];
+        ::durable::rpc::call_pipelined::<#ty>(self.raw.as_raw(), #js_name, args)
+    };
+    let pipelined_body = crate::host_stub::pipelined_body(m, ty, wasm);
     let doc = format!(
         "Calls `{js_name}` on {callee} without waiting for its answer: the stub it returns \
          sends its calls along with this one (promise pipelining, one round trip). If `{js_name}` \
@@ -190,8 +201,7 @@ pub fn stub_method(m: &RpcMethod, callee: &str, host: bool) -> TokenStream {
 
         #[doc = #doc]
         pub fn #pipelined(&self, #(#params),*) -> ::core::result::Result<<#ty as ::durable::rpc::Target>::Stub, ::durable::rpc::RpcError> {
-            let args = ::std::vec![#(#encode),*];
-            ::durable::rpc::call_pipelined::<#ty>(self.raw.as_raw(), #js_name, args)
+            #pipelined_body
         }
     }
 }

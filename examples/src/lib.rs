@@ -28,6 +28,7 @@ pub mod cached_counter;
 pub mod chat;
 pub mod counter;
 pub mod faults;
+pub mod job_board;
 pub mod js_archive;
 pub mod js_counter;
 pub mod kv_explorer;

@@ -143,6 +143,7 @@ pub(crate) fn follow(promise: &Promise, slot: u32) -> bool {
 /// The function to hand out for the Rust callback `function` made during
 /// call `call` (see `Hooks::callback`); `function` itself outside the
 /// durable runtime.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn callback(call: u32, function: &js_sys::Function) -> js_sys::Function {
     HOOKS.with(|hooks| match hooks.get() {
         Some(hooks) => hooks.callback(call, function),
@@ -152,6 +153,7 @@ pub(crate) fn callback(call: u32, function: &js_sys::Function) -> js_sys::Functi
 
 /// Tells the runtime that the Rust closure behind `callback` (handed out by
 /// [`callback`]) is gone; `what` names it for the error its callers get.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn released(callback: &js_sys::Function, what: &str) {
     HOOKS.with(|hooks| {
         if let Some(hooks) = hooks.get() {

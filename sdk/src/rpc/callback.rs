@@ -54,6 +54,9 @@
 //! - A callback that throws (JavaScript) or resolves to `Err` (Rust) makes
 //!   `call` fail with its message.
 
+// Outside Wasm the JavaScript half of this file is left out (see `callback_host.rs`).
+#![cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
@@ -93,6 +96,16 @@ pub trait Arguments: Sized {
 
     /// Decodes the arguments from `values` (missing ones are `undefined`).
     fn from_js(values: &[JsValue]) -> Result<Self, String>;
+
+    /// Outside Wasm: the arguments as JSON values, in order.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[doc(hidden)]
+    fn to_json(&self) -> Result<Vec<serde_json::Value>, RpcError>;
+
+    /// Outside Wasm: decodes the arguments from JSON `values` (missing ones are `null`).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[doc(hidden)]
+    fn from_json(values: &[serde_json::Value]) -> Result<Self, String>;
 }
 
 macro_rules! arguments {
@@ -111,6 +124,23 @@ macro_rules! arguments {
             fn from_js(values: &[JsValue]) -> Result<Self, String> {
                 Ok(($(
                     from_js::<$name>(values.get($index).cloned().unwrap_or(JsValue::UNDEFINED))
+                        .map_err(|e| format!("callback argument {}: {e}", $index + 1))?,
+                )*))
+            }
+
+            #[cfg(not(target_arch = "wasm32"))]
+            fn to_json(&self) -> Result<Vec<serde_json::Value>, RpcError> {
+                Ok(vec![$(
+                    serde_json::to_value(&self.$index)
+                        .map_err(|e| RpcError::Conversion(format!("callback argument {}: {e}", $index + 1)))?
+                ),*])
+            }
+
+            #[cfg(not(target_arch = "wasm32"))]
+            #[allow(unused_variables)]
+            fn from_json(values: &[serde_json::Value]) -> Result<Self, String> {
+                Ok(($(
+                    serde_json::from_value::<$name>(values.get($index).cloned().unwrap_or(serde_json::Value::Null))
                         .map_err(|e| format!("callback argument {}: {e}", $index + 1))?,
                 )*))
             }
@@ -133,13 +163,19 @@ arguments!(4; A 0, B 1, C 2, D 3);
 /// # Ok(()) }
 /// ```
 pub struct Callback<A, R> {
-    inner: Rc<Inner>,
-    types: PhantomData<fn(A) -> R>,
+    pub(super) inner: Rc<Inner>,
+    pub(super) types: PhantomData<fn(A) -> R>,
 }
 
+#[cfg(target_arch = "wasm32")]
 type RustFunction = Closure<dyn FnMut(JsValue, JsValue, JsValue, JsValue) -> Promise>;
 
-enum Inner {
+// Outside Wasm, a test's closure (see `callback_host.rs`).
+#[cfg(not(target_arch = "wasm32"))]
+use super::callback_host::Inner;
+
+#[cfg(target_arch = "wasm32")]
+pub(super) enum Inner {
     /// A function received over RPC (a stub this side owns), or a plain
     /// JavaScript function.
     Received(Function),
@@ -170,6 +206,7 @@ pub(crate) fn passing<T>(method: &str, position: u32, name: &str, convert: impl 
     result
 }
 
+#[cfg(target_arch = "wasm32")]
 impl Inner {
     fn function(&self) -> &Function {
         match self {
@@ -178,6 +215,7 @@ impl Inner {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl Drop for Inner {
     fn drop(&mut self) {
         match self {
@@ -202,6 +240,7 @@ impl<A, R> Clone for Callback<A, R> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<A, R> fmt::Debug for Callback<A, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &*self.inner {
@@ -212,6 +251,7 @@ impl<A, R> fmt::Debug for Callback<A, R> {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback<A, R> {
     /// A callback that runs `f` here, in this instance, whenever the other
     /// side calls it. `f` resolving to `Err` makes the caller's call fail
@@ -267,6 +307,7 @@ impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback
 }
 
 /// Crosses as the function itself (only the durable conversion can carry it).
+#[cfg(target_arch = "wasm32")]
 impl<A, R> Serialize for Callback<A, R> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if let Inner::Local { passed, .. } = &*self.inner {
@@ -283,6 +324,7 @@ impl<A, R> Serialize for Callback<A, R> {
 
 /// Takes a function argument: a stub of the caller's function, duplicated so
 /// that it outlives the call.
+#[cfg(target_arch = "wasm32")]
 impl<'de, A, R> Deserialize<'de> for Callback<A, R> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;

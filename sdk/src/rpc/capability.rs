@@ -252,15 +252,23 @@ impl<T: 'static> Held<T> {
 /// # Ok(()) }
 /// ```
 pub struct RemoteCapability {
-    raw: JsValue,
-    name: &'static str,
+    pub(crate) raw: JsValue,
+    pub(crate) name: &'static str,
+    /// Outside Wasm, the capability as the test runtime holds it.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) host: Option<super::transport::SharedTarget>,
 }
 
 impl RemoteCapability {
     /// Takes ownership of the JavaScript stub `raw`, a capability of type
     /// `name` (for error messages): dropping the result disposes `raw`.
     pub fn from_raw(raw: JsValue, name: &'static str) -> Self {
-        Self { raw, name }
+        Self {
+            raw,
+            name,
+            #[cfg(not(target_arch = "wasm32"))]
+            host: None,
+        }
     }
 
     /// The JavaScript stub (still owned by `self`).
@@ -274,7 +282,20 @@ impl RemoteCapability {
     }
 
     /// Calls `method` with already-converted arguments and converts the result.
+    ///
+    /// Outside Wasm (a `cargo test` with `durable::testing`) there are no
+    /// JavaScript values: call the capability through its typed stub
+    /// (`SessionStub`), which this refers to.
     pub async fn call<R: DeserializeOwned>(&self, method: &str, args: Vec<JsValue>) -> std::result::Result<R, RpcError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = args;
+            return Err(RpcError::Transport(format!(
+                "{method}: outside Wasm, call the capability {} through its typed stub (`{}Stub`): `RemoteCapability::call` takes JavaScript values",
+                self.name, self.name
+            )));
+        }
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         // A `Stub` is a view of a JavaScript stub; this one is never disposed by it.
         Stub::from_raw(self.raw.clone()).call(method, args).await.map_err(|e| self.named(e))
     }
@@ -282,10 +303,16 @@ impl RemoteCapability {
     /// A second owner of the same capability (`stub.dup()`): the value lives
     /// until both are dropped.
     pub fn dup(&self) -> std::result::Result<Self, RpcError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return match &self.host {
+            Some(host) => Ok(Self::for_host(host.dup()?, self.name)),
+            None => Err(RpcError::Transport(format!("the {} stub leads nowhere outside Wasm", self.name))),
+        };
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         let dup = Reflect::get(&self.raw, &"dup".into()).map_err(|e| RpcError::Transport(js_message(&e)))?;
         let dup: Function = dup.dyn_into().map_err(|_| RpcError::Transport(format!("the {} stub cannot be duplicated", self.name)))?;
         let raw = Reflect::apply(&dup, &self.raw, &Array::new()).map_err(|e| classify(&e))?;
-        Ok(Self { raw, name: self.name })
+        Ok(Self::from_raw(raw, self.name))
     }
 
     /// Disposes the capability now (what dropping it does).
@@ -309,11 +336,18 @@ impl fmt::Debug for RemoteCapability {
 
 impl Drop for RemoteCapability {
     fn drop(&mut self) {
+        #[cfg(target_arch = "wasm32")]
         dispose(&self.raw);
+        // Outside Wasm there is no JavaScript: the test runtime disposes it.
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(host) = &self.host {
+            host.release();
+        }
     }
 }
 
 /// `value[Symbol.dispose]()`, if it has one.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn dispose(value: &JsValue) {
     DISPOSE.with(|symbol| {
         if let Ok(function) = Reflect::get(value, symbol).and_then(|f| f.dyn_into::<Function>()) {
@@ -328,6 +362,9 @@ pub(crate) fn dispose(value: &JsValue) {
 /// (`<method>_pipelined`).
 #[doc(hidden)]
 pub fn call_pipelined<T: Target>(stub: &JsValue, method: &str, args: Vec<JsValue>) -> std::result::Result<T::Stub, RpcError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return Err(host_only(stub, method, args));
+    #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
     let function = Reflect::get(stub, &JsValue::from_str(method)).map_err(|e| RpcError::Transport(js_message(&e)))?;
     let function: Function =
         function.dyn_into().map_err(|_| RpcError::Transport(format!("the stub has no method `{method}`")))?;
@@ -342,6 +379,9 @@ pub fn call_pipelined<T: Target>(stub: &JsValue, method: &str, args: Vec<JsValue
 /// `Capability<T>`.
 #[doc(hidden)]
 pub async fn call_capability<T: Target>(stub: &JsValue, method: &str, args: Vec<JsValue>) -> std::result::Result<T::Stub, RpcError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return Err(host_only(stub, method, args));
+    #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
     let function = Reflect::get(stub, &JsValue::from_str(method)).map_err(|e| RpcError::Transport(js_message(&e)))?;
     let function: Function =
         function.dyn_into().map_err(|_| RpcError::Transport(format!("the stub has no method `{method}`")))?;
@@ -357,4 +397,11 @@ pub async fn call_capability<T: Target>(stub: &JsValue, method: &str, args: Vec<
         )));
     }
     Ok(RemoteCapability::from_raw(value, T::NAME).into())
+}
+
+/// Outside Wasm there is no JavaScript stub to call: typed stubs go through
+/// the test runtime instead (see `durable::testing`).
+#[cfg(not(target_arch = "wasm32"))]
+fn host_only(_stub: &JsValue, method: &str, _args: Vec<JsValue>) -> RpcError {
+    RpcError::Transport(format!("{method}: outside Wasm, calls go through the typed stubs `durable::testing::TestEnv` hands out"))
 }

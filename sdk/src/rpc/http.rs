@@ -27,6 +27,7 @@
 
 use std::fmt;
 
+#[cfg(target_arch = "wasm32")]
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -35,12 +36,19 @@ macro_rules! http_value {
         $(#[$doc])*
         pub struct $name {
             raw: $raw,
+            /// Outside Wasm (under `durable::testing`), the value itself (see `http_host.rs`).
+            #[cfg(not(target_arch = "wasm32"))]
+            pub(crate) host: Option<super::http_host::HostHttp>,
         }
 
         impl $name {
             #[doc = concat!("Wraps a JavaScript `", $js, "`.")]
             pub fn from_raw(raw: $raw) -> Self {
-                Self { raw }
+                Self {
+                    raw,
+                    #[cfg(not(target_arch = "wasm32"))]
+                    host: None,
+                }
             }
 
             #[doc = concat!("The JavaScript `", $js, "`.")]
@@ -61,6 +69,7 @@ macro_rules! http_value {
         }
 
         #[doc = concat!("Crosses as the `", $js, "` itself.")]
+        #[cfg(target_arch = "wasm32")]
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)
@@ -68,11 +77,12 @@ macro_rules! http_value {
         }
 
         #[doc = concat!("Takes a `", $js, "`.")]
+        #[cfg(target_arch = "wasm32")]
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
                 match value.dyn_into::<$raw>() {
-                    Ok(raw) => Ok(Self { raw }),
+                    Ok(raw) => Ok(Self::from_raw(raw)),
                     Err(other) => Err(serde::de::Error::custom(format!(
                         concat!("expected a ", $js, ", got {}"),
                         describe(&other)
@@ -130,12 +140,25 @@ impl HttpResponse {
     /// let response = HttpResponse::streaming(200, &headers, body)?;
     /// # Ok(()) }
     /// ```
+    ///
+    /// Outside Wasm (in a test) this is an `Err`: a test makes an
+    /// `HttpResponse` from a [`TestResponse`](crate::testing::TestResponse).
     pub fn streaming(status: u16, headers: &worker::Headers, body: crate::rpc::ByteStream) -> crate::Result<Self> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = (status, headers, body);
+            Err(crate::Error::message(
+                "HttpResponse::streaming runs in the Wasm object only: in a test, make an HttpResponse from a durable::testing::TestResponse",
+            ))
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
         let init = web_sys::ResponseInit::new();
         init.set_status(status);
         init.set_headers(headers.0.as_ref());
         let raw = web_sys::Response::new_with_opt_readable_stream_and_init(Some(&body.into_raw()), &init)?;
-        Ok(Self { raw })
+        Ok(Self::from_raw(raw))
+        }
     }
 }
 
@@ -200,7 +223,7 @@ pub struct HttpRequestBuilder {
 
 enum RequestBody {
     Bytes(Vec<u8>),
-    Stream(crate::rpc::ByteStream),
+    Stream(#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] crate::rpc::ByteStream),
 }
 
 impl fmt::Debug for HttpRequestBuilder {
@@ -283,6 +306,30 @@ impl HttpRequestBuilder {
         if let Some(problem) = self.problem() {
             return Err(crate::Error::message(problem));
         }
+        // Outside Wasm (under `durable::testing`) the request is the value
+        // itself; the test runtime makes the runtime's `Request` of it.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let body = match self.body {
+                Some(RequestBody::Bytes(bytes)) => Some(bytes),
+                Some(RequestBody::Stream(_)) => {
+                    return Err(crate::Error::message(
+                        "a request with a streamed body cannot be built outside Wasm: in a test, give the body as bytes (`.body(..)`)",
+                    ))
+                }
+                None => None,
+            };
+            let mut out = HttpRequest::from_raw(wasm_bindgen::JsCast::unchecked_into(JsValue::UNDEFINED));
+            out.host = Some(super::http_host::HostHttp::Request {
+                method: self.method.as_ref().to_owned(),
+                url: self.url,
+                headers: self.headers,
+                body,
+            });
+            Ok(out)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
         let headers = web_sys::Headers::new()?;
         for (name, value) in &self.headers {
             headers.append(name, value).map_err(|e| {
@@ -300,7 +347,8 @@ impl HttpRequestBuilder {
         let raw = web_sys::Request::new_with_str_and_init(&self.url, &init).map_err(|e| {
             crate::Error::message(format!("the runtime refused the request {} {}: {}", self.method.as_ref(), self.url, crate::error::js_message(&e)))
         })?;
-        Ok(HttpRequest { raw })
+        Ok(HttpRequest::from_raw(raw))
+        }
     }
 }
 
@@ -308,19 +356,19 @@ impl From<worker::Request> for HttpRequest {
     fn from(request: worker::Request) -> Self {
         // The same JavaScript object (`Request.clone()` would tee its body).
         let raw: &JsValue = request.inner().as_ref();
-        Self { raw: raw.clone().unchecked_into() }
+        Self::from_raw(raw.clone().unchecked_into())
     }
 }
 
 impl From<worker::Response> for HttpResponse {
     fn from(response: worker::Response) -> Self {
-        Self { raw: response.into() }
+        Self::from_raw(response.into())
     }
 }
 
 impl From<worker::Headers> for HttpHeaders {
     fn from(headers: worker::Headers) -> Self {
-        Self { raw: headers.0 }
+        Self::from_raw(headers.0)
     }
 }
 
@@ -342,6 +390,7 @@ impl From<HttpHeaders> for worker::Headers {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 fn describe(value: &JsValue) -> String {
     if value.is_null() {
         return "null".into();

@@ -102,10 +102,16 @@ pub use serde_bytes::ByteBuf as Bytes;
 pub use crate::convert::{from_js, from_json, to_js};
 
 mod callback;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod callback_host;
 mod capability;
 mod http;
+#[cfg(not(target_arch = "wasm32"))]
+mod http_host;
 mod sink;
 mod stream;
+#[cfg(not(target_arch = "wasm32"))]
+mod stream_host;
 mod stub_value;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod transport;
@@ -309,7 +315,18 @@ impl Stub {
     }
 
     /// Calls `method` with already-converted arguments and converts the result.
+    ///
+    /// Outside Wasm (under `durable::testing`) there are no JavaScript
+    /// values: call through the typed stub (`CounterStub`) instead.
     pub async fn call<R: DeserializeOwned>(&self, method: &str, args: Vec<JsValue>) -> std::result::Result<R, RpcError> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = args;
+            return Err(RpcError::Transport(format!(
+                "{method}: outside Wasm, call the object through its typed stub: `Stub::call` takes JavaScript values"
+            )));
+        }
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         let function = Reflect::get(&self.raw, &JsValue::from_str(method)).map_err(|e| RpcError::Transport(js_message(&e)))?;
         let function: js_sys::Function = function
             .dyn_into()
@@ -326,7 +343,16 @@ impl Stub {
     }
 
     /// Sends an HTTP request to the object's `fetch` handler.
+    ///
+    /// Outside Wasm (under `durable::testing`) this is an `Err`: a test sends
+    /// requests with `TestEnv::fetch`.
     pub async fn fetch(&self, request: worker::Request) -> Result<worker::Response> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            drop(request);
+            return Err(host_fetch());
+        }
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         let function: js_sys::Function = Reflect::get(&self.raw, &JsValue::from_str("fetch"))?.dyn_into()?;
         let request: web_sys::Request = request.try_into()?;
         let returned = Reflect::apply(&function, &self.raw, &Array::of1(&request))?;
@@ -346,6 +372,12 @@ impl Stub {
     /// # Ok(()) }
     /// ```
     pub async fn fetch_url(&self, url: &str, init: &worker::RequestInit) -> Result<worker::Response> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = (url, init);
+            return Err(host_fetch());
+        }
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         self.fetch(worker::Request::new_with_init(url, init)?).await
     }
 
@@ -362,12 +394,24 @@ impl Stub {
     /// # Ok(()) }
     /// ```
     pub async fn forward(&self, request: worker::Request, url: &str) -> Result<worker::Response> {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            drop((request, url));
+            return Err(host_fetch());
+        }
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         let original: web_sys::Request = request.try_into()?;
         // A `Request` is a valid `RequestInit`: its `method`, `headers`, `body`
         // (and `redirect`, `signal`) are read from it.
         let request = web_sys::Request::new_with_str_and_init(url, original.unchecked_ref())?;
         self.fetch(request.into()).await
     }
+}
+
+/// What a stub's `fetch` answers outside Wasm.
+#[cfg(not(target_arch = "wasm32"))]
+fn host_fetch() -> Error {
+    Error::Message("outside Wasm a stub cannot send a worker::Request: in a test, use `TestEnv::fetch(&stub, TestRequest::get(..))`".into())
 }
 
 /// Tells apart an error thrown by the callee (`remote: true`) from one of the

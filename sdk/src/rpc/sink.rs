@@ -35,6 +35,9 @@
 //! A sink handed on (returned, or passed to another call) is the new
 //! owner's, and is left alone.
 
+// Outside Wasm the JavaScript half of this file is left out.
+#![cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+
 use std::cell::Cell;
 use std::fmt;
 
@@ -61,6 +64,10 @@ pub struct ByteSink {
     /// Whether the stream has gone to a new owner (a [`Writer`], JavaScript):
     /// then dropping this handle leaves it alone.
     handed_on: Cell<bool>,
+    /// Outside Wasm (under `durable::testing`), the number the test runtime
+    /// knows the sink by (see `testing/values.rs`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) host: Option<u64>,
 }
 
 /// Why a `ByteSink` dropped unwritten aborts its stream: what the reader on
@@ -71,7 +78,12 @@ impl ByteSink {
     /// Wraps a JavaScript `WritableStream`. The `ByteSink` owns it from now
     /// on: dropped without a [`writer`](Self::writer), it aborts it.
     pub fn from_raw(raw: web_sys::WritableStream) -> Self {
-        Self { raw, handed_on: Cell::new(false) }
+        Self {
+            raw,
+            handed_on: Cell::new(false),
+            #[cfg(not(target_arch = "wasm32"))]
+            host: None,
+        }
     }
 
     /// The JavaScript `WritableStream`.
@@ -81,7 +93,15 @@ impl ByteSink {
 
     /// Starts writing. Fails if the stream already has a writer (the
     /// stream is then left to that writer).
+    ///
+    /// Outside Wasm (in a test) this is an `Err`: a test hands a sink to the
+    /// object (`durable::testing::sink`) and reads what it wrote.
     pub fn writer(self) -> Result<Writer> {
+        #[cfg(not(target_arch = "wasm32"))]
+        return Err(Error::message(
+            "ByteSink::writer runs in the Wasm object only: in a test, pass the object a sink from durable::testing::sink() and read what it wrote",
+        ));
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         self.handed_on.set(true);
         let raw = self.raw.get_writer().map_err(|e| Error::message(format!("the stream cannot be written: {}", js_message(&e))))?;
         Ok(Writer { raw, open: true })
@@ -102,12 +122,17 @@ impl Drop for ByteSink {
 
 impl fmt::Debug for ByteSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(not(target_arch = "wasm32"))]
+        return f.debug_struct("ByteSink").field("test_sink", &self.host).finish();
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         f.debug_struct("ByteSink").field("locked", &self.raw.locked()).finish()
     }
 }
 
 /// Crosses as the `WritableStream` itself, which then belongs to whoever
 /// receives it (dropping this handle afterwards does not abort it).
+/// (Outside Wasm: see `testing/values.rs`.)
+#[cfg(target_arch = "wasm32")]
 impl Serialize for ByteSink {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let out = serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)?;
@@ -117,6 +142,7 @@ impl Serialize for ByteSink {
 }
 
 /// Takes a `WritableStream`.
+#[cfg(target_arch = "wasm32")]
 impl<'de> Deserialize<'de> for ByteSink {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;

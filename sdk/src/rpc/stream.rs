@@ -52,6 +52,9 @@
 //!   ([`into_raw`](ByteStream::into_raw), returned, or passed to another
 //!   call) is the new owner's, and is left alone.
 
+// Outside Wasm the JavaScript half of this file is left out (see `stream_host.rs`).
+#![cfg_attr(not(target_arch = "wasm32"), allow(unused_imports))]
+
 use std::cell::Cell;
 use std::fmt;
 use std::pin::Pin;
@@ -59,6 +62,7 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 use js_sys::Uint8Array;
+#[cfg(target_arch = "wasm32")]
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -77,6 +81,10 @@ pub struct ByteStream {
     /// Whether the stream has gone to a new owner (a reader, a `Response`,
     /// JavaScript): then dropping this handle leaves it alone.
     handed_on: Cell<bool>,
+    /// Outside Wasm (under `durable::testing`), the stream's chunks (see
+    /// `stream_host.rs`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) host: std::cell::RefCell<Option<super::stream_host::HostChunks>>,
 }
 
 /// Why a `ByteStream` dropped unread cancels its stream: what the writer on
@@ -87,12 +95,18 @@ impl ByteStream {
     /// A pull-based stream of the chunks of `stream`: each chunk is made
     /// when the reader asks for it. An `Err` errors the stream with its
     /// message; a reader cancelling drops `stream`.
+    ///
+    /// In a `#[durable::test]` (outside Wasm) `stream` is read to its end
+    /// (or its first `Err`) here, and its chunks cross with the call.
     pub fn from_stream<S, B, E>(stream: S) -> Self
     where
         S: Stream<Item = std::result::Result<B, E>> + 'static,
         B: AsRef<[u8]>,
         E: fmt::Display,
     {
+        #[cfg(not(target_arch = "wasm32"))]
+        return super::stream_host::collect(stream);
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         let chunks = ToJs { inner: Box::pin(stream) };
         Self::from_raw(wasm_streams::ReadableStream::from_stream(chunks).into_raw())
     }
@@ -112,7 +126,12 @@ impl ByteStream {
     /// Wraps a JavaScript `ReadableStream` (a request's `body`, for one).
     /// The `ByteStream` owns it from now on: dropped unread, it cancels it.
     pub fn from_raw(raw: web_sys::ReadableStream) -> Self {
-        Self { raw, handed_on: Cell::new(false) }
+        Self {
+            raw,
+            handed_on: Cell::new(false),
+            #[cfg(not(target_arch = "wasm32"))]
+            host: Default::default(),
+        }
     }
 
     /// The JavaScript `ReadableStream`.
@@ -130,10 +149,17 @@ impl ByteStream {
     /// Reads the stream chunk by chunk. Fails if the stream is already
     /// being read (locked to a reader); the stream is then left to that reader.
     pub fn into_chunks(self) -> Result<Chunks> {
-        let stream = wasm_streams::ReadableStream::from_raw(self.into_raw());
-        match stream.try_into_stream() {
-            Ok(inner) => Ok(Chunks { inner }),
-            Err((error, _)) => Err(Error::message(format!("the stream cannot be read: {}", js_message(&error.into())))),
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            super::stream_host::into_chunks(self)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let stream = wasm_streams::ReadableStream::from_raw(self.into_raw());
+            match stream.try_into_stream() {
+                Ok(inner) => Ok(Chunks { inner }),
+                Err((error, _)) => Err(Error::message(format!("the stream cannot be read: {}", js_message(&error.into())))),
+            }
         }
     }
 }
@@ -152,12 +178,17 @@ impl Drop for ByteStream {
 
 impl fmt::Debug for ByteStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(not(target_arch = "wasm32"))]
+        return f.debug_struct("ByteStream").field("chunks", &self.host.borrow().as_ref().map(|h| h.chunks.len())).finish();
+        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         f.debug_struct("ByteStream").field("locked", &self.raw.locked()).finish()
     }
 }
 
 /// Crosses as the `ReadableStream` itself, which then belongs to whoever
 /// receives it (dropping this handle afterwards does not cancel it).
+/// (Outside Wasm: see `stream_host.rs`.)
+#[cfg(target_arch = "wasm32")]
 impl Serialize for ByteStream {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let out = serde_wasm_bindgen::preserve::serialize(&self.raw, serializer)?;
@@ -167,6 +198,7 @@ impl Serialize for ByteStream {
 }
 
 /// Takes a `ReadableStream`.
+#[cfg(target_arch = "wasm32")]
 impl<'de> Deserialize<'de> for ByteStream {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
@@ -193,7 +225,11 @@ impl<'de> Deserialize<'de> for ByteStream {
 /// # Ok(()) }
 /// ```
 pub struct Chunks {
+    #[cfg(target_arch = "wasm32")]
     inner: wasm_streams::readable::IntoStream<'static>,
+    /// Outside Wasm, the chunks the driver read.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) host: super::stream_host::HostChunks,
 }
 
 impl Chunks {
@@ -204,7 +240,16 @@ impl Chunks {
 
     /// Cancels the stream with `reason`, which the writer on the other side sees.
     pub async fn cancel(self, reason: &str) -> Result<()> {
-        self.inner.cancel_with_reason(&JsValue::from_str(reason)).await.map_err(|e| Error::Js(js_message(&e)))
+        // Outside Wasm the driver read the stream already: nothing to cancel.
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = reason;
+            Ok(())
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.inner.cancel_with_reason(&JsValue::from_str(reason)).await.map_err(|e| Error::Js(js_message(&e)))
+        }
     }
 }
 
@@ -212,18 +257,26 @@ impl Stream for Chunks {
     type Item = Result<Bytes>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
-            item.map(|chunk| match chunk {
-                Ok(chunk) => match chunk.dyn_into::<Uint8Array>() {
-                    Ok(bytes) => Ok(Bytes::from(bytes.to_vec())),
-                    Err(other) => Err(Error::Conversion(format!(
-                        "a byte stream's chunk is a {}, not a Uint8Array",
-                        other.js_typeof().as_string().unwrap_or_default()
-                    ))),
-                },
-                Err(error) => Err(Error::Js(js_message(&error))),
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = cx;
+            Poll::Ready(self.host.next())
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            Pin::new(&mut self.inner).poll_next(cx).map(|item| {
+                item.map(|chunk| match chunk {
+                    Ok(chunk) => match chunk.dyn_into::<Uint8Array>() {
+                        Ok(bytes) => Ok(Bytes::from(bytes.to_vec())),
+                        Err(other) => Err(Error::Conversion(format!(
+                            "a byte stream's chunk is a {}, not a Uint8Array",
+                            other.js_typeof().as_string().unwrap_or_default()
+                        ))),
+                    },
+                    Err(error) => Err(Error::Js(js_message(&error))),
+                })
             })
-        })
+        }
     }
 }
 

@@ -28,12 +28,16 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(target_arch = "wasm32")]
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen::JsValue;
 
+#[cfg(target_arch = "wasm32")]
 use crate::rpc::Stub;
 
-/// Crosses as the JavaScript stub itself.
+/// Crosses as the JavaScript stub itself. (Outside Wasm: see `testing/values.rs`.)
+#[cfg(target_arch = "wasm32")]
 impl Serialize for Stub {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serde_wasm_bindgen::preserve::serialize(self.as_raw(), serializer)
@@ -41,6 +45,7 @@ impl Serialize for Stub {
 }
 
 /// Takes a Durable Object stub.
+#[cfg(target_arch = "wasm32")]
 impl<'de> Deserialize<'de> for Stub {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;

@@ -16,6 +16,16 @@ use std::sync::Arc;
 pub(crate) trait HostTarget: fmt::Debug + Send + Sync + std::panic::RefUnwindSafe + std::panic::UnwindSafe + 'static {
     /// The harness's own type, to downcast to.
     fn as_any(&self) -> &dyn Any;
+
+    /// Lets go of what this target holds (a capability: disposes it). Called
+    /// once, when the [`RemoteCapability`](super::RemoteCapability) holding
+    /// it is dropped.
+    fn release(&self) {}
+
+    /// A second owner of what this target leads to (a capability's `dup()`).
+    fn dup(&self) -> Result<SharedTarget, super::RpcError> {
+        Err(super::RpcError::Transport("this stub cannot be duplicated".into()))
+    }
 }
 
 /// A stub's host-side target: shared by its clones.
@@ -44,5 +54,17 @@ impl super::Stub {
     /// The host target of this stub, if it has one.
     pub(crate) fn host_target(&self) -> Option<&dyn HostTarget> {
         self.test.as_deref()
+    }
+}
+
+impl super::RemoteCapability {
+    /// A capability held by the test runtime's driver (made by the harness).
+    pub(crate) fn for_host(target: SharedTarget, name: &'static str) -> Self {
+        super::RemoteCapability { raw: wasm_bindgen::JsValue::UNDEFINED, name, host: Some(target) }
+    }
+
+    /// The host target of this capability, if it has one.
+    pub(crate) fn host_target(&self) -> Option<&dyn HostTarget> {
+        self.host.as_deref()
     }
 }

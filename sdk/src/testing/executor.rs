@@ -3,11 +3,18 @@
 //! on a thread of its own, so that calls a test joins really are in flight
 //! together.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::{pin, Pin};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
+
+use super::session::{Inbox, Invocation};
+use crate::rpc::callback_host::invoke;
 
 struct Unpark(Thread);
 
@@ -31,6 +38,81 @@ pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
             return value;
         }
         std::thread::park();
+    }
+}
+
+/// [`block_on`], also running the calls of the test's callbacks that come
+/// into `inbox` (on this thread, where their closures live) while `future`
+/// waits. A callback that panics fails the object's call of it; once
+/// `future` is done, the panic resumes, failing the test with its message.
+pub(crate) fn block_on_serving<F: Future>(inbox: &Inbox, future: F) -> F::Output {
+    let mut future = pin!(future);
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let panicked: Rc<RefCell<Option<Box<dyn Any + Send>>>> = Rc::default();
+    let mut tasks: Vec<Pin<Box<dyn Future<Output = ()>>>> = Vec::new();
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            if let Some(panic) = panicked.borrow_mut().take() {
+                std::panic::resume_unwind(panic);
+            }
+            return value;
+        }
+        for job in inbox.take() {
+            tasks.push(Box::pin(serve(job, panicked.clone())));
+        }
+        tasks.retain_mut(|task| task.as_mut().poll(&mut cx).is_pending());
+        std::thread::park();
+    }
+}
+
+/// Runs one call of a test's callback and answers the driver.
+async fn serve(job: Invocation, panicked: Rc<RefCell<Option<Box<dyn Any + Send>>>>) {
+    let record = |panic: Box<dyn Any + Send>| {
+        let message = format!("the test's callback panicked: {}", panic_message(&*panic));
+        panicked.borrow_mut().get_or_insert(panic);
+        Err(message)
+    };
+    let answer = match catch_unwind(AssertUnwindSafe(|| invoke(job.callback, job.args))) {
+        Err(panic) => record(panic),
+        Ok(Err(message)) => Err(message),
+        Ok(Ok(work)) => match (CatchUnwind { inner: work }).await {
+            Ok(answer) => answer,
+            Err(panic) => record(panic),
+        },
+    };
+    let reply = match answer {
+        Ok(value) => serde_json::json!({ "op": "reply", "call": job.call, "ok": value }),
+        Err(message) => serde_json::json!({ "op": "reply", "call": job.call, "err": message }),
+    };
+    let _ = job.session.post(&reply);
+}
+
+/// The text of a panic's payload.
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_owned()
+    }
+}
+
+/// A future whose panics are caught.
+struct CatchUnwind<F: ?Sized> {
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future + ?Sized> Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match catch_unwind(AssertUnwindSafe(|| self.inner.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
     }
 }
 

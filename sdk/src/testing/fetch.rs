@@ -15,10 +15,10 @@ use crate::{Error, Result};
 /// ```
 #[derive(Debug, Clone)]
 pub struct TestRequest {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl TestRequest {

@@ -62,6 +62,69 @@
 //! for both), `NaN` and infinities as `null`, and integers beyond 2^53 are
 //! not exact in arguments (results are: `BigInt`s come back exact).
 //!
+//! Every other value RPC passes works too. A test's calls go through one
+//! session with the driver (a WebSocket, opened by the test's first call),
+//! so what a call returns lives until the test ends:
+//! - **Capabilities**: a method returning `Capability<T>` gives the typed
+//!   stub (`SessionStub`), whose calls reach the object's value; `dup()`
+//!   makes a second owner, dropping the stub disposes the capability, and
+//!   whatever the test still holds is disposed when it ends.
+//!   `<method>_pipelined` works as in Wasm (the driver makes the pipelined
+//!   call, and the stub's calls travel on its promise).
+//! - **Callbacks**: [`Callback::new`](crate::rpc::Callback::new) of a Rust
+//!   closure. The object's calls of it come back to the test's thread, which
+//!   runs the closure while the test awaits; an `Err` fails the object's
+//!   call with its message, and so does a panic, which then fails the test.
+//!   Dropping the test's last clone releases it: the object's later calls
+//!   fail, saying so.
+//! - **Byte streams**: [`ByteStream::from_chunks`](crate::rpc::ByteStream::from_chunks)
+//!   (or `from_stream`, read to its end when made) as an argument; a
+//!   `ByteStream` result is read to its end by the driver and read by the
+//!   test with `into_chunks`. [`sink`] makes a `ByteSink` argument and a
+//!   [`TestSink`] that reads what the object wrote.
+//! - **HTTP values**: `HttpRequest::from(TestRequest)`,
+//!   `HttpResponse::from(TestResponse)`, `HttpHeaders::from(vec![..])` as
+//!   arguments; `TestResponse::try_from(HttpResponse)` reads one answered
+//!   (its body read to its end).
+//! - **Stubs as values**: a typed stub from `TestEnv::namespace` passed as
+//!   an argument reaches the object it leads to; one the object answers
+//!   leads to the object it named, in the test's slot.
+//!
+//! ```no_run
+//! use durable::prelude::*;
+//! use durable::rpc::{Callback, Capability};
+//! # pub struct Claim { job: String }
+//! # #[durable::rpc_target] impl Claim { pub fn job(&self) -> String { self.job.clone() } }
+//! # #[durable_object] pub struct Board { state: State }
+//! # #[durable_object] impl Board {
+//! #     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//! #     pub async fn claim(&self, worker: String, notify: Callback<(String,), ()>) -> Result<Capability<Claim>> {
+//! #         notify.call((worker,)).await?; Ok(Capability::new(Claim { job: "build".into() }))
+//! #     }
+//! # }
+//!
+//! #[durable::test]
+//! async fn claims(env: durable::testing::TestEnv) -> durable::Result<()> {
+//!     let board = env.namespace::<Board>().get_by_name("jobs")?;
+//!     let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+//!     let log = heard.clone();
+//!     let notify = Callback::new(move |(said,): (String,)| {
+//!         log.borrow_mut().push(said);
+//!         async { Ok::<(), String>(()) }
+//!     });
+//!     let claim = board.claim("ada".into(), notify).await?; // a ClaimStub
+//!     assert_eq!(claim.job().await?, "build");
+//!     assert_eq!(*heard.borrow(), ["ada"]);
+//!     drop(claim); // disposed on the object's side
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Outside Wasm nothing reaches JavaScript: the SDK's Wasm-only calls
+//! (`Stub::call` and `fetch` with JavaScript values, `ByteSink::writer`,
+//! `HttpResponse::streaming`, `RemoteCapability::call`) answer an `Err`
+//! saying what a test uses instead, rather than aborting the test binary.
+//!
 //! # Restart
 //! [`TestEnv::restart`] stops workerd and starts it again on the same
 //! storage. It would take memory away from the other tests sharing the
@@ -74,9 +137,11 @@ mod executor;
 mod fetch;
 mod http;
 mod workerd;
+mod session;
 mod socket;
 mod storage;
 mod target;
+mod values;
 
 use std::fmt;
 use std::future::Future;
@@ -89,9 +154,12 @@ use std::time::Instant;
 pub use fetch::{TestRequest, TestResponse};
 pub use socket::{Message, TestSocket};
 pub use storage::TestStorage;
+pub use values::{sink, TestSink};
+pub(crate) use executor::block_on as block_on_here;
 pub(crate) use target::Target;
+pub(crate) use values::{base64, describe, unbase64};
 #[doc(hidden)]
-pub use target::{arg_to_json, call_stub};
+pub use target::{arg_to_json, call_capability, call_pipelined, call_stub, Callee, HostCallee};
 
 use crate::rpc::{Class, RpcError, Stub};
 use crate::{Error, Result};
@@ -300,6 +368,10 @@ impl TestEnv {
                 "restart needs a runtime of the test's own: write #[durable::test(private)] (the shared runtime serves other tests)".into(),
             ));
         }
+        // The test's session ends with the runtime: the next call opens another.
+        if let Some(session) = self.lease.open_session() {
+            session.close();
+        }
         self.lease.runtime.restart().map_err(Error::Message)
     }
 
@@ -421,7 +493,7 @@ where
     let slot = runtime.lease().unwrap_or_else(|message| panic!("durable::testing: {message}"));
     let lease = Arc::new(Lease::new(runtime.clone(), slot));
     let env = TestEnv { lease: lease.clone() };
-    let outcome = catch_unwind(AssertUnwindSafe(|| executor::block_on(test(env)).outcome()));
+    let outcome = catch_unwind(AssertUnwindSafe(|| executor::block_on_serving(lease.inbox(), test(env)).outcome()));
     // Whatever happened, the next test must find the slot empty: the calls
     // the test left running end first, and none can start after the wipe.
     let settled = lease.end();

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::http;
-use super::target::Target;
+use super::target::{Lease, Target};
 use crate::{Error, Result};
 
 /// A message from the object.
@@ -62,8 +62,17 @@ pub(crate) fn connect(target: &Target, path: &str) -> Result<TestSocket> {
     if !path.starts_with('/') {
         return Err(Error::Message(format!("a WebSocket path starts with `/`: {path:?}")));
     }
-    let _call = target.lease.enter().map_err(Error::Js)?;
-    let runtime = &target.lease.runtime;
+    open(&target.lease, path, target.route_headers())
+}
+
+/// A WebSocket to the slot's test driver itself (its session, see `session.rs`).
+pub(crate) fn connect_driver(lease: &Lease, path: &str) -> Result<TestSocket> {
+    open(lease, path, vec![("x-durable-test-slot".to_owned(), lease.slot.to_string())])
+}
+
+fn open(lease: &Lease, path: &str, route: Vec<(String, String)>) -> Result<TestSocket> {
+    let _call = lease.enter().map_err(Error::Js)?;
+    let runtime = &lease.runtime;
     let addr = runtime.addr().map_err(Error::Js)?;
     let stream = http::open(addr, runtime.timeout).map_err(Error::Js)?;
     let mut writer = stream.try_clone().map_err(|e| Error::Js(e.to_string()))?;
@@ -71,7 +80,7 @@ pub(crate) fn connect(target: &Target, path: &str) -> Result<TestSocket> {
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {}\r\n",
         base64(&nonce())
     );
-    for (name, value) in target.route_headers() {
+    for (name, value) in route {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
@@ -88,6 +97,21 @@ pub(crate) fn connect(target: &Target, path: &str) -> Result<TestSocket> {
 }
 
 impl TestSocket {
+    /// Two views of this socket, one to read from (with no read timeout:
+    /// it waits as long as the socket is open) and one to send on, for two
+    /// threads.
+    pub(crate) fn split(self) -> Result<(TestSocket, TestSocket)> {
+        let io = |e: std::io::Error| Error::Js(format!("splitting the WebSocket: {e}"));
+        self.writer.set_read_timeout(None).map_err(io)?;
+        let sender = TestSocket {
+            reader: BufReader::new(self.writer.try_clone().map_err(io)?),
+            writer: self.writer.try_clone().map_err(io)?,
+            closed: false,
+            close_sent: false,
+        };
+        Ok((self, sender))
+    }
+
     /// Sends a text message.
     pub fn send_text(&mut self, text: &str) -> Result<()> {
         self.send(0x1, text.as_bytes())

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::http;
+use super::session::{Inbox, Session};
 use super::workerd::Workerd;
 use crate::rpc::{RpcError, Stub};
 
@@ -23,6 +24,10 @@ pub(crate) struct Lease {
     calls: Mutex<Calls>,
     /// Signalled when the last call in flight ends.
     idle: Condvar,
+    /// Where the object's calls of the test's callbacks go (the test's thread).
+    inbox: Arc<Inbox>,
+    /// The test's session with the driver, once a call opened it.
+    session: Mutex<Option<Arc<Session>>>,
 }
 
 #[derive(Debug, Default)]
@@ -90,8 +95,39 @@ struct Failure {
 }
 
 impl Lease {
+    /// The lease of `slot`, for a test running on the current thread.
     pub(crate) fn new(runtime: Arc<Workerd>, slot: usize) -> Self {
-        Self { runtime, slot, calls: Mutex::new(Calls::default()), idle: Condvar::new() }
+        Self {
+            runtime,
+            slot,
+            calls: Mutex::new(Calls::default()),
+            idle: Condvar::new(),
+            inbox: Arc::new(Inbox::for_current_thread()),
+            session: Mutex::new(None),
+        }
+    }
+
+    /// Where the object's calls of the test's callbacks wait for the test's thread.
+    pub(crate) fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+
+    /// The test's session, opened by the first call that needs it.
+    pub(crate) fn session(&self) -> Result<Arc<Session>, RpcError> {
+        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        // A session that ended (the runtime restarted) gives way to a new
+        // one; what it held is gone, as after a real restart.
+        if let Some(open) = session.as_ref().filter(|s| !s.is_ended()) {
+            return Ok(open.clone());
+        }
+        let open = Session::open(self, self.inbox.clone()).map_err(|e| self.transport(e))?;
+        *session = Some(open.clone());
+        Ok(open)
+    }
+
+    /// The test's session if one is open.
+    pub(crate) fn open_session(&self) -> Option<Arc<Session>> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Starts a request of the test; refused once the test has ended.
@@ -111,7 +147,14 @@ impl Lease {
         calls.ended = true;
         let limit = self.runtime.timeout + Duration::from_secs(10);
         let (calls, _) = self.idle.wait_timeout_while(calls, limit, |c| c.in_flight > 0).unwrap_or_else(|e| e.into_inner());
-        calls.in_flight == 0
+        let settled = calls.in_flight == 0;
+        drop(calls);
+        // The driver disposes what the session holds (capabilities) as it closes.
+        self.inbox.close();
+        if let Some(session) = self.session.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            session.close();
+        }
+        settled
     }
 
     /// POSTs `body` to the driver's `path` and decodes `{ ok }` / `{ err }`.
@@ -138,7 +181,7 @@ impl Lease {
     }
 
     /// A transport error, with workerd's last words when it has exited.
-    fn transport(&self, message: String) -> RpcError {
+    pub(crate) fn transport(&self, message: String) -> RpcError {
         let log = self.runtime.log_tail();
         if log.is_empty() {
             RpcError::Transport(message)
@@ -154,7 +197,7 @@ impl Lease {
 }
 
 #[derive(Serialize)]
-struct WireTarget<'a> {
+pub(crate) struct WireTarget<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,20 +205,11 @@ struct WireTarget<'a> {
 }
 
 impl Target {
-    fn wire(&self) -> WireTarget<'_> {
+    pub(crate) fn wire(&self) -> WireTarget<'_> {
         match &self.at {
             At::Name(name) => WireTarget { name: Some(name), id: None },
             At::Id(id) => WireTarget { name: None, id: Some(id) },
         }
-    }
-
-    /// Calls the RPC method `method` (its JavaScript name).
-    pub(crate) fn call<R: DeserializeOwned>(&self, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
-        let body = serde_json::json!({ "class": self.class, "target": self.wire(), "method": method, "args": args });
-        self.lease.driver("/call", &body).map_err(|e| match e {
-            RpcError::Conversion(m) => RpcError::Conversion(format!("{method}: {m}")),
-            other => other,
-        })
     }
 
     /// Runs one of the object's test hooks (see `testing.mjs`).
@@ -211,9 +245,11 @@ fn percent_encode(s: &str) -> String {
 /// The target of a stub, or why it has none.
 pub(crate) fn target_of(stub: &Stub) -> Result<&Target, RpcError> {
     stub.host_target().and_then(|t| t.as_any().downcast_ref::<Target>()).ok_or_else(|| {
-        RpcError::Transport(
-            "this stub does not lead to a test runtime: outside Wasm, stubs come from `durable::testing::TestEnv::namespace`".into(),
-        )
+        RpcError::Transport(if stub.host_target().is_some_and(|t| t.as_any().is::<Held>()) {
+            "this stub was answered by an object: call its methods; the test hooks (alarm, evict, storage, fetch) take a stub from `TestEnv::namespace`".into()
+        } else {
+            "this stub does not lead to a test runtime: outside Wasm, stubs come from `durable::testing::TestEnv::namespace`".into()
+        })
     })
 }
 
@@ -223,16 +259,157 @@ pub fn arg_to_json<T: Serialize + ?Sized>(method: &str, position: u32, name: &st
     serde_json::to_value(value).map_err(|e| RpcError::Conversion(format!("{method}: argument {position} (`{name}`): {e}")))
 }
 
-/// Calls `method` through the test runtime (used by generated stubs outside Wasm).
+/// What a host-side typed stub's `raw` leads to: an object (a
+/// [`Stub`]) or a capability the test's session holds (a
+/// [`RemoteCapability`](crate::rpc::RemoteCapability)). Used by generated stubs.
 #[doc(hidden)]
-pub async fn call_stub<R: DeserializeOwned + Send + 'static>(stub: &Stub, method: &str, args: Vec<serde_json::Value>) -> Result<R, RpcError> {
-    let target = target_of(stub)?.clone();
-    let method = method.to_owned();
-    // On a thread of its own: calls the test joins are in flight together.
-    match super::executor::offload(move || target.call(&method, args)).await {
-        Ok(result) => result,
+pub trait HostCallee {
+    /// Where calls go.
+    fn host_callee(&self) -> Result<Callee, RpcError>;
+}
+
+/// Where a host-side call goes: the test's lease, and how the driver finds
+/// the callee (`{ op: "call", class, target }` or `{ op: "capcall", handle }`).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct Callee {
+    lease: Arc<Lease>,
+    address: serde_json::Value,
+}
+
+impl HostCallee for Stub {
+    fn host_callee(&self) -> Result<Callee, RpcError> {
+        // A stub the object answered: the session holds it.
+        if let Some(held) = self.host_target().and_then(|t| t.as_any().downcast_ref::<Held>()) {
+            return Ok(Callee { lease: held.lease.clone(), address: serde_json::json!({ "op": "capcall", "handle": held.handle }) });
+        }
+        let target = target_of(self)?;
+        let address = serde_json::json!({ "op": "call", "class": target.class, "target": target.wire() });
+        Ok(Callee { lease: target.lease.clone(), address })
+    }
+}
+
+impl HostCallee for crate::rpc::RemoteCapability {
+    fn host_callee(&self) -> Result<Callee, RpcError> {
+        let held = self.host_target().and_then(|t| t.as_any().downcast_ref::<Held>()).ok_or_else(|| {
+            RpcError::Transport(format!(
+                "this {} stub does not lead to a test runtime: outside Wasm, capabilities come from calls of stubs `durable::testing::TestEnv` hands out",
+                self.name()
+            ))
+        })?;
+        Ok(Callee { lease: held.lease.clone(), address: serde_json::json!({ "op": "capcall", "handle": held.handle }) })
+    }
+}
+
+impl Callee {
+    /// Calls `method` with `args` in the test's session; `want` is what the
+    /// driver answers: "value", "capability" (a handle) or "pipeline" (a
+    /// handle of the call's promise, at once).
+    fn request(&self, method: &str, args: Vec<serde_json::Value>, want: &str) -> Result<serde_json::Value, RpcError> {
+        let _call = self.lease.enter().map_err(RpcError::Transport)?;
+        let session = self.lease.session()?;
+        let mut message = self.address.clone();
+        message["method"] = method.into();
+        message["args"] = args.into();
+        message["want"] = want.into();
+        session.request(message).map_err(|e| match e {
+            RpcError::Transport(m) => self.lease.transport(m),
+            other => other,
+        })
+    }
+
+    /// The capability (of type `name`) a "capability" or "pipeline" answer names.
+    fn capability(&self, method: &str, name: &'static str, answer: serde_json::Value) -> Result<crate::rpc::RemoteCapability, RpcError> {
+        let handle = answer
+            .get("handle")
+            .and_then(serde_json::Value::as_u64)
+            .filter(|_| answer.get("$durable").and_then(serde_json::Value::as_str) == Some("capability"))
+            .ok_or_else(|| RpcError::Conversion(format!("{method}: expected the capability {name}, got {answer}")))?;
+        Ok(crate::rpc::RemoteCapability::for_host(Arc::new(Held { lease: self.lease.clone(), handle }), name))
+    }
+}
+
+/// A capability the test's session holds, under its handle number.
+#[derive(Debug)]
+pub(crate) struct Held {
+    pub(crate) lease: Arc<Lease>,
+    pub(crate) handle: u64,
+}
+
+impl crate::rpc::transport::HostTarget for Held {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    /// Disposes it (unless the test has ended: closing the session did).
+    fn release(&self) {
+        let Ok(_call) = self.lease.enter() else { return };
+        if let Some(session) = self.lease.open_session() {
+            let _ = session.post(&serde_json::json!({ "op": "dispose", "handle": self.handle, "seq": 0 }));
+        }
+    }
+
+    fn dup(&self) -> Result<crate::rpc::transport::SharedTarget, RpcError> {
+        let _call = self.lease.enter().map_err(RpcError::Transport)?;
+        let answer = self.lease.session()?.request(serde_json::json!({ "op": "dup", "handle": self.handle }))?;
+        let handle = answer.get("handle").and_then(serde_json::Value::as_u64).ok_or_else(|| RpcError::Conversion(format!("dup answered {answer}")))?;
+        Ok(Arc::new(Held { lease: self.lease.clone(), handle }))
+    }
+}
+
+/// Runs `work` on a thread of its own: calls the test joins are in flight
+/// together, and the test's thread stays free to run its callbacks.
+async fn offloaded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match super::executor::offload(work).await {
+        Ok(value) => value,
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// Calls `method` through the test runtime (used by generated stubs outside Wasm).
+#[doc(hidden)]
+pub async fn call_stub<R: DeserializeOwned + Send + 'static>(
+    callee: &impl HostCallee,
+    method: &str,
+    args: Vec<serde_json::Value>,
+) -> Result<R, RpcError> {
+    let callee = callee.host_callee()?;
+    let method = method.to_owned();
+    offloaded(move || {
+        let answer = callee.request(&method, args, "value")?;
+        super::values::decode(&callee.lease, answer).map_err(|e| RpcError::Conversion(format!("{method}: the answer does not fit the declared type: {e}")))
+    })
+    .await
+}
+
+/// Calls `method`, which returns a capability of type `T`, through the test
+/// runtime: the capability's typed stub (used by generated stubs outside Wasm).
+#[doc(hidden)]
+pub async fn call_capability<T: crate::rpc::Target>(
+    callee: &impl HostCallee,
+    method: &str,
+    args: Vec<serde_json::Value>,
+) -> Result<T::Stub, RpcError> {
+    let callee = callee.host_callee()?;
+    let method = method.to_owned();
+    let name = T::NAME;
+    let capability = offloaded(move || {
+        let answer = callee.request(&method, args, "capability")?;
+        callee.capability(&method, name, answer)
+    })
+    .await?;
+    Ok(capability.into())
+}
+
+/// `<method>_pipelined` through the test runtime: the driver makes the call
+/// and keeps its promise, whose stub the test's calls then go to (used by
+/// generated stubs outside Wasm).
+#[doc(hidden)]
+pub fn call_pipelined<T: crate::rpc::Target>(callee: &impl HostCallee, method: &str, args: Vec<serde_json::Value>) -> Result<T::Stub, RpcError> {
+    let callee = callee.host_callee()?;
+    // The driver answers at once, without waiting for the call.
+    let answer = callee.request(method, args, "pipeline")?;
+    Ok(callee.capability(method, T::NAME, answer)?.into())
 }
 
 #[cfg(test)]
