@@ -115,8 +115,11 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     let decl = format!("export interface {name} extends Disposable {{\n{}\n}}", signatures.join("\n"));
     let record = meta::TsRecord { name: name.clone(), decl, refs };
     let meta_static = meta::emit(&format!("__DURABLE_TS_{ident}"), meta::Record::Ts(record));
+    let stub_alias = stub_alias(ident);
     quote! {
         #item
+
+        #stub_alias
 
         const _: () = {
             use ::durable::__private::wasm_bindgen;
@@ -152,6 +155,14 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     }
 }
 
+/// The `.d.ts` name of the typed stub (`SessionStub`, an argument or a
+/// field): the capability's interface.
+fn stub_alias(ident: &Ident) -> TokenStream {
+    let name = format!("{ident}Stub");
+    let record = meta::TsRecord { name: name.clone(), decl: format!("export type {name} = {ident};"), refs: [ident.to_string()].into() };
+    meta::emit(&format!("__DURABLE_TS_{name}"), meta::Record::Ts(record))
+}
+
 /// The typed stub `<Name>Stub` a caller holds.
 fn stub_struct(ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
     let name = ident.to_string();
@@ -171,6 +182,26 @@ fn stub_struct(ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
         impl ::core::convert::From<::durable::rpc::RemoteCapability> for #stub {
             fn from(raw: ::durable::rpc::RemoteCapability) -> Self {
                 Self { raw }
+            }
+        }
+
+        // A capability made here, to pass as an argument or in a result.
+        impl ::core::convert::From<::durable::rpc::Capability<#ident>> for #stub {
+            fn from(capability: ::durable::rpc::Capability<#ident>) -> Self {
+                Self { raw: capability.into() }
+            }
+        }
+
+        // Crosses RPC as the capability's stub (an argument, or in a result).
+        impl ::durable::__private::serde::Serialize for #stub {
+            fn serialize<S: ::durable::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::durable::__private::serde::Serialize::serialize(&self.raw, serializer)
+            }
+        }
+
+        impl<'de> ::durable::__private::serde::Deserialize<'de> for #stub {
+            fn deserialize<D: ::durable::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::durable::rpc::receive(deserializer, #name).map(Self::from)
             }
         }
 

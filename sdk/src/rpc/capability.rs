@@ -60,13 +60,14 @@
 //!   capability is not.
 //! - A call on a capability already disposed fails with an error naming it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -143,6 +144,74 @@ impl<T: Target> Capability<T> {
     /// ```
     pub fn from_rc(value: Rc<T>) -> Self {
         Self { value }
+    }
+
+    /// The typed stub of this capability, to put where capabilities cross
+    /// RPC by stub: an argument of another call, or a field of a returned
+    /// struct, enum, `Option` or `Vec`. Each time the stub crosses RPC, its
+    /// receiver gets a capability of the same value (as if returned
+    /// directly); the value lives until this stub and every receiver let go.
+    /// `SessionStub::from(capability)` and `.into()` do the same.
+    ///
+    /// ```no_run
+    /// use durable::rpc::Capability;
+    ///
+    /// pub struct Job { title: String }
+    ///
+    /// #[durable::rpc_target]
+    /// impl Job {
+    ///     pub fn title(&self) -> String { self.title.clone() }
+    /// }
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// pub struct Listing {
+    ///     pub jobs: Vec<JobStub>,
+    ///     pub featured: Option<JobStub>,
+    /// }
+    ///
+    /// let listing = Listing {
+    ///     jobs: vec![Capability::new(Job { title: "paint".into() }).into_stub()],
+    ///     featured: Some(Capability::new(Job { title: "mow".into() }).into()),
+    /// };
+    /// ```
+    pub fn into_stub(self) -> T::Stub {
+        RemoteCapability::local(self).into()
+    }
+}
+
+impl<T: Target> From<Capability<T>> for RemoteCapability {
+    fn from(capability: Capability<T>) -> Self {
+        RemoteCapability::local(capability)
+    }
+}
+
+/// Crosses RPC as a new capability of the same value: the receiver gets a
+/// stub (an `RpcTarget` for JavaScript) it owns, and the value lives until
+/// every holder lets go. A Rust receiver names it by its typed stub (see
+/// [`Capability::into_stub`]).
+impl<T: Target> Serialize for Capability<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let value = Rc::clone(&self.value);
+        hand_out(serializer, move || capability_to_js(Capability { value }))
+    }
+}
+
+/// Never implemented: named by `Capability<T>`'s `Deserialize`, so that a
+/// capability where a received value is expected fails to compile with
+/// the message below. Not a public API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `Capability<{Self}>` cannot be received over RPC: the receiver gets a stub of the capability, not the value",
+    label = "received as a stub",
+    note = "in arguments and in values that cross RPC, name a capability by its typed stub: `{Self}Stub` (`<{Self} as durable::rpc::Target>::Stub`), or `durable::rpc::RemoteCapability`",
+    note = "the side that makes the capability turns it into that stub with `Capability::new(value).into_stub()` (or `.into()`)"
+)]
+pub trait ReceivedAsStub {}
+
+/// Refused at compile time (see [`ReceivedAsStub`]).
+impl<'de, T: Target + ReceivedAsStub> Deserialize<'de> for Capability<T> {
+    fn deserialize<D: Deserializer<'de>>(_: D) -> std::result::Result<Self, D::Error> {
+        unreachable!("`ReceivedAsStub` is implemented by no type")
     }
 }
 
@@ -252,20 +321,64 @@ impl<T: 'static> Held<T> {
 /// # Ok(()) }
 /// ```
 pub struct RemoteCapability {
-    raw: JsValue,
+    /// The JavaScript stub; for a capability of this instance, the
+    /// `RpcTarget` its own calls go through, made at the first one.
+    raw: OnceCell<JsValue>,
     name: &'static str,
+    /// A capability of this instance ([`Capability::into_stub`]): makes a
+    /// new `RpcTarget` of the value each time it is handed out.
+    local: Option<Rc<dyn Fn() -> Result<JsValue>>>,
+    /// Handed on in an RPC result: the receiver owns it now, so dropping
+    /// this handle leaves it alone.
+    handed_on: Cell<bool>,
 }
 
 impl RemoteCapability {
     /// Takes ownership of the JavaScript stub `raw`, a capability of type
     /// `name` (for error messages): dropping the result disposes `raw`.
     pub fn from_raw(raw: JsValue, name: &'static str) -> Self {
-        Self { raw, name }
+        Self { raw: OnceCell::from(raw), name, local: None, handed_on: Cell::new(false) }
     }
 
-    /// The JavaScript stub (still owned by `self`).
+    /// A stub of a capability of this instance: each time it crosses RPC it
+    /// hands out a new `RpcTarget` of the value (see [`Capability::into_stub`]).
+    fn local<T: Target>(capability: Capability<T>) -> Self {
+        let value = capability.value;
+        let make = move || capability_to_js(Capability { value: Rc::clone(&value) });
+        Self { raw: OnceCell::new(), name: T::NAME, local: Some(Rc::new(make)), handed_on: Cell::new(false) }
+    }
+
+    /// The JavaScript stub (still owned by `self`). For a capability of
+    /// this instance, an `RpcTarget` of it (`undefined` outside the durable
+    /// runtime).
     pub fn as_raw(&self) -> &JsValue {
-        &self.raw
+        self.raw.get_or_init(|| match &self.local {
+            Some(make) => make().unwrap_or(JsValue::UNDEFINED),
+            None => JsValue::UNDEFINED,
+        })
+    }
+
+    /// Whether the capability lives in this instance (made by
+    /// [`Capability::into_stub`]) rather than behind a stub.
+    ///
+    /// ```no_run
+    /// # pub struct Session;
+    /// # #[durable::rpc_target] impl Session { pub fn ping(&self) -> u32 { 1 } }
+    /// let stub: SessionStub = durable::rpc::Capability::new(Session).into();
+    /// assert!(stub.raw().is_local());
+    /// ```
+    pub fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
+    /// The stub calls go through: for a capability of this instance, made
+    /// now if it has not been, with the error if it cannot be.
+    fn target(&self) -> std::result::Result<&JsValue, RpcError> {
+        if let (None, Some(make)) = (self.raw.get(), &self.local) {
+            let made = make().map_err(|e| RpcError::Transport(e.to_string()))?;
+            let _ = self.raw.set(made);
+        }
+        Ok(self.as_raw())
     }
 
     /// The capability's type name.
@@ -276,16 +389,20 @@ impl RemoteCapability {
     /// Calls `method` with already-converted arguments and converts the result.
     pub async fn call<R: DeserializeOwned>(&self, method: &str, args: Vec<JsValue>) -> std::result::Result<R, RpcError> {
         // A `Stub` is a view of a JavaScript stub; this one is never disposed by it.
-        Stub::from_raw(self.raw.clone()).call(method, args).await.map_err(|e| self.named(e))
+        Stub::from_raw(self.target()?.clone()).call(method, args).await.map_err(|e| self.named(e))
     }
 
     /// A second owner of the same capability (`stub.dup()`): the value lives
     /// until both are dropped.
     pub fn dup(&self) -> std::result::Result<Self, RpcError> {
-        let dup = Reflect::get(&self.raw, &"dup".into()).map_err(|e| RpcError::Transport(js_message(&e)))?;
+        if let Some(make) = &self.local {
+            return Ok(Self { raw: OnceCell::new(), name: self.name, local: Some(Rc::clone(make)), handed_on: Cell::new(false) });
+        }
+        let raw = self.as_raw();
+        let dup = Reflect::get(raw, &"dup".into()).map_err(|e| RpcError::Transport(js_message(&e)))?;
         let dup: Function = dup.dyn_into().map_err(|_| RpcError::Transport(format!("the {} stub cannot be duplicated", self.name)))?;
-        let raw = Reflect::apply(&dup, &self.raw, &Array::new()).map_err(|e| classify(&e))?;
-        Ok(Self { raw, name: self.name })
+        let raw = Reflect::apply(&dup, raw, &Array::new()).map_err(|e| classify(&e))?;
+        Ok(Self::from_raw(raw, self.name))
     }
 
     /// Disposes the capability now (what dropping it does).
@@ -309,8 +426,138 @@ impl fmt::Debug for RemoteCapability {
 
 impl Drop for RemoteCapability {
     fn drop(&mut self) {
-        dispose(&self.raw);
+        // A capability of this instance: `raw` (if made) served only this
+        // side's own calls; what was handed out belongs to its receivers.
+        if let Some(raw) = self.raw.get() {
+            if !self.handed_on.get() {
+                dispose(raw);
+            }
+        }
     }
+}
+
+/// Crosses RPC as the stub itself (as JavaScript passes a stub), or, for a
+/// capability of this instance, as a new `RpcTarget` of the value.
+///
+/// - As an argument of a call, the runtime gives the callee its own copy
+///   for the call: this stub stays the caller's, disposed when dropped.
+/// - In a result, the stub goes to the caller: dropping this handle after
+///   the method returns leaves it alone.
+impl Serialize for RemoteCapability {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        if let Some(make) = &self.local {
+            let make = Rc::clone(make);
+            return hand_out(serializer, move || make());
+        }
+        let raw = self.as_raw().clone();
+        let out = hand_out(serializer, move || Ok(raw))?;
+        if RESULT.with(Cell::get) {
+            self.handed_on.set(true);
+        }
+        Ok(out)
+    }
+}
+
+/// Takes a stub of a capability (an `RpcTarget` the caller passed, or a
+/// stub it held). An argument's stub is duplicated, so that it outlives the
+/// call (the runtime disposes the one it passed when the call returns); a
+/// stub in a result is the caller's own already.
+impl<'de> Deserialize<'de> for RemoteCapability {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        receive(deserializer, "capability")
+    }
+}
+
+/// [`RemoteCapability`]'s `Deserialize` for a capability of type `name`
+/// (used by generated typed stubs).
+#[doc(hidden)]
+pub fn receive<'de, D: Deserializer<'de>>(deserializer: D, name: &'static str) -> std::result::Result<RemoteCapability, D::Error> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = deserializer;
+        Err(serde::de::Error::custom(format!(
+            "the capability {name} can only be received in Wasm, through the durable runtime (not in a host test)"
+        )))
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
+        let dup = Reflect::get(&value, &"dup".into()).ok().and_then(|dup| dup.dyn_into::<Function>().ok());
+        let Some(dup) = dup.filter(|_| value.is_object() || value.is_function()) else {
+            let kind = if value.is_null() {
+                "null".to_owned()
+            } else if value.is_object() {
+                "an object that is no stub".to_owned()
+            } else {
+                value.js_typeof().as_string().unwrap_or_default()
+            };
+            return Err(serde::de::Error::custom(format!(
+                "expected the capability {name} (an RpcTarget, or a stub of one), got {kind}"
+            )));
+        };
+        if RESULT.with(Cell::get) {
+            return Ok(RemoteCapability::from_raw(value, name));
+        }
+        let own = Reflect::apply(&dup, &value, &Array::new())
+            .map_err(|e| serde::de::Error::custom(format!("the capability {name} could not be kept: {}", js_message(&e))))?;
+        Ok(RemoteCapability::from_raw(own, name))
+    }
+}
+
+/// Serializes the JavaScript value `make` gives, made only by the durable
+/// conversion (the bulk route's check declines a passed-through value
+/// before asking for it, so no `RpcTarget` is made in vain).
+fn hand_out<S: Serializer>(serializer: S, make: impl FnOnce() -> Result<JsValue>) -> std::result::Result<S::Ok, S::Error> {
+    let made = Made { make: Cell::new(Some(Box::new(make))), value: OnceCell::new() };
+    // `made` (and the value it makes) lives until the serializer has taken
+    // its copy of the value.
+    serializer.serialize_newtype_struct(crate::convert::PRESERVED, &made)
+}
+
+/// `serde_wasm_bindgen::preserve`'s inner value, made when serialized.
+struct Made<'a> {
+    make: Cell<Option<Box<dyn FnOnce() -> Result<JsValue> + 'a>>>,
+    value: OnceCell<JsValue>,
+}
+
+impl Serialize for Made<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = (serializer, &self.make, &self.value);
+            Err(S::Error::custom("a capability can only cross RPC in Wasm, through the durable runtime (not in a host test)"))
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            use wasm_bindgen::convert::IntoWasmAbi;
+            let make = self.make.take().ok_or_else(|| S::Error::custom("a capability was converted twice"))?;
+            let value = make().map_err(|e| S::Error::custom(e.to_string()))?;
+            let value = self.value.get_or_init(|| value);
+            // As `serde_wasm_bindgen::preserve::serialize`: the index of a
+            // reference to `value`, which serde-wasm-bindgen's serializer
+            // clones before `serialize_newtype_struct` returns (and `value`
+            // lives in `self` until then).
+            serializer.serialize_u32(value.into_abi())
+        }
+    }
+}
+
+thread_local! {
+    /// Whether an RPC result is being converted: its stubs go to the
+    /// receiver whole (see [`as_result`]).
+    static RESULT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, the conversion of an RPC result (either side): a stub sent
+/// in it is the caller's from then on (this side's handle no longer
+/// disposes it), and a stub received in it is taken as is, the caller's
+/// own, rather than duplicated as an argument's is.
+pub(crate) fn as_result<R>(f: impl FnOnce() -> R) -> R {
+    let before = RESULT.with(|flag| flag.replace(true));
+    let out = f();
+    RESULT.with(|flag| flag.set(before));
+    out
 }
 
 /// `value[Symbol.dispose]()`, if it has one.
