@@ -44,6 +44,64 @@
 //! JavaScript calls it as any `RpcTarget`:
 //! `using session = await desk.openSession("ada"); await session.user();`.
 //!
+//! # Capabilities as values
+//!
+//! Where a capability crosses RPC inside a value (an argument, a field of a
+//! returned struct, an enum's variant, an `Option`, a `Vec`), it is named by
+//! its typed stub, `SessionStub`: the same type on both sides. The side that
+//! makes the capability turns it into that stub with
+//! [`Capability::into_stub`] (or `.into()`); the receiver gets a stub it
+//! calls. A `Capability<T>` itself cannot be received (it would be a stub on
+//! the other side): that is a compile error naming the stub.
+//!
+//! ```no_run
+//! use durable::prelude::*;
+//! use durable::rpc::Capability;
+//! # pub struct Session { user: String }
+//! # #[durable::rpc_target] impl Session { pub fn user(&self) -> String { self.user.clone() } }
+//!
+//! #[derive(serde::Serialize, serde::Deserialize)]
+//! pub struct Opened {
+//!     pub session: SessionStub,
+//!     pub spare: Option<SessionStub>,
+//! }
+//!
+//! #[durable_object]
+//! pub struct Desk { state: State }
+//!
+//! #[durable_object]
+//! impl Desk {
+//!     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//!
+//!     pub fn open(&self, user: String) -> Opened {
+//!         Opened { session: Capability::new(Session { user }).into(), spare: None }
+//!     }
+//!
+//!     /// Takes a session from the caller and calls it during the call.
+//!     pub async fn greet(&self, session: SessionStub) -> Result<String> {
+//!         Ok(format!("hello, {}", session.user().await?))
+//!     }
+//! }
+//!
+//! # async fn demo(desk: DeskStub) -> durable::Result<()> {
+//! let opened = desk.open("ada".into()).await?;
+//! assert_eq!(opened.session.user().await?, "ada");
+//! let greeting = desk.greet(opened.session).await?; // given away: the call's now
+//! drop(opened.spare); // dropping the rest of the result disposes its stubs
+//! # Ok(()) }
+//! ```
+//!
+//! Who disposes what (the runtime's JS RPC rules, measured on workerd):
+//!
+//! | Where the stub is | Who owns it | When the value is released |
+//! |---|---|---|
+//! | returned directly (`-> Capability<T>`) | the caller | the caller drops its stub (JavaScript: `using`, `[Symbol.dispose]()`), or its request ends |
+//! | inside a returned value (struct, enum, `Option`, `Vec`) | the caller, each stub in it | Rust: each stub dropped (dropping the value drops them all); JavaScript: `using result = ..` or `result[Symbol.dispose]()` disposes every stub in it; or the caller's request ends |
+//! | passed as an argument | the callee, for the call | when the call returns, unless the callee keeps its stub (a Rust callee keeps it by keeping the `SessionStub`: the SDK duplicates what the runtime passes); a kept stub lives until the callee drops it or the caller's request ends (then calls fail: "The execution context which hosts this callback is no longer running.") |
+//! | the caller's own stub, after passing it | given away | the runtime disposes the caller's stub when the call ends (JavaScript: pass `stub.dup()` to keep yours; Rust: the method takes the stub by value, so pass `stub.dup()?`) |
+//! | a received stub returned in a result | the new caller | the callee's handle lets go of it when the method returns |
+//! | a `Capability` made into a stub (`into_stub`) | this instance, and each receiver of a crossing | each crossing hands out a new capability of the same value; the value is dropped when this stub and every receiver let go |
+//!
 //! # Ownership
 //! - The object side: the capability owns its value (or shares it, from
 //!   [`Capability::from_rc`]). The value lives while any caller holds a stub
@@ -327,7 +385,7 @@ pub struct RemoteCapability {
     name: &'static str,
     /// A capability of this instance ([`Capability::into_stub`]): makes a
     /// new `RpcTarget` of the value each time it is handed out.
-    local: Option<Rc<dyn Fn() -> Result<JsValue>>>,
+    local: Option<Maker>,
     /// Handed on in an RPC result: the receiver owns it now, so dropping
     /// this handle leaves it alone.
     handed_on: Cell<bool>,
@@ -343,9 +401,19 @@ impl RemoteCapability {
     /// A stub of a capability of this instance: each time it crosses RPC it
     /// hands out a new `RpcTarget` of the value (see [`Capability::into_stub`]).
     fn local<T: Target>(capability: Capability<T>) -> Self {
-        let value = capability.value;
-        let make = move || capability_to_js(Capability { value: Rc::clone(&value) });
-        Self { raw: OnceCell::new(), name: T::NAME, local: Some(Rc::new(make)), handed_on: Cell::new(false) }
+        #[cfg(target_arch = "wasm32")]
+        let make: Maker = {
+            let value = capability.value;
+            Rc::new(move || capability_to_js(Capability { value: Rc::clone(&value) }))
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let make: Maker = {
+            drop(capability);
+            std::sync::Arc::new(|| {
+                Err(Error::message(format!("the capability {} can only be handed out in Wasm, through the durable runtime", T::NAME)))
+            })
+        };
+        Self { raw: OnceCell::new(), name: T::NAME, local: Some(make), handed_on: Cell::new(false) }
     }
 
     /// The JavaScript stub (still owned by `self`). For a capability of
@@ -396,7 +464,7 @@ impl RemoteCapability {
     /// until both are dropped.
     pub fn dup(&self) -> std::result::Result<Self, RpcError> {
         if let Some(make) = &self.local {
-            return Ok(Self { raw: OnceCell::new(), name: self.name, local: Some(Rc::clone(make)), handed_on: Cell::new(false) });
+            return Ok(Self { raw: OnceCell::new(), name: self.name, local: Some(make.clone()), handed_on: Cell::new(false) });
         }
         let raw = self.as_raw();
         let dup = Reflect::get(raw, &"dup".into()).map_err(|e| RpcError::Transport(js_message(&e)))?;
@@ -417,6 +485,15 @@ impl RemoteCapability {
         }
     }
 }
+
+/// What makes a new `RpcTarget` of a capability of this instance.
+#[cfg(target_arch = "wasm32")]
+type Maker = Rc<dyn Fn() -> Result<JsValue>>;
+
+/// Outside Wasm no `RpcTarget` can be made, and a stub in a result must be
+/// `Send` for the test runtime: the maker only says why.
+#[cfg(not(target_arch = "wasm32"))]
+type Maker = std::sync::Arc<dyn Fn() -> Result<JsValue> + Send + Sync>;
 
 impl fmt::Debug for RemoteCapability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -446,7 +523,7 @@ impl Drop for RemoteCapability {
 impl Serialize for RemoteCapability {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         if let Some(make) = &self.local {
-            let make = Rc::clone(make);
+            let make = make.clone();
             return hand_out(serializer, move || make());
         }
         let raw = self.as_raw().clone();
@@ -514,9 +591,11 @@ fn hand_out<S: Serializer>(serializer: S, make: impl FnOnce() -> Result<JsValue>
     serializer.serialize_newtype_struct(crate::convert::PRESERVED, &made)
 }
 
+type MakeOnce<'a> = Box<dyn FnOnce() -> Result<JsValue> + 'a>;
+
 /// `serde_wasm_bindgen::preserve`'s inner value, made when serialized.
 struct Made<'a> {
-    make: Cell<Option<Box<dyn FnOnce() -> Result<JsValue> + 'a>>>,
+    make: Cell<Option<MakeOnce<'a>>>,
     value: OnceCell<JsValue>,
 }
 
