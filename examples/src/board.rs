@@ -137,10 +137,13 @@ impl Board {
         self.live.get()
     }
 
-    /// A local job's title, called through its own stub (no RPC hop).
-    pub async fn local_title(&self) -> Result<String> {
+    /// A local job's title, called through its own stub (no RPC hop), and
+    /// the jobs alive once that stub is dropped.
+    pub async fn local_title(&self) -> Result<(String, u32)> {
         let job: JobStub = Job::new("local", &self.live).into();
-        Ok(job.title().await?)
+        let title = job.title().await?;
+        drop(job);
+        Ok((title, self.live.get()))
     }
 
     /// The Rust caller's side, from one board to another (`peer`): passes
@@ -180,12 +183,28 @@ impl Board {
             Claim::Taken { job, position } => format!("{} at {position}", job.title().await?),
             Claim::Closed(why) => why,
         };
+        // The stub handed back is dropped: the job is released (the peer let go of it).
+        let live_at_end = self.settled(0).await;
         Ok(serde_json::json!({
             "titles": titles, "liveAfterTitles": live_after_titles, "kept": kept, "liveWhileKept": live_while_kept,
             "keptTitles": kept_titles, "released": released, "liveAfterRelease": live_after_release,
             "listed": listed, "peerLiveHeld": peer_live_held, "peerLiveDropped": peer_live_dropped,
-            "claimed": claimed, "closed": closed, "back": back,
+            "claimed": claimed, "closed": closed, "back": back, "liveAtEnd": live_at_end,
         }))
+    }
+}
+
+impl Board {
+    /// The live jobs once they reach `want` (a disposal reaches this
+    /// instance as a later event), or the last count.
+    async fn settled(&self, want: u32) -> u32 {
+        for _ in 0..50 {
+            if self.live.get() == want {
+                break;
+            }
+            worker::Delay::from(std::time::Duration::from_millis(20)).await;
+        }
+        self.live.get()
     }
 }
 
@@ -200,7 +219,7 @@ pub(crate) async fn handle(env: &Env, url: &Url, rest: &str) -> worker::Result<R
             Response::from_json(&board.relay(peer).await?)
         }
         "/live" => Response::from_json(&board.live().await?),
-        "/local" => Response::ok(board.local_title().await?),
+        "/local" => Response::from_json(&board.local_title().await?),
         _ => Response::error("Not found", 404),
     }
 }

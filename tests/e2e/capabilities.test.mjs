@@ -367,12 +367,15 @@ describe("capabilities as values: a Rust caller (one board calling another)", ()
       closed: "no such job",
       // A stub the peer received and handed back inside its result.
       back: "round trip at 2",
+      // ... and released once the caller dropped it.
+      liveAtEnd: 0,
     });
   });
 
   test("a job of the board's own, called through its own stub", async () => {
     const answer = await get(shared.runtime.url, `/board/local?name=${uniqueName("rs-board-local")}`);
     assert.equal(answer.status, 200, answer.text);
-    assert.equal(answer.text, "local");
+    // Dropping the stub released the job.
+    assert.deepEqual(JSON.parse(answer.text), ["local", 0]);
   });
 });

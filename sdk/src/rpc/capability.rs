@@ -99,7 +99,7 @@
 //! | inside a returned value (struct, enum, `Option`, `Vec`) | the caller, each stub in it | Rust: each stub dropped (dropping the value drops them all); JavaScript: `using result = ..` or `result[Symbol.dispose]()` disposes every stub in it; or the caller's request ends |
 //! | passed as an argument | the callee, for the call | when the call returns, unless the callee keeps its stub (a Rust callee keeps it by keeping the `SessionStub`: the SDK duplicates what the runtime passes); a kept stub lives until the callee drops it or the caller's request ends (then calls fail: "The execution context which hosts this callback is no longer running.") |
 //! | the caller's own stub, after passing it | given away | the runtime disposes the caller's stub when the call ends (JavaScript: pass `stub.dup()` to keep yours; Rust: the method takes the stub by value, so pass `stub.dup()?`) |
-//! | a received stub returned in a result | the new caller | the callee's handle lets go of it when the method returns |
+//! | a received stub returned in a result | the new caller | the callee's handle lets go of it once the result is sent |
 //! | a `Capability` made into a stub (`into_stub`) | this instance, and each receiver of a crossing | each crossing hands out a new capability of the same value; the value is dropped when this stub and every receiver let go |
 //!
 //! # Ownership
@@ -506,7 +506,11 @@ impl Drop for RemoteCapability {
         // A capability of this instance: `raw` (if made) served only this
         // side's own calls; what was handed out belongs to its receivers.
         if let Some(raw) = self.raw.get() {
-            if !self.handed_on.get() {
+            if self.handed_on.get() {
+                // In a result: the runtime copies it for the caller once the
+                // method has returned, after this handle is dropped.
+                dispose_later(raw);
+            } else {
                 dispose(raw);
             }
         }
@@ -518,8 +522,9 @@ impl Drop for RemoteCapability {
 ///
 /// - As an argument of a call, the runtime gives the callee its own copy
 ///   for the call: this stub stays the caller's, disposed when dropped.
-/// - In a result, the stub goes to the caller: dropping this handle after
-///   the method returns leaves it alone.
+/// - In a result, the stub goes to the caller: this handle, dropped when
+///   the method returns, is disposed only after the runtime has copied it
+///   for the caller.
 impl Serialize for RemoteCapability {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         if let Some(make) = &self.local {
@@ -637,6 +642,19 @@ pub(crate) fn as_result<R>(f: impl FnOnce() -> R) -> R {
     let out = f();
     RESULT.with(|flag| flag.set(before));
     out
+}
+
+/// `value[Symbol.dispose]()` from a timer: after the microtasks that
+/// settle the current call (in which the runtime copies its result).
+fn dispose_later(value: &JsValue) {
+    DISPOSE.with(|symbol| {
+        let global = js_sys::global();
+        let function = Reflect::get(value, symbol).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let timer = Reflect::get(&global, &"setTimeout".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        if let (Some(function), Some(timer)) = (function, timer) {
+            let _ = Reflect::apply(&timer, &global, &Array::of2(&function.bind0(value), &JsValue::from(0)));
+        }
+    });
 }
 
 /// `value[Symbol.dispose]()`, if it has one.
