@@ -432,6 +432,18 @@ mod tests {
     }
 
     #[test]
+    fn capabilities_in_values() {
+        // A typed stub is declared beside it (`SessionStub = Session`, `CounterStub = DurableObjectStub`).
+        let (t, refs) = ty(quote!(Vec<Option<SessionStub>>));
+        assert_eq!(t, "Array<SessionStub | undefined>");
+        assert!(refs.contains("SessionStub"));
+        // `Capability<Session>` in a value is the capability's interface.
+        let (t, refs) = ty(quote!(durable::rpc::Capability<Session>));
+        assert_eq!(t, "Session");
+        assert!(refs.contains("Session") && !refs.contains("Capability"));
+    }
+
+    #[test]
     fn parameters_named_like_reserved_words_are_suffixed() {
         assert_eq!(parameter_name("case"), "case_");
         assert_eq!(parameter_name("new"), "new_");
