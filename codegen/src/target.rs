@@ -112,7 +112,8 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     // every RPC stub is.
     let mut refs = std::collections::BTreeSet::new();
     let signatures: Vec<String> = methods.iter().map(|m| format!("  {};", ts::method_signature(m, &mut refs))).collect();
-    let decl = format!("export interface {name} extends Disposable {{\n{}\n}}", signatures.join("\n"));
+    // `dup()`: every stub has it (a caller passing a stub keeps its own by passing a dup).
+    let decl = format!("export interface {name} extends Disposable {{\n  dup(): {name};\n{}\n}}", signatures.join("\n"));
     let record = meta::TsRecord { name: name.clone(), decl, refs };
     let meta_static = meta::emit(&format!("__DURABLE_TS_{ident}"), meta::Record::Ts(record));
     let stub_alias = stub_alias(ident);
