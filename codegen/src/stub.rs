@@ -26,6 +26,10 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
     let binding = &target.binding;
     let stub = format_ident!("{}Stub", class);
     let test_stub = crate::host_stub::test_stub_impl(&stub);
+    // The `.d.ts` name of the stub, where a method takes or returns one.
+    let ts_name = stub.to_string();
+    let ts_record = crate::meta::TsRecord { name: ts_name.clone(), decl: format!("export type {ts_name} = DurableObjectStub;"), refs: Default::default() };
+    let ts_alias = crate::meta::emit(&format!("__DURABLE_TS_{ts_name}"), crate::meta::Record::Ts(ts_record));
     let doc = format!(
         "Typed RPC stub for the Durable Object class [`{class}`]: the same methods, called remotely.\n\n\
          Get one from a `durable::rpc::Namespace<{class}>`."
@@ -90,6 +94,8 @@ pub fn stub(methods: &[RpcMethod], class: &Ident, target: &StubClass) -> TokenSt
         }
 
         #test_stub
+
+        #ts_alias
 
         // A stub crosses RPC as the JavaScript stub (a method may return one).
         impl ::durable::__private::serde::Serialize for #stub {

@@ -112,11 +112,15 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     // every RPC stub is.
     let mut refs = std::collections::BTreeSet::new();
     let signatures: Vec<String> = methods.iter().map(|m| format!("  {};", ts::method_signature(m, &mut refs))).collect();
-    let decl = format!("export interface {name} extends Disposable {{\n{}\n}}", signatures.join("\n"));
+    // `dup()`: every stub has it (a caller passing a stub keeps its own by passing a dup).
+    let decl = format!("export interface {name} extends Disposable {{\n  dup(): {name};\n{}\n}}", signatures.join("\n"));
     let record = meta::TsRecord { name: name.clone(), decl, refs };
     let meta_static = meta::emit(&format!("__DURABLE_TS_{ident}"), meta::Record::Ts(record));
+    let stub_alias = stub_alias(ident);
     quote! {
         #item
+
+        #stub_alias
 
         const _: () = {
             use ::durable::__private::wasm_bindgen;
@@ -152,6 +156,14 @@ fn generate(item: &syn::ItemImpl, ident: &Ident, methods: &[RpcMethod]) -> Token
     }
 }
 
+/// The `.d.ts` name of the typed stub (`SessionStub`, an argument or a
+/// field): the capability's interface.
+fn stub_alias(ident: &Ident) -> TokenStream {
+    let name = format!("{ident}Stub");
+    let record = meta::TsRecord { name: name.clone(), decl: format!("export type {name} = {ident};"), refs: [ident.to_string()].into() };
+    meta::emit(&format!("__DURABLE_TS_{name}"), meta::Record::Ts(record))
+}
+
 /// The typed stub `<Name>Stub` a caller holds.
 fn stub_struct(ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
     let name = ident.to_string();
@@ -171,6 +183,26 @@ fn stub_struct(ident: &Ident, methods: &[RpcMethod]) -> TokenStream {
         impl ::core::convert::From<::durable::rpc::RemoteCapability> for #stub {
             fn from(raw: ::durable::rpc::RemoteCapability) -> Self {
                 Self { raw }
+            }
+        }
+
+        // A capability made here, to pass as an argument or in a result.
+        impl ::core::convert::From<::durable::rpc::Capability<#ident>> for #stub {
+            fn from(capability: ::durable::rpc::Capability<#ident>) -> Self {
+                Self { raw: capability.into() }
+            }
+        }
+
+        // Crosses RPC as the capability's stub (an argument, or in a result).
+        impl ::durable::__private::serde::Serialize for #stub {
+            fn serialize<S: ::durable::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::durable::__private::serde::Serialize::serialize(&self.raw, serializer)
+            }
+        }
+
+        impl<'de> ::durable::__private::serde::Deserialize<'de> for #stub {
+            fn deserialize<D: ::durable::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::durable::rpc::receive(deserializer, #name).map(Self::from)
             }
         }
 

@@ -73,8 +73,14 @@ pub fn ts_type(ty: &syn::Type, params: &[String], refs: &mut BTreeSet<String>) -
                     let result = if result == "null" { "void".to_owned() } else { result };
                     format!("(({}) => {result} | Promise<{result}>)", params.join(", "))
                 }
-                // A typed Durable Object stub (`CounterStub`), returned by a method.
-                _ if name.len() > 4 && name.ends_with("Stub") && args.is_empty() => "DurableObjectStub".into(),
+                // `durable::rpc::Capability<Session>` in a value: the caller gets a `Session`.
+                "Capability" if args.len() == 1 => arg(0, refs),
+                // A typed stub (`CounterStub`, `SessionStub`): its declaration is
+                // generated with it (`DurableObjectStub`, or the capability's interface).
+                _ if name.len() > 4 && name.ends_with("Stub") && args.is_empty() => {
+                    refs.insert(name.clone());
+                    name
+                }
                 _ if params.contains(&name) => name,
                 _ => {
                     refs.insert(name.clone());
@@ -480,6 +486,18 @@ mod tests {
         let (t, refs) = ty(quote!(Vec<Book>));
         assert_eq!(t, "Array<Book>");
         assert!(refs.contains("Book"));
+    }
+
+    #[test]
+    fn capabilities_in_values() {
+        // A typed stub is declared beside it (`SessionStub = Session`, `CounterStub = DurableObjectStub`).
+        let (t, refs) = ty(quote!(Vec<Option<SessionStub>>));
+        assert_eq!(t, "Array<SessionStub | undefined>");
+        assert!(refs.contains("SessionStub"));
+        // `Capability<Session>` in a value is the capability's interface.
+        let (t, refs) = ty(quote!(durable::rpc::Capability<Session>));
+        assert_eq!(t, "Session");
+        assert!(refs.contains("Session") && !refs.contains("Capability"));
     }
 
     #[test]

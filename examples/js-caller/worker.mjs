@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { board } from "./board.mjs";
 import { capabilities } from "./capabilities.mjs";
 
 export { JsArchive } from "./js-archive.mjs";
@@ -62,6 +63,11 @@ export default {
       // Capabilities handed out by the Rust `Archive`: see capabilities.mjs.
       const archive = env.ARCHIVE.getByName(name);
       return json(await capabilities(archive, url.searchParams.get("scenario"), url.searchParams.get("user") ?? "js"));
+    }
+
+    if (url.pathname === "/js/board") {
+      // Capabilities as values, with the Rust `Board`: see board.mjs.
+      return json(await board(env, name, url.searchParams.get("scenario")));
     }
 
     if (url.pathname === "/js/ws") {

@@ -18,12 +18,14 @@
 //! | `/ws/` | WebSockets, standard and hibernatable | `WsLab` |
 //! | `/notes/` | a notes service on SQL: migrations, bound parameters, typed rows, transactions | `Notes` |
 //! | `/archive/` | capabilities over RPC: sessions handed out by an object | `Archive` |
+//! | `/board/` | capabilities as values: in returned structs, enums, `Option`s and `Vec`s, and as arguments | `Board` |
 //! | `/js-archive/` | capabilities handed out by a Durable Object written in JavaScript, called through typed traits | `JsArchive` (in `js-caller`) |
 //! | `/js-counter/` | the counter routes, served by a Durable Object written in JavaScript | `JsCounter` (in `js-caller`) |
 
 pub mod alarm_lab;
 pub mod archive;
 pub mod batch;
+pub mod board;
 pub mod cached_counter;
 pub mod chat;
 pub mod counter;
@@ -67,6 +69,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "chat" => chat::handle(req, &env, &url, rest).await,
         "js-counter" => js_counter::handle(&env, &url, rest).await,
         "archive" => archive::handle(&env, &url, rest).await,
+        "board" => board::handle(&env, &url, rest).await,
         "js-archive" => js_archive::handle(&env, &url, rest).await,
         "name-search" => name_search::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),

@@ -327,3 +327,20 @@ fn a_broken_claim_fails_its_own_test_and_the_others_report() {
     assert!(text.contains("the test's closure panicked on purpose at \"ada claimed build\""), "{text}");
     assert!(text.contains("the board answered: ") && text.contains("the worker's callback failed: ") && text.contains("the test's callback panicked"), "{text}");
 }
+
+/// Capabilities inside a returned struct (a `Vec` and an `Option`), then
+/// passed back as arguments: the test's stubs lead to the session's handles.
+#[durable::test]
+async fn capabilities_cross_inside_values_and_as_arguments(env: TestEnv) -> durable::Result<()> {
+    use durable_examples::board::Board;
+    let board = env.namespace::<Board>().get_by_name("values")?;
+    let listing = board.listing(2).await?;
+    assert_eq!(listing.board, "open");
+    assert_eq!(listing.jobs.len(), 2);
+    assert_eq!(listing.jobs[1].title().await?, "job 2");
+    let featured = listing.featured.as_ref().expect("a featured job");
+    assert_eq!(featured.title().await?, "featured");
+    let titles = board.titles(listing.jobs, listing.featured).await?;
+    assert_eq!(titles, ["job 1", "job 2", "featured"]);
+    Ok(())
+}

@@ -307,3 +307,105 @@ describe("Durable Object stubs as values", () => {
     assert.deepEqual(await fromRust(`/archive/counter?name=${uniqueName("rs-stub")}&user=${user}`), { value: 5 });
   });
 });
+
+// Capabilities as values (examples/src/board.rs): a `Board` hands out
+// `Job`s inside structs, enums, `Option`s and `Vec`s, and takes them back
+// as arguments, named by their typed stub `JobStub`.
+describe("capabilities as values: a JavaScript caller", () => {
+  const fromBoard = async (scenario, name = uniqueName(`js-board-${scenario}`)) => {
+    const answer = await get(shared.runtime.url, `/js/board?name=${name}&scenario=${scenario}`);
+    assert.equal(answer.status, 200, answer.text);
+    return JSON.parse(answer.text);
+  };
+
+  test("stubs inside a returned struct, Vec, Option and enum: callable, and disposing the result drops them", async () => {
+    const seen = await fromBoard("results");
+    assert.equal(seen.board, "open");
+    assert.equal(seen.notes, 10);
+    assert.deepEqual(seen.titles, ["job 1", "job 2"]);
+    assert.equal(seen.featured, "featured");
+    assert.equal(seen.whileHeld, 3, "held: the three jobs live");
+    assert.equal(seen.afterDispose, 0, "the result disposed: the board dropped every job in it");
+    assert.deepEqual(seen.claimed, { title: "paint", position: 1 });
+    assert.equal(seen.afterUsing, 0, "`using` on the result dropped the claimed job");
+    assert.deepEqual(seen.closed, { Closed: "no such job" });
+    assert.equal(seen.emptyFeatured, true);
+    assert.equal(seen.emptyJobs, 0);
+  });
+
+  test("stubs in a result the caller never disposes are dropped when its request ends", async () => {
+    const name = uniqueName("js-board-leak");
+    assert.deepEqual(await fromBoard("leak", name), { held: 3, title: "job 1" });
+    assert.deepEqual(await fromBoard("live", name), { live: 0 });
+  });
+
+  test("stubs and RpcTargets as arguments, in a Vec and an Option; given away unless dup()ed; errors name the capability", async () => {
+    const seen = await fromBoard("arguments");
+    assert.deepEqual(seen.titles, ["theirs", "js 1", "js 2"]);
+    assert.deepEqual(seen.noExtra, ["js 3"]);
+    assert.deepEqual(seen.givenAway, { error: "RPC stub used after being disposed.", remote: false });
+    assert.deepEqual(seen.dupPassed, ["kept by its caller"]);
+    assert.equal(seen.stillMine, "kept by its caller", "a dup() passed: the caller's own stub stays usable");
+    assert.equal(seen.kept, 1);
+    assert.deepEqual(seen.keptTitles, ["kept by the board"]);
+    assert.equal(seen.released, 1);
+    assert.deepEqual(seen.afterRelease, []);
+    assert.deepEqual(seen.notAStub, {
+      error: "titles: argument 1 (`jobs`): at `[0]`: expected the capability Job (an RpcTarget, or a stub of one), got an object that is no stub",
+      remote: true,
+    });
+    assert.deepEqual(seen.aNumber, {
+      error: "keep: argument 1 (`job`): expected the capability Job (an RpcTarget, or a stub of one), got number",
+      remote: true,
+    });
+    assert.equal(seen.missing.error, "keep: missing argument 1 (`job`): it takes 1 argument(s), 0 given");
+    assert.deepEqual(seen.back, { title: "round trip", position: 2 });
+  });
+
+  test("a JavaScript RpcTarget kept by the callee works until the caller's request ends", async () => {
+    const name = uniqueName("js-board-keep");
+    assert.deepEqual(await fromBoard("keep", name), { kept: 1, titles: ["kept past the request"] });
+    // The RpcTarget lived in the caller's request, which has ended: the
+    // callee's stub of it fails (and is still the callee's to drop).
+    const later = await fromBoard("kept-titles", name);
+    assert.deepEqual(later, {
+      titles: { error: "The execution context which hosts this callback is no longer running.", remote: true },
+      released: 1,
+    });
+  });
+});
+
+describe("capabilities as values: a Rust caller (one board calling another)", () => {
+  test("its own jobs as arguments, the peer's jobs in results; drop disposes, kept ones live until released", async () => {
+    const name = uniqueName("rs-board");
+    assert.deepEqual(await fromRust(`/board/relay?name=${name}&peer=${name}-peer`), {
+      // Arguments: called by the peer during the call, and dropped with it.
+      titles: ["mine 1", "mine 2", "mine 3"],
+      liveAfterTitles: 0,
+      // One the peer keeps lives (and answers) until the peer lets go.
+      kept: 1,
+      liveWhileKept: 1,
+      keptTitles: ["kept"],
+      released: 1,
+      liveAfterRelease: 0,
+      // Results: stubs in a struct's `Vec` and `Option`, dropped with it.
+      listed: ["job 1", "job 2", "featured"],
+      peerLiveHeld: 3,
+      peerLiveDropped: 0,
+      // In an enum's variants.
+      claimed: "paint at 1",
+      closed: "no such job",
+      // A stub the peer received and handed back inside its result.
+      back: "round trip at 2",
+      // ... and released once the caller dropped it.
+      liveAtEnd: 0,
+    });
+  });
+
+  test("a job of the board's own, called through its own stub", async () => {
+    const answer = await get(shared.runtime.url, `/board/local?name=${uniqueName("rs-board-local")}`);
+    assert.equal(answer.status, 200, answer.text);
+    // Dropping the stub released the job.
+    assert.deepEqual(JSON.parse(answer.text), ["local", 0]);
+  });
+});

@@ -1,11 +1,12 @@
 // A TypeScript worker calling the Rust Durable Objects through the declarations
 // `durable build` writes: `tsc` must accept it.
-import type { Archive, Book, Counter, OnChange, Shelf } from "../../dist/classes";
+import type { Archive, Board, Book, Counter, OnChange, Shelf } from "../../dist/classes";
 
 interface Env {
   COUNTER: DurableObjectNamespace<Counter>;
   SHELF: DurableObjectNamespace<Shelf>;
   ARCHIVE: DurableObjectNamespace<Archive>;
+  BOARD: DurableObjectNamespace<Board>;
 }
 
 export default {
@@ -31,6 +32,14 @@ export default {
     const size: number = await session.upload("b.bin", new Response("body").body!, (bytes) => console.log(bytes));
     const download: ReadableStream<Uint8Array> = await session.generate(10);
     const echoed: Response = await session.echo(new Request("https://archive/echo"));
+    // Capabilities inside returned values (typed stubs are the capability's interface).
+    const board = env.BOARD.getByName("A");
+    using listing = await board.listing(2);
+    const title: string = await listing.jobs[0].title();
+    const featured: string | undefined = await listing.featured?.title();
+    const claim = await board.claim("paint");
+    const claimed: string = "Taken" in claim ? await claim.Taken.job.title() : claim.Closed;
+    console.log(title, featured, claimed);
     return new Response(`${n} ${value} ${count} ${found?.year ?? "-"} ${cover?.length ?? 0} ${user} ${stored} ${size} ${echoed.status} ${watchers}`, {
       headers: { "x-locked": String(download.locked) },
     });

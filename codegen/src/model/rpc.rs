@@ -132,6 +132,17 @@ impl RpcMethod {
                     );
                     ok = false;
                 }
+                ty if capability_inner(ty).is_some() => {
+                    let target = capability_inner(ty).map(|t| quote::quote!(#t).to_string()).unwrap_or_default();
+                    cx.error_spanned_by(
+                        ty,
+                        format!(
+                            "a capability argument arrives as a stub, not as the value: take `{target}Stub` here in `{name}` \
+                             (a caller passes `Capability::new(value).into()`, or a stub it holds)"
+                        ),
+                    );
+                    ok = false;
+                }
                 syn::Type::ImplTrait(t) => {
                     cx.error_spanned_by(t, format!("the RPC method `{name}` cannot take `impl Trait`: name a concrete type"));
                     ok = false;

@@ -13,6 +13,7 @@ mod json;
 mod strict;
 
 pub(crate) use de::ROUNDED;
+pub(crate) use ser::PRESERVED;
 
 thread_local! {
     /// This instance's `WebAssembly.Memory` (the object never changes; its
@@ -146,7 +147,7 @@ mod ser {
 
     /// The newtype name of `serde_wasm_bindgen::preserve` (a `JsValue` passed
     /// through unchanged): left to serde-wasm-bindgen.
-    pub(super) const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
+    pub(crate) const PRESERVED: &str = "1fc430ca-5b7f-4295-92de-33cf2b145d38";
 
     #[wasm_bindgen(inline_js = r#"
 export function put(object, key, value) {

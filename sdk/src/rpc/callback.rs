@@ -284,7 +284,8 @@ impl<A: Arguments + 'static, R: Serialize + DeserializeOwned + 'static> Callback
                 let work = f(args);
                 crate::runtime::spawn_guarded(call, async move {
                     match work.await {
-                        Ok(value) => to_js(&value).map_err(|e| js_sys::Error::new(&format!("the callback's result: {e}")).into()),
+                        // The result goes to the caller whole (capability stubs in it too).
+                        Ok(value) => super::capability::as_result(|| to_js(&value)).map_err(|e| js_sys::Error::new(&format!("the callback's result: {e}")).into()),
                         Err(error) => Err(js_sys::Error::new(&bounded(error.to_string())).into()),
                     }
                 })

@@ -44,6 +44,64 @@
 //! JavaScript calls it as any `RpcTarget`:
 //! `using session = await desk.openSession("ada"); await session.user();`.
 //!
+//! # Capabilities as values
+//!
+//! Where a capability crosses RPC inside a value (an argument, a field of a
+//! returned struct, an enum's variant, an `Option`, a `Vec`), it is named by
+//! its typed stub, `SessionStub`: the same type on both sides. The side that
+//! makes the capability turns it into that stub with
+//! [`Capability::into_stub`] (or `.into()`); the receiver gets a stub it
+//! calls. A `Capability<T>` itself cannot be received (it would be a stub on
+//! the other side): that is a compile error naming the stub.
+//!
+//! ```no_run
+//! use durable::prelude::*;
+//! use durable::rpc::Capability;
+//! # pub struct Session { user: String }
+//! # #[durable::rpc_target] impl Session { pub fn user(&self) -> String { self.user.clone() } }
+//!
+//! #[derive(serde::Serialize, serde::Deserialize)]
+//! pub struct Opened {
+//!     pub session: SessionStub,
+//!     pub spare: Option<SessionStub>,
+//! }
+//!
+//! #[durable_object]
+//! pub struct Desk { state: State }
+//!
+//! #[durable_object]
+//! impl Desk {
+//!     pub fn new(state: State, _env: Env) -> Self { Self { state } }
+//!
+//!     pub fn open(&self, user: String) -> Opened {
+//!         Opened { session: Capability::new(Session { user }).into(), spare: None }
+//!     }
+//!
+//!     /// Takes a session from the caller and calls it during the call.
+//!     pub async fn greet(&self, session: SessionStub) -> Result<String> {
+//!         Ok(format!("hello, {}", session.user().await?))
+//!     }
+//! }
+//!
+//! # async fn demo(desk: DeskStub) -> durable::Result<()> {
+//! let opened = desk.open("ada".into()).await?;
+//! assert_eq!(opened.session.user().await?, "ada");
+//! let greeting = desk.greet(opened.session).await?; // given away: the call's now
+//! drop(opened.spare); // dropping the rest of the result disposes its stubs
+//! # Ok(()) }
+//! ```
+//!
+//! Who disposes what (the runtime's JS RPC rules, measured on workerd):
+//!
+//! | Where the stub is | Who owns it | When the value is released |
+//! |---|---|---|
+//! | returned directly (`-> Capability<T>`) | the caller | the caller drops its stub (JavaScript: `using`, `[Symbol.dispose]()`), or its request ends |
+//! | inside a returned value (struct, enum, `Option`, `Vec`) | the caller, each stub in it | Rust: each stub dropped (dropping the value drops them all); JavaScript: `using result = ..` or `result[Symbol.dispose]()` disposes every stub in it; or the caller's request ends |
+//! | passed as an argument | the callee, for the call | when the call returns, unless the callee keeps its stub (a Rust callee keeps it by keeping the `SessionStub`: the SDK duplicates what the runtime passes); a kept stub lives until the callee drops it or the caller's request ends (then calls fail: "The execution context which hosts this callback is no longer running.") |
+//! | the caller's own stub, after passing it | given away | the runtime disposes the caller's stub when the call ends (JavaScript: pass `stub.dup()` to keep yours; Rust: the method takes the stub by value, so pass `stub.dup()?`) |
+//! | a received stub returned in a result | the new caller | the callee's handle lets go of it once the result is sent |
+//! | a `Capability` made into a stub (`into_stub`) | this instance, and each receiver of a crossing | each crossing hands out a new capability of the same value; the value is dropped when this stub and every receiver let go |
+//!
 //! # Ownership
 //! - The object side: the capability owns its value (or shares it, from
 //!   [`Capability::from_rc`]). The value lives while any caller holds a stub
@@ -60,13 +118,14 @@
 //!   capability is not.
 //! - A call on a capability already disposed fails with an error naming it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -143,6 +202,74 @@ impl<T: Target> Capability<T> {
     /// ```
     pub fn from_rc(value: Rc<T>) -> Self {
         Self { value }
+    }
+
+    /// The typed stub of this capability, to put where capabilities cross
+    /// RPC by stub: an argument of another call, or a field of a returned
+    /// struct, enum, `Option` or `Vec`. Each time the stub crosses RPC, its
+    /// receiver gets a capability of the same value (as if returned
+    /// directly); the value lives until this stub and every receiver let go.
+    /// `SessionStub::from(capability)` and `.into()` do the same.
+    ///
+    /// ```no_run
+    /// use durable::rpc::Capability;
+    ///
+    /// pub struct Job { title: String }
+    ///
+    /// #[durable::rpc_target]
+    /// impl Job {
+    ///     pub fn title(&self) -> String { self.title.clone() }
+    /// }
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// pub struct Listing {
+    ///     pub jobs: Vec<JobStub>,
+    ///     pub featured: Option<JobStub>,
+    /// }
+    ///
+    /// let listing = Listing {
+    ///     jobs: vec![Capability::new(Job { title: "paint".into() }).into_stub()],
+    ///     featured: Some(Capability::new(Job { title: "mow".into() }).into()),
+    /// };
+    /// ```
+    pub fn into_stub(self) -> T::Stub {
+        RemoteCapability::local(self).into()
+    }
+}
+
+impl<T: Target> From<Capability<T>> for RemoteCapability {
+    fn from(capability: Capability<T>) -> Self {
+        RemoteCapability::local(capability)
+    }
+}
+
+/// Crosses RPC as a new capability of the same value: the receiver gets a
+/// stub (an `RpcTarget` for JavaScript) it owns, and the value lives until
+/// every holder lets go. A Rust receiver names it by its typed stub (see
+/// [`Capability::into_stub`]).
+impl<T: Target> Serialize for Capability<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let value = Rc::clone(&self.value);
+        hand_out(serializer, move || capability_to_js(Capability { value }))
+    }
+}
+
+/// Never implemented: named by `Capability<T>`'s `Deserialize`, so that a
+/// capability where a received value is expected fails to compile with
+/// the message below. Not a public API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `Capability<{Self}>` cannot be received over RPC: the receiver gets a stub of the capability, not the value",
+    label = "received as a stub",
+    note = "in arguments and in values that cross RPC, name a capability by its typed stub: `{Self}Stub` (`<{Self} as durable::rpc::Target>::Stub`), or `durable::rpc::RemoteCapability`",
+    note = "the side that makes the capability turns it into that stub with `Capability::new(value).into_stub()` (or `.into()`)"
+)]
+pub trait ReceivedAsStub {}
+
+/// Refused at compile time (see [`ReceivedAsStub`]).
+impl<'de, T: Target + ReceivedAsStub> Deserialize<'de> for Capability<T> {
+    fn deserialize<D: Deserializer<'de>>(_: D) -> std::result::Result<Self, D::Error> {
+        unreachable!("`ReceivedAsStub` is implemented by no type")
     }
 }
 
@@ -252,8 +379,16 @@ impl<T: 'static> Held<T> {
 /// # Ok(()) }
 /// ```
 pub struct RemoteCapability {
-    pub(crate) raw: JsValue,
-    pub(crate) name: &'static str,
+    /// The JavaScript stub; for a capability of this instance, the
+    /// `RpcTarget` its own calls go through, made at the first one.
+    raw: OnceCell<JsValue>,
+    name: &'static str,
+    /// A capability of this instance ([`Capability::into_stub`]): makes a
+    /// new `RpcTarget` of the value each time it is handed out.
+    local: Option<Maker>,
+    /// Handed on in an RPC result: the receiver owns it now, so dropping
+    /// this handle leaves it alone.
+    handed_on: Cell<bool>,
     /// Outside Wasm, the capability as the test runtime holds it.
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) host: Option<super::transport::SharedTarget>,
@@ -264,16 +399,71 @@ impl RemoteCapability {
     /// `name` (for error messages): dropping the result disposes `raw`.
     pub fn from_raw(raw: JsValue, name: &'static str) -> Self {
         Self {
-            raw,
+            raw: OnceCell::from(raw),
             name,
+            local: None,
+            handed_on: Cell::new(false),
             #[cfg(not(target_arch = "wasm32"))]
             host: None,
         }
     }
 
-    /// The JavaScript stub (still owned by `self`).
+    /// A stub of a capability of this instance: each time it crosses RPC it
+    /// hands out a new `RpcTarget` of the value (see [`Capability::into_stub`]).
+    fn local<T: Target>(capability: Capability<T>) -> Self {
+        #[cfg(target_arch = "wasm32")]
+        let make: Maker = {
+            let value = capability.value;
+            Rc::new(move || capability_to_js(Capability { value: Rc::clone(&value) }))
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        let make: Maker = {
+            drop(capability);
+            std::sync::Arc::new(|| {
+                Err(Error::message(format!("the capability {} can only be handed out in Wasm, through the durable runtime", T::NAME)))
+            })
+        };
+        Self {
+            raw: OnceCell::new(),
+            name: T::NAME,
+            local: Some(make),
+            handed_on: Cell::new(false),
+            #[cfg(not(target_arch = "wasm32"))]
+            host: None,
+        }
+    }
+
+    /// The JavaScript stub (still owned by `self`). For a capability of
+    /// this instance, an `RpcTarget` of it (`undefined` outside the durable
+    /// runtime).
     pub fn as_raw(&self) -> &JsValue {
-        &self.raw
+        self.raw.get_or_init(|| match &self.local {
+            Some(make) => make().unwrap_or(JsValue::UNDEFINED),
+            None => JsValue::UNDEFINED,
+        })
+    }
+
+    /// Whether the capability lives in this instance (made by
+    /// [`Capability::into_stub`]) rather than behind a stub.
+    ///
+    /// ```no_run
+    /// # pub struct Session;
+    /// # #[durable::rpc_target] impl Session { pub fn ping(&self) -> u32 { 1 } }
+    /// let stub: SessionStub = durable::rpc::Capability::new(Session).into();
+    /// assert!(stub.raw().is_local());
+    /// ```
+    pub fn is_local(&self) -> bool {
+        self.local.is_some()
+    }
+
+    /// The stub calls go through: for a capability of this instance, made
+    /// now if it has not been, with the error if it cannot be.
+    fn target(&self) -> std::result::Result<&JsValue, RpcError> {
+        if let (None, Some(make)) = (self.raw.get(), &self.local) {
+            let made = make().map_err(|e| RpcError::Transport(e.to_string()))?;
+            let _ = self.raw.set(made);
+        }
+        Ok(self.as_raw())
     }
 
     /// The capability's type name.
@@ -297,21 +487,33 @@ impl RemoteCapability {
         }
         #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
         // A `Stub` is a view of a JavaScript stub; this one is never disposed by it.
-        Stub::from_raw(self.raw.clone()).call(method, args).await.map_err(|e| self.named(e))
+        Stub::from_raw(self.target()?.clone()).call(method, args).await.map_err(|e| self.named(e))
     }
 
     /// A second owner of the same capability (`stub.dup()`): the value lives
     /// until both are dropped.
     pub fn dup(&self) -> std::result::Result<Self, RpcError> {
         #[cfg(not(target_arch = "wasm32"))]
-        return match &self.host {
-            Some(host) => Ok(Self::for_host(host.dup()?, self.name)),
-            None => Err(RpcError::Transport(format!("the {} stub leads nowhere outside Wasm", self.name))),
-        };
-        #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
-        let dup = Reflect::get(&self.raw, &"dup".into()).map_err(|e| RpcError::Transport(js_message(&e)))?;
+        if self.local.is_none() {
+            return match &self.host {
+                Some(host) => Ok(Self::for_host(host.dup()?, self.name)),
+                None => Err(RpcError::Transport(format!("the {} stub leads nowhere outside Wasm", self.name))),
+            };
+        }
+        if let Some(make) = &self.local {
+            return Ok(Self {
+                raw: OnceCell::new(),
+                name: self.name,
+                local: Some(make.clone()),
+                handed_on: Cell::new(false),
+                #[cfg(not(target_arch = "wasm32"))]
+                host: None,
+            });
+        }
+        let raw = self.as_raw();
+        let dup = Reflect::get(raw, &"dup".into()).map_err(|e| RpcError::Transport(js_message(&e)))?;
         let dup: Function = dup.dyn_into().map_err(|_| RpcError::Transport(format!("the {} stub cannot be duplicated", self.name)))?;
-        let raw = Reflect::apply(&dup, &self.raw, &Array::new()).map_err(|e| classify(&e))?;
+        let raw = Reflect::apply(&dup, raw, &Array::new()).map_err(|e| classify(&e))?;
         Ok(Self::from_raw(raw, self.name))
     }
 
@@ -328,6 +530,15 @@ impl RemoteCapability {
     }
 }
 
+/// What makes a new `RpcTarget` of a capability of this instance.
+#[cfg(target_arch = "wasm32")]
+type Maker = Rc<dyn Fn() -> Result<JsValue>>;
+
+/// Outside Wasm no `RpcTarget` can be made, and a stub in a result must be
+/// `Send` for the test runtime: the maker only says why.
+#[cfg(not(target_arch = "wasm32"))]
+type Maker = std::sync::Arc<dyn Fn() -> Result<JsValue> + Send + Sync>;
+
 impl fmt::Debug for RemoteCapability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RemoteCapability").field("name", &self.name).finish_non_exhaustive()
@@ -336,14 +547,168 @@ impl fmt::Debug for RemoteCapability {
 
 impl Drop for RemoteCapability {
     fn drop(&mut self) {
-        #[cfg(target_arch = "wasm32")]
-        dispose(&self.raw);
         // Outside Wasm there is no JavaScript: the test runtime disposes it.
         #[cfg(not(target_arch = "wasm32"))]
         if let Some(host) = &self.host {
             host.release();
         }
+        // A capability of this instance: `raw` (if made) served only this
+        // side's own calls; what was handed out belongs to its receivers.
+        #[cfg(target_arch = "wasm32")]
+        if let Some(raw) = self.raw.get() {
+            if self.handed_on.get() {
+                // In a result: the runtime copies it for the caller once the
+                // method has returned, after this handle is dropped.
+                dispose_later(raw);
+            } else {
+                dispose(raw);
+            }
+        }
     }
+}
+
+/// Crosses RPC as the stub itself (as JavaScript passes a stub), or, for a
+/// capability of this instance, as a new `RpcTarget` of the value.
+///
+/// - As an argument of a call, the runtime gives the callee its own copy
+///   for the call: this stub stays the caller's, disposed when dropped.
+/// - In a result, the stub goes to the caller: this handle, dropped when
+///   the method returns, is disposed only after the runtime has copied it
+///   for the caller.
+impl Serialize for RemoteCapability {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        // Outside Wasm, a capability the test runtime holds.
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.local.is_none() {
+            return crate::testing::values::serialize_capability(self, serializer);
+        }
+        if let Some(make) = &self.local {
+            let make = make.clone();
+            return hand_out(serializer, move || make());
+        }
+        let raw = self.as_raw().clone();
+        let out = hand_out(serializer, move || Ok(raw))?;
+        if RESULT.with(Cell::get) {
+            self.handed_on.set(true);
+        }
+        Ok(out)
+    }
+}
+
+/// Takes a stub of a capability (an `RpcTarget` the caller passed, or a
+/// stub it held). An argument's stub is duplicated, so that it outlives the
+/// call (the runtime disposes the one it passed when the call returns); a
+/// stub in a result is the caller's own already.
+impl<'de> Deserialize<'de> for RemoteCapability {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        receive(deserializer, "capability")
+    }
+}
+
+/// [`RemoteCapability`]'s `Deserialize` for a capability of type `name`
+/// (used by generated typed stubs).
+#[doc(hidden)]
+pub fn receive<'de, D: Deserializer<'de>>(deserializer: D, name: &'static str) -> std::result::Result<RemoteCapability, D::Error> {
+    // Outside Wasm, in an answer of the test runtime.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        crate::testing::values::deserialize_capability(deserializer, name)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let value: JsValue = serde_wasm_bindgen::preserve::deserialize(deserializer)?;
+        let dup = Reflect::get(&value, &"dup".into()).ok().and_then(|dup| dup.dyn_into::<Function>().ok());
+        let Some(dup) = dup.filter(|_| value.is_object() || value.is_function()) else {
+            let kind = if value.is_null() {
+                "null".to_owned()
+            } else if value.is_object() {
+                "an object that is no stub".to_owned()
+            } else {
+                value.js_typeof().as_string().unwrap_or_default()
+            };
+            return Err(serde::de::Error::custom(format!(
+                "expected the capability {name} (an RpcTarget, or a stub of one), got {kind}"
+            )));
+        };
+        if RESULT.with(Cell::get) {
+            return Ok(RemoteCapability::from_raw(value, name));
+        }
+        let own = Reflect::apply(&dup, &value, &Array::new())
+            .map_err(|e| serde::de::Error::custom(format!("the capability {name} could not be kept: {}", js_message(&e))))?;
+        Ok(RemoteCapability::from_raw(own, name))
+    }
+}
+
+/// Serializes the JavaScript value `make` gives, made only by the durable
+/// conversion (the bulk route's check declines a passed-through value
+/// before asking for it, so no `RpcTarget` is made in vain).
+fn hand_out<S: Serializer>(serializer: S, make: impl FnOnce() -> Result<JsValue>) -> std::result::Result<S::Ok, S::Error> {
+    let made = Made { make: Cell::new(Some(Box::new(make))), value: OnceCell::new() };
+    // `made` (and the value it makes) lives until the serializer has taken
+    // its copy of the value.
+    serializer.serialize_newtype_struct(crate::convert::PRESERVED, &made)
+}
+
+type MakeOnce<'a> = Box<dyn FnOnce() -> Result<JsValue> + 'a>;
+
+/// `serde_wasm_bindgen::preserve`'s inner value, made when serialized.
+struct Made<'a> {
+    make: Cell<Option<MakeOnce<'a>>>,
+    value: OnceCell<JsValue>,
+}
+
+impl Serialize for Made<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _ = (serializer, &self.make, &self.value);
+            Err(S::Error::custom("a capability can only cross RPC in Wasm, through the durable runtime (not in a host test)"))
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            use wasm_bindgen::convert::IntoWasmAbi;
+            let make = self.make.take().ok_or_else(|| S::Error::custom("a capability was converted twice"))?;
+            let value = make().map_err(|e| S::Error::custom(e.to_string()))?;
+            let value = self.value.get_or_init(|| value);
+            // As `serde_wasm_bindgen::preserve::serialize`: the index of a
+            // reference to `value`, which serde-wasm-bindgen's serializer
+            // clones before `serialize_newtype_struct` returns (and `value`
+            // lives in `self` until then).
+            serializer.serialize_u32(value.into_abi())
+        }
+    }
+}
+
+thread_local! {
+    /// Whether an RPC result is being converted: its stubs go to the
+    /// receiver whole (see [`as_result`]).
+    static RESULT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, the conversion of an RPC result (either side): a stub sent
+/// in it is the caller's from then on (this side's handle no longer
+/// disposes it), and a stub received in it is taken as is, the caller's
+/// own, rather than duplicated as an argument's is.
+pub(crate) fn as_result<R>(f: impl FnOnce() -> R) -> R {
+    let before = RESULT.with(|flag| flag.replace(true));
+    let out = f();
+    RESULT.with(|flag| flag.set(before));
+    out
+}
+
+/// `value[Symbol.dispose]()` from a timer: after the microtasks that
+/// settle the current call (in which the runtime copies its result).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn dispose_later(value: &JsValue) {
+    DISPOSE.with(|symbol| {
+        let global = js_sys::global();
+        let function = Reflect::get(value, symbol).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        let timer = Reflect::get(&global, &"setTimeout".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        if let (Some(function), Some(timer)) = (function, timer) {
+            let _ = Reflect::apply(&timer, &global, &Array::of2(&function.bind0(value), &JsValue::from(0)));
+        }
+    });
 }
 
 /// `value[Symbol.dispose]()`, if it has one.

@@ -122,7 +122,7 @@ pub use self::http::{HttpHeaders, HttpRequest, HttpRequestBuilder, HttpResponse}
 pub use self::sink::{ByteSink, Writer};
 pub use self::stream::{ByteStream, Chunks};
 #[doc(hidden)]
-pub use self::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, Held};
+pub use self::capability::{call_capability, call_pipelined, capability_result_to_js, capability_to_js, receive, Held, ReceivedAsStub};
 
 /// The arguments of one incoming RPC call, decoded in order with errors that
 /// name the method and the argument. Used by generated code.
@@ -236,7 +236,8 @@ pub fn unit_result_to_js<E: fmt::Display>(result: std::result::Result<(), E>) ->
 
 /// The result of a method returning a plain value.
 pub fn value_to_js<T: Serialize + ?Sized>(method: &str, value: &T) -> Result<JsValue> {
-    to_js(value).map_err(|e| Error::Conversion(format!("{method}: the result could not be converted: {e}")))
+    // Capability stubs in it go to the caller (see `capability::as_result`).
+    capability::as_result(|| to_js(value)).map_err(|e| Error::Conversion(format!("{method}: the result could not be converted: {e}")))
 }
 
 /// Why an RPC call made through a stub failed.
@@ -337,7 +338,8 @@ impl Stub {
         let returned = Reflect::apply(&function, &self.raw, &args).map_err(|e| classify(&e))?;
         // An RPC promise is thenable but not a `Promise`: adopt it.
         let value = crate::executor::wait(Promise::resolve(&returned)).await.map_err(|e| classify(&e))?;
-        crate::convert::decode(value).map_err(|e| {
+        // Capability stubs in it are the caller's (see `capability::as_result`).
+        capability::as_result(|| crate::convert::decode(value)).map_err(|e| {
             RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e)))
         })
     }

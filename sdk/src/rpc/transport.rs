@@ -60,7 +60,9 @@ impl super::Stub {
 impl super::RemoteCapability {
     /// A capability held by the test runtime's driver (made by the harness).
     pub(crate) fn for_host(target: SharedTarget, name: &'static str) -> Self {
-        super::RemoteCapability { raw: wasm_bindgen::JsValue::UNDEFINED, name, host: Some(target) }
+        let mut capability = super::RemoteCapability::from_raw(wasm_bindgen::JsValue::UNDEFINED, name);
+        capability.host = Some(target);
+        capability
     }
 
     /// The host target of this capability, if it has one.

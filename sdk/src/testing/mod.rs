@@ -141,7 +141,7 @@ mod session;
 mod socket;
 mod storage;
 mod target;
-mod values;
+pub(crate) mod values;
 
 use std::fmt;
 use std::future::Future;

@@ -265,3 +265,30 @@ mod tests {
         assert!(unbase64("a?").is_err());
     }
 }
+
+/// A capability the test holds, as an argument: the session passes the
+/// stub it holds under the handle (the runtime disposes what a caller
+/// passes when the call ends, as in Wasm: pass `dup()` to keep one).
+pub(crate) fn serialize_capability<S: Serializer>(capability: &crate::rpc::RemoteCapability, serializer: S) -> Result<S::Ok, S::Error> {
+    match capability.host_target().and_then(|t| t.as_any().downcast_ref::<Held>()) {
+        Some(held) => json!({ MARK: "capability", "handle": held.handle }).serialize(serializer),
+        None => Err(serde::ser::Error::custom(format!(
+            "outside Wasm, a {} capability crosses only if a call of the test runtime answered it",
+            capability.name()
+        ))),
+    }
+}
+
+/// A capability (of type `name`) inside an answer of the test runtime: the
+/// session holds it under its handle.
+pub(crate) fn deserialize_capability<'de, D: Deserializer<'de>>(deserializer: D, name: &'static str) -> Result<crate::rpc::RemoteCapability, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    if kind(&value) != Some("capability") {
+        return Err(D::Error::custom(format!("expected the capability {name}, got {}", describe(&value))));
+    }
+    let handle = value.get("handle").and_then(Value::as_u64).ok_or_else(|| D::Error::custom("a capability without its handle"))?;
+    let lease = DECODING
+        .with(|d| d.borrow().clone())
+        .ok_or_else(|| D::Error::custom("a capability is read only from an answer of the test runtime"))?;
+    Ok(crate::rpc::RemoteCapability::for_host(Arc::new(Held { lease, handle }), name))
+}
