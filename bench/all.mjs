@@ -52,7 +52,7 @@ export function ratios(file, stdout) {
     if (file === "sql.mjs" && sql) rows.push({ label: `SQL ${sql[1].trim()}`, ratio: Number(sql[2]) });
     const ws = /^ {2}(echo|broadcast)\s+JS\s+\d+\s+Rust\s+\d+ .*?([\d.]+)x$/.exec(line);
     if (file === "ws.mjs" && ws) rows.push({ label: `WebSocket ${ws[1]}`, ratio: Number(ws[2]) });
-    const obj = /^ {2}(.+?)\s+JS\s+[\d.]+ (µs|KiB)\s+Rust\s+[\d.-]+ (?:µs|KiB)\s+Rust\/JS ([\d.-]+)x(?:\s+workers-rs\s+[\d.]+ µs\s+workers-rs\/JS ([\d.]+)x)?$/.exec(line);
+    const obj = /^ {2}(.+?)\s+JS\s+[\d.]+ (µs|KiB)\s+(?:\[[\d.-]+\]\s+)?Rust\s+[\d.-]+ (?:µs|KiB)\s+(?:\[[\d.-]+\]\s+)?Rust\/JS ([\d.-]+)x(?:\s+workers-rs\s+[\d.]+ µs\s+workers-rs\/JS ([\d.]+)x)?$/.exec(line);
     if (file === "objects.mjs" && obj) {
       const memory = obj[2] === "KiB";
       const r = Number(obj[3]);

@@ -80,9 +80,26 @@ export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE
   const examples = await bundle("wrangler.jsonc", dir.path, "examples");
   const caller = await bundle("examples/js-caller/wrangler.jsonc", dir.path, "caller");
   const workersRsWorker = workersRs ? workersRsService(workersRs, dir.path) : null;
+  // The JavaScript objects run in a worker of their own (a second copy of the
+  // caller's module, `js-objects`), as the Rust objects run in
+  // durable-examples: every call from the front worker crosses the same
+  // boundary between workers, whichever object it goes to.
+  const jsObjectsApart = (bundled) => ({
+    ...bundled,
+    config: {
+      ...bundled.config,
+      durable_objects: {
+        bindings: bundled.config.durable_objects.bindings.map((b) =>
+          b.script_name === "js-caller" || (!b.script_name && bundled === caller) ? { ...b, script_name: "js-objects" } : b,
+        ),
+      },
+    },
+  });
+  const front = jsObjectsApart(caller);
   const services = [
-    `(name = "js-caller", worker = ${worker("js-caller", caller, workersRsWorker ? [workersRsWorker.binding] : [])})`,
-    `(name = "durable-examples", worker = ${worker("durable-examples", examples)})`,
+    `(name = "js-caller", worker = ${worker("js-caller", front, workersRsWorker ? [workersRsWorker.binding] : [])})`,
+    `(name = "js-objects", worker = ${worker("js-objects", caller)})`,
+    `(name = "durable-examples", worker = ${worker("durable-examples", jsObjectsApart(examples))})`,
     ...(workersRsWorker ? [workersRsWorker.service] : []),
   ];
   return serve(dir, storageDir, services, "js-caller");
