@@ -27,7 +27,7 @@ const benches = [
   { file: "rpc.mjs", args: quick ? ["--calls", "20", "--search-calls", "3", "--rounds", "1"] : [] },
   { file: "sql.mjs", args: quick ? ["--rows", "50", "--rounds", "1"] : [] },
   { file: "ws.mjs", args: quick ? ["--messages", "20", "--sockets", "5", "--broadcasts", "5", "--rounds", "1"] : [] },
-  { file: "objects.mjs", args: quick ? ["--calls", "20", "--objects", "5", "--rounds", "1"] : [] },
+  { file: "objects.mjs", args: quick ? ["--calls", "20", "--rpc-calls", "20", "--objects", "5", "--rounds", "1"] : [] },
 ];
 
 /**
@@ -48,11 +48,11 @@ export function ratios(file, stdout) {
       const who = rpc[1].startsWith("JS worker") ? "JS -> Rust" : "Rust -> Rust (typed stub)";
       rows.push({ label: `RPC ${section}, ${who}`, ratio: Number(rpc[2]) });
     }
-    const sql = /^ {2}(.+?)\s+JS\s+[\d.]+ ms\s+Rust\s+[\d.]+ ms\s+([\d.]+)x$/.exec(line);
+    const sql = /^ {2}(.+?)\s+JS\s+[\d.]+ ms\s+(?:\[[\d.-]+\]\s+)?Rust\s+[\d.]+ ms\s+(?:\[[\d.-]+\]\s+)?([\d.]+)x$/.exec(line);
     if (file === "sql.mjs" && sql) rows.push({ label: `SQL ${sql[1].trim()}`, ratio: Number(sql[2]) });
     const ws = /^ {2}(echo|broadcast)\s+JS\s+\d+\s+Rust\s+\d+ .*?([\d.]+)x$/.exec(line);
     if (file === "ws.mjs" && ws) rows.push({ label: `WebSocket ${ws[1]}`, ratio: Number(ws[2]) });
-    const obj = /^ {2}(.+?)\s+JS\s+[\d.]+ (µs|KiB)\s+Rust\s+[\d.-]+ (?:µs|KiB)\s+Rust\/JS ([\d.-]+)x(?:\s+workers-rs\s+[\d.]+ µs\s+workers-rs\/JS ([\d.]+)x)?$/.exec(line);
+    const obj = /^ {2}(.+?)\s+JS\s+[\d.]+ (µs|KiB)\s+(?:\[[\d.-]+\]\s+)?Rust\s+[\d.-]+ (?:µs|KiB)\s+(?:\[[\d.-]+\]\s+)?Rust\/JS ([\d.-]+)x(?:\s+workers-rs\s+[\d.]+ µs\s+workers-rs\/JS ([\d.]+)x)?$/.exec(line);
     if (file === "objects.mjs" && obj) {
       const memory = obj[2] === "KiB";
       const r = Number(obj[3]);

@@ -2,22 +2,25 @@
 // vs Rust object (`JsSqlBench` vs `SqlBench`): insert N rows one statement at
 // a time, insert N rows in one transaction, read them all back as typed rows,
 // and N point lookups by key. Each step is one RPC call doing all the work, so
-// the call itself is noise. Prints the best time of each step and the speed
-// ratio to JavaScript (1.00x = as fast; below 1 = slower).
+// the call itself is noise. Rounds alternate which object goes first; prints
+// the median time of each step with [min-max] and the speed ratio of the
+// medians to JavaScript (1.00x = as fast; below 1 = slower), and the load.
 //
-// Usage: node bench/sql.mjs [--rows 10000] [--rounds 3]   (after scripts/build.sh)
+// Usage: node bench/sql.mjs [--rows 10000] [--rounds 5]   (after scripts/build.sh)
 
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 
 import { rpcCall } from "../tests/e2e/harness.mjs";
-import { startWorkerd } from "./workerd.mjs";
+import { median, startWorkerd } from "./workerd.mjs";
 
 const { values } = parseArgs({
-  options: { rows: { type: "string", default: "10000" }, rounds: { type: "string", default: "3" } },
+  options: { rows: { type: "string", default: "10000" }, rounds: { type: "string", default: "5" } },
 });
 const n = Number(values.rows);
 const rounds = Number(values.rounds);
 
+const load = loadavg()[0];
 const runtime = await startWorkerd();
 const call = async (object, method, ...args) => {
   const answer = await rpcCall(runtime.url, object, "bench", method, ...args);
@@ -38,21 +41,25 @@ const steps = [
 ];
 
 try {
-  const best = {};
-  for (let round = 0; round < rounds; round++) {
+  const times = {};
+  // Round 0 warms up (not counted).
+  for (let round = 0; round <= rounds; round++) {
     for (const [label, step] of steps) {
-      for (const object of ["JS_SQL_BENCH", "SQL_BENCH"]) {
+      const objects = round % 2 === 0 ? ["JS_SQL_BENCH", "SQL_BENCH"] : ["SQL_BENCH", "JS_SQL_BENCH"];
+      for (const object of objects) {
         const ms = await time(() => step(object));
-        const key = `${label}/${object}`;
-        best[key] = Math.min(best[key] ?? Infinity, ms);
+        if (round > 0) (times[`${label}/${object}`] ??= []).push(ms);
       }
     }
   }
-  console.log(`runtime: plain workerd; ${n} rows; best of ${rounds} rounds`);
+  const spread = (xs) => `[${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}]`.padEnd(15);
+  console.log(`runtime: plain workerd, storage on ${process.env.DURABLE_BENCH_STORAGE || "disk"}; ${n} rows; medians of ${rounds} rounds [min-max]; load average (1 min) ${load.toFixed(2)} -> ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
   for (const [label] of steps) {
-    const js = best[`${label}/JS_SQL_BENCH`];
-    const rust = best[`${label}/SQL_BENCH`];
-    console.log(`  ${label.padEnd(28)} JS ${js.toFixed(1).padStart(8)} ms   Rust ${rust.toFixed(1).padStart(8)} ms   ${(js / rust).toFixed(2)}x`);
+    const js = times[`${label}/JS_SQL_BENCH`];
+    const rust = times[`${label}/SQL_BENCH`];
+    console.log(
+      `  ${label.padEnd(28)} JS ${median(js).toFixed(1).padStart(8)} ms ${spread(js)} Rust ${median(rust).toFixed(1).padStart(8)} ms ${spread(rust)} ${(median(js) / median(rust)).toFixed(2)}x`,
+    );
   }
 } finally {
   await runtime.stop();

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
-import { ROOT, freePort, get, stripJsonComments, tempDir } from "../tests/e2e/harness.mjs";
+import { ROOT, freePort, get, stripJsonComments, tempDir, testConfig } from "../tests/e2e/harness.mjs";
 
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const WORKERD = join(ROOT, "node_modules", "@cloudflare", "workerd-linux-64", "bin", "workerd");
@@ -67,6 +67,21 @@ function workersRsService(dir, root) {
 }
 
 /**
+ * The examples' wrangler config: the repository's, or with DURABLE_BENCH_DIST
+ * set, a copy in `dir` whose module is that directory's worker.mjs (another
+ * build, made with `durable build --out-dir`, measured without touching dist/).
+ */
+function examplesConfig(dir) {
+  const dist = process.env.DURABLE_BENCH_DIST;
+  if (!dist) return "wrangler.jsonc";
+  const path = testConfig(dir);
+  const config = JSON.parse(readFileSync(path, "utf8"));
+  config.main = join(resolve(dist), "worker.mjs");
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+/**
  * Starts workerd; resolves to { url, stop, pid }. With `storage: "tmpfs"`,
  * object storage lives in /dev/shm (memory), taking the disk's fsync out of
  * what is measured. The default is DURABLE_BENCH_STORAGE, else the disk.
@@ -77,12 +92,29 @@ function workersRsService(dir, root) {
 export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE || "disk", workersRs } = {}) {
   const dir = tempDir("durable-workerd-");
   const storageDir = storage === "tmpfs" ? mkdtempSync("/dev/shm/durable-storage-") : join(dir.path, "storage");
-  const examples = await bundle("wrangler.jsonc", dir.path, "examples");
+  const examples = await bundle(examplesConfig(dir.path), dir.path, "examples");
   const caller = await bundle("examples/js-caller/wrangler.jsonc", dir.path, "caller");
   const workersRsWorker = workersRs ? workersRsService(workersRs, dir.path) : null;
+  // The JavaScript objects run in a worker of their own (a second copy of the
+  // caller's module, `js-objects`), as the Rust objects run in
+  // durable-examples: every call from the front worker crosses the same
+  // boundary between workers, whichever object it goes to.
+  const jsObjectsApart = (bundled) => ({
+    ...bundled,
+    config: {
+      ...bundled.config,
+      durable_objects: {
+        bindings: bundled.config.durable_objects.bindings.map((b) =>
+          b.script_name === "js-caller" || (!b.script_name && bundled === caller) ? { ...b, script_name: "js-objects" } : b,
+        ),
+      },
+    },
+  });
+  const front = jsObjectsApart(caller);
   const services = [
-    `(name = "js-caller", worker = ${worker("js-caller", caller, workersRsWorker ? [workersRsWorker.binding] : [])})`,
-    `(name = "durable-examples", worker = ${worker("durable-examples", examples)})`,
+    `(name = "js-caller", worker = ${worker("js-caller", front, workersRsWorker ? [workersRsWorker.binding] : [])})`,
+    `(name = "js-objects", worker = ${worker("js-objects", caller)})`,
+    `(name = "durable-examples", worker = ${worker("durable-examples", jsObjectsApart(examples))})`,
     ...(workersRsWorker ? [workersRsWorker.service] : []),
   ];
   return serve(dir, storageDir, services, "js-caller");

@@ -112,6 +112,26 @@ export default {
       return new Response(`${calls} ${highest}`);
     }
 
+    if (url.pathname === "/js/call-bench") {
+      // N RPC calls `op` (nop, increment: storage get + put, increment-sync:
+      // the synchronous KV API) to the Rust Counter or the JavaScript
+      // JsCounter, from `concurrency` sequential loops at once.
+      const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
+      const concurrency = Math.max(1, Math.min(Number(url.searchParams.get("concurrency") ?? "1"), 256));
+      const target = (url.searchParams.get("target") === "js" ? env.JS_COUNTER : env.COUNTER).getByName(name);
+      const call = { nop: () => target.nop(), increment: () => target.increment(1), "increment-sync": () => target.incrementSync(1) }[url.searchParams.get("op")];
+      if (!call) return new Response("op: nop, increment or increment-sync", { status: 400 });
+      let done = 0;
+      const loop = async (count) => {
+        for (let i = 0; i < count; i++) {
+          await call();
+          done++;
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, (_, k) => loop(Math.floor(calls / concurrency) + (k < calls % concurrency ? 1 : 0))));
+      return new Response(`${calls} ${done}`);
+    }
+
     if (url.pathname === "/js/spawn") {
       // Loads `count` new objects (one call each to objects never used before),
       // for the benchmark of what an object costs to create and keep in memory.
@@ -176,6 +196,17 @@ export class JsCounter extends DurableObject {
   async fetch(request) {
     if (new URL(request.url).pathname !== "/increment") return new Response("Not found", { status: 404 });
     return new Response(String(await this.increment(1)));
+  }
+
+  /** Does nothing, as the Rust `Counter::nop` (for the benchmarks). */
+  nop() {}
+
+  /** `increment` on the synchronous key-value API, as the Rust `Counter::increment_sync`. */
+  incrementSync(amount = 1) {
+    const kv = this.ctx.storage.kv;
+    const value = (kv.get("sync") || 0) + amount;
+    kv.put("sync", value);
+    return value;
   }
 
   /** The benchmarks' structured-value call, as in the Rust `Counter::weigh`. */

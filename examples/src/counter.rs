@@ -82,6 +82,22 @@ impl Counter {
         Ok(Response::ok(self.add(1).await?.to_string())?)
     }
 
+    /// Does nothing: the benchmarks measure the cost of a call itself with it.
+    pub fn nop(&self) {}
+
+    /// [`increment`](Self::increment) on the synchronous key-value API
+    /// (`ctx.storage.kv`): no await, no promise.
+    pub fn increment_sync(&self, amount: i64) -> Result<i64> {
+        let kv = self.state.storage().kv()?;
+        let value = kv
+            .get::<i64>("sync")?
+            .unwrap_or(0)
+            .checked_add(amount)
+            .ok_or_else(|| Error::message("the count would overflow"))?;
+        kv.put("sync", &value)?;
+        Ok(value)
+    }
+
     /// Counts the items of a structured value: the benchmarks use it to measure
     /// the cost of carrying ~10 KB of nested data over RPC.
     pub fn weigh(&self, batch: Batch) -> u32 {

@@ -124,6 +124,7 @@ impl Faults {
                 self.calls.set(self.calls.get() + 1);
                 Ok(Response::ok(self.calls.get().to_string())?)
             }
+            "/shape" => shape(param("shape").as_deref()),
             "/error" => Err(Error::message("the handler failed on purpose")),
             "/panic" => {
                 storage.put("panicked", &"yes").await?;
@@ -213,6 +214,27 @@ fn depth(n: u64) -> u64 {
     depth(n + 1) + frame[(n % 64) as usize]
 }
 
+/// `/shape?shape=..`: responses of every shape the runtime's conversion
+/// takes (status, headers, no body, a streamed body), and one with a status
+/// the runtime refuses, which fails the request without resetting the object.
+fn shape(shape: Option<&str>) -> Result<Response> {
+    match shape {
+        Some("headers") => {
+            let headers = worker::Headers::new();
+            headers.set("x-shape", "headers")?;
+            headers.set("content-type", "text/x-shape")?;
+            Ok(Response::ok("with headers")?.with_status(201).with_headers(headers))
+        }
+        Some("empty") => Ok(Response::empty()?.with_status(204)),
+        Some("stream") => {
+            let chunks = [Ok::<Vec<u8>, worker::Error>(b"streamed ".to_vec()), Ok(b"body".to_vec())];
+            Ok(Response::from_stream(futures_util::stream::iter(chunks))?)
+        }
+        Some("bad-status") => Ok(Response::ok("never sent")?.with_status(999)),
+        _ => Err(Error::message("shape: headers, empty, stream or bad-status")),
+    }
+}
+
 pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &str) -> worker::Result<Response> {
     let Some(name) = crate::name_param(url) else {
         return Response::error("missing `name`", 400);
@@ -237,6 +259,10 @@ pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &s
     }
     let query = url.query().map(|q| format!("?{q}")).unwrap_or_default();
     let request = worker::Request::new(&format!("https://faults{rest}{query}"), worker::Method::Get)?;
+    if rest == "/shape" {
+        // As the object answered: status, headers and body.
+        return Ok(faults.fetch(request).await?);
+    }
     let mut answer = faults.fetch(request).await?;
     let status = answer.status_code();
     let text = answer.text().await?;

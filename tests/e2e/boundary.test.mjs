@@ -102,3 +102,33 @@ test("a Closure<dyn Fn> builds and runs", async () => {
   assert.equal(called.status, 200, called.text);
   assert.equal(called.text, "42");
 });
+
+describe("a fetch handler's Response crosses as it was made", () => {
+  /** The object's own answer to `/shape?shape=..` (the worker passes it on as it is). */
+  const shape = (name, kind) => fetch(`${shared.runtime.url}/faults/shape?name=${name}&shape=${kind}`, { signal: AbortSignal.timeout(15_000) });
+
+  test("status, headers, no body and a streamed body", async () => {
+    const name = uniqueName("shape");
+    const headers = await shape(name, "headers");
+    assert.equal(headers.status, 201);
+    assert.equal(headers.headers.get("x-shape"), "headers");
+    assert.equal(headers.headers.get("content-type"), "text/x-shape");
+    assert.equal(await headers.text(), "with headers");
+    const empty = await shape(name, "empty");
+    assert.equal(empty.status, 204);
+    assert.equal(await empty.text(), "");
+    const stream = await shape(name, "stream");
+    assert.equal(stream.status, 200);
+    assert.equal(await stream.text(), "streamed body");
+  });
+
+  test("a status the runtime refuses fails the request (a 500), and the object lives on", async () => {
+    const name = uniqueName("bad-status");
+    assert.equal((await answer(`/faults/memory?name=${name}`)).text, "1");
+    const refused = await shape(name, "bad-status");
+    assert.equal(refused.status, 500);
+    await refused.text();
+    // Not reset (no panic): its in-memory count goes on.
+    assert.equal((await answer(`/faults/memory?name=${name}`)).text, "2");
+  });
+});

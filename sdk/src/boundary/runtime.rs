@@ -279,10 +279,55 @@ impl<T: Fetch> Instance<T> {
         let object = Rc::clone(&self.object);
         spawn_call(call, async move {
             match object.fetch(request.into()).await {
-                Ok(response) => Ok(web_sys::Response::from(response).into()),
+                Ok(response) => response_to_js(response),
                 Err(error) => Err(to_js_error(&error)),
             }
         })
+    }
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function respond_bytes(status, headers, bytes) {
+  return new Response(bytes.slice(), { status, headers });
+}
+export function respond(status, headers, body) {
+  return new Response(body, { status, headers });
+}
+"#)]
+extern "C" {
+    /// `new Response(copy of bytes, { status, headers })`: the bytes are
+    /// a view of Wasm memory, copied before the call returns.
+    #[wasm_bindgen(catch)]
+    fn respond_bytes(status: u16, headers: &web_sys::Headers, bytes: &[u8]) -> Result<JsValue, JsValue>;
+    /// `new Response(body, { status, headers })`, `body` a stream or `null`.
+    #[wasm_bindgen(catch)]
+    fn respond(status: u16, headers: &web_sys::Headers, body: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The JavaScript `Response` of a handler's `response`, made in one call
+/// across the boundary (the `worker` crate's conversion makes the init
+/// object, sets its fields, makes and fills a `Uint8Array`: six calls).
+/// A response with a WebSocket, `cf` options or `encodeBody: "manual"`
+/// goes through the `worker` crate's conversion. A status the runtime
+/// refuses (outside 200-599) fails the call with the runtime's `RangeError`.
+fn response_to_js(response: worker::Response) -> Result<JsValue, JsValue> {
+    let plain = matches!(response.encode_body(), worker::EncodeBody::Automatic)
+        && matches!(response.cf::<serde::de::IgnoredAny>(), Ok(None));
+    if !plain {
+        return Ok(web_sys::Response::from(response).into());
+    }
+    let status = response.status_code();
+    let headers = response.headers().clone();
+    let (builder, body) = response.into_parts();
+    if let Some(websocket) = builder.empty().websocket() {
+        // Rebuilt as it was: status, headers, WebSocket and body (no `cf`, automatic encoding).
+        let response = worker::ResponseBuilder::new().with_status(status).with_headers(headers).with_websocket(websocket).body(body);
+        return Ok(web_sys::Response::from(response).into());
+    }
+    match body {
+        worker::ResponseBody::Body(bytes) => respond_bytes(status, &headers.0, &bytes),
+        worker::ResponseBody::Stream(stream) => respond(status, &headers.0, &stream),
+        worker::ResponseBody::Empty => respond(status, &headers.0, &JsValue::NULL),
     }
 }
 

@@ -49,22 +49,42 @@ export function next_row(cursor) {
   return rows[0];
 }
 const text = new TextDecoder();
-// Parameters packed by `Slot` (see below): 16 bytes each. Up to four are
-// passed as arguments directly (no array, no spread: the common case).
+// Views of the Wasm memory, made again only when it grows (its buffer changes).
+let views = null;
+function viewsOf(memory) {
+  const buffer = memory.buffer;
+  if (views === null || views.buffer !== buffer) {
+    views = { buffer, u8: new Uint8Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer) };
+  }
+  return views;
+}
+// UTF-8 text at `start`: short ASCII text is made from its bytes directly
+// (a TextDecoder call costs more than the loop), anything else decoded.
+function textAt(u8, start, len) {
+  if (len <= 32) {
+    let s = "";
+    for (let i = start; i < start + len; i++) {
+      const b = u8[i];
+      if (b >= 0x80) return text.decode(u8.subarray(start, start + len));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return text.decode(u8.subarray(start, start + len));
+}
+// Parameters packed by `Slot` (see below): 16 bytes each, 8-aligned. Up to
+// four are passed as arguments directly (no array, no spread: the common case).
 export function exec_packed(sql, query, memory, ptr, count) {
-  const view = new DataView(memory.buffer, ptr, count * 16);
+  const { u8, u32, f64 } = viewsOf(memory);
   const arg = (i) => {
-    const at = i * 16;
-    switch (view.getUint32(at, true)) {
+    const at = (ptr >>> 2) + i * 4;
+    switch (u32[at]) {
       case 0: return null;
-      case 1: return view.getFloat64(at + 8, true);
-      case 2: {
-        const start = view.getUint32(at + 8, true);
-        return text.decode(new Uint8Array(memory.buffer, start, view.getUint32(at + 4, true)));
-      }
+      case 1: return f64[(ptr >>> 3) + i * 2 + 1];
+      case 2: return textAt(u8, u32[at + 2], u32[at + 1]);
       default: {
-        const start = view.getUint32(at + 8, true);
-        return new Uint8Array(memory.buffer, start, view.getUint32(at + 4, true)).slice();
+        const start = u32[at + 2];
+        return u8.slice(start, start + u32[at + 1]);
       }
     }
   };
@@ -97,8 +117,9 @@ extern "C" {
 
 /// One parameter as `exec_packed` reads it: a kind (0 `null`, 1 number,
 /// 2 UTF-8 text, 3 bytes), the length of text or bytes, and the number or
-/// the address of the text or bytes.
-#[repr(C)]
+/// the address of the text or bytes. 16 bytes, aligned to 8 (the `f64`):
+/// `exec_packed` reads the number as the second `f64` of the slot.
+#[repr(C, align(8))]
 struct Slot {
     kind: u32,
     len: u32,
@@ -110,6 +131,9 @@ union SlotValue {
     number: f64,
     address: u32,
 }
+
+// The layout `exec_packed` reads.
+const _: () = assert!(std::mem::size_of::<Slot>() == 16 && std::mem::align_of::<Slot>() == 8);
 
 impl Slot {
     /// `value`, whose text or bytes (borrowed) stay where they are until the
