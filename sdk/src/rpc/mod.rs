@@ -255,22 +255,27 @@ pub fn value_to_js<T: Serialize + ?Sized>(method: &str, value: &T) -> Result<JsV
     to_js(value).map_err(|e| Error::Conversion(format!("{method}: the result could not be converted: {e}")))
 }
 
-/// The result of a call in the wire format (see [`wire`]): its message, or,
-/// for a value the format does not hold (a JavaScript handle, say), a
-/// one-element array holding the structured result. Used by generated code.
+/// A method's result for its caller: in the structured form, or (`wire`)
+/// for a call in the wire format (see [`wire`]): its message, or, for a
+/// value the format does not hold (a JavaScript handle, say), a one-element
+/// array holding the structured result. Used by generated code.
 #[doc(hidden)]
-pub fn wire_value_to_js<T: Serialize + ?Sized>(method: &str, value: &T) -> Result<JsValue> {
+pub fn encode_value<T: Serialize + ?Sized>(method: &str, value: &T, wire: bool) -> Result<JsValue> {
+    if !wire {
+        return value_to_js(method, value);
+    }
     match wire::Writer::value(value) {
         Ok(message) => Ok(Uint8Array::from(&message[..]).into()),
         Err(_) => Ok(Array::of1(&value_to_js(method, value)?).into()),
     }
 }
 
-/// [`result_to_js`] for a call in the wire format. Used by generated code.
+/// [`result_to_js`], or its wire form ([`encode_value`]). Used by generated
+/// code.
 #[doc(hidden)]
-pub fn wire_result_to_js<T: Serialize, E: fmt::Display>(method: &str, result: std::result::Result<T, E>) -> Result<JsValue> {
+pub fn encode_result<T: Serialize, E: fmt::Display>(method: &str, result: std::result::Result<T, E>, wire: bool) -> Result<JsValue> {
     match result {
-        Ok(value) => wire_value_to_js(method, &value),
+        Ok(value) => encode_value(method, &value, wire),
         Err(error) => Err(Error::Message(bounded(error.to_string()))),
     }
 }
