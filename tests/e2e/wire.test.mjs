@@ -59,7 +59,7 @@ describe("Rust -> Rust calls in the wire format", () => {
 
   test("a value of the wrong shape is refused with the structured form's error", async () => {
     const { wire, structured } = await check("wrong");
-    assert.match(wire.error, /^remote error: total: argument 1 \(`order`\): invalid type: sequence, expected struct Order/);
+    assert.match(wire.error, /^remote error: total: argument 1 \(`order`\): missing field `lines`/);
     assert.deepEqual(structured, wire);
   });
 

@@ -33,6 +33,18 @@
 //! `Counter`) whose methods mirror the class's, so a Rust caller's arguments
 //! and results are checked by the compiler; see [`Namespace`].
 //!
+//! When both ends are objects of this SDK, a typed stub's call carries its
+//! arguments and result in a binary wire format instead: one `Uint8Array`,
+//! which the runtime copies where it would structured-clone every object of
+//! the value. It carries exactly the JavaScript value of the table above and
+//! the callee reads it by the same definition, so callers and callees of
+//! different versions read each other as in the structured form (unknown
+//! fields ignored, a missing `Option` field `None`), with the same errors.
+//! A value holding a JavaScript handle (a stub, a callback, a stream), and a
+//! callee without the wire format (an older deployment, a class written in
+//! JavaScript), use the structured form. JavaScript callers always use the
+//! structured form. The format (versioned) is defined in `sdk/src/rpc/wire.rs`.
+//!
 //! # Retryable methods
 //!
 //! The runtime retries a call through a stub when it failed before reaching
