@@ -449,12 +449,6 @@ impl fmt::Display for Malformed {
 
 impl std::error::Error for Malformed {}
 
-impl de::Error for Malformed {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Malformed(msg.to_string())
-    }
-}
-
 fn malformed(what: &str) -> Malformed {
     Malformed(format!("malformed binary value: {what}"))
 }
@@ -625,7 +619,11 @@ pub(crate) fn value(message: &[u8]) -> Result<usize, Malformed> {
 
 /// One well-formed value (checked by [`Reader::skip`]) read through the
 /// bulk route's reader (the definition in [`crate::convert`]).
-pub(crate) fn read_strict<T: DeserializeOwned>(value: &[u8]) -> Result<T, Malformed> {
+///
+/// Its error type is serde_json's, as the JSON bulk route's: the rules both
+/// share ([`crate::convert`]'s scalar reading) are then one copy of code in
+/// Wasm, not two.
+pub(crate) fn read_strict<T: DeserializeOwned>(value: &[u8]) -> Result<T, Error> {
     let mut reader = Reader::new(value);
     T::deserialize(crate::convert::Strict::<_, true>(ValueDe(&mut reader)))
 }
@@ -633,39 +631,46 @@ pub(crate) fn read_strict<T: DeserializeOwned>(value: &[u8]) -> Result<T, Malfor
 /// The serde deserializer over one value of a message.
 struct ValueDe<'a, 'de>(&'a mut Reader<'de>);
 
-impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
-    type Error = Malformed;
+/// The reader's error (see [`read_strict`]).
+type Error = serde_json::Error;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+fn refused(e: Malformed) -> Error {
+    de::Error::custom(e)
+}
+
+impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         let r = self.0;
-        match r.byte()? {
+        match r.byte().map_err(refused)? {
             // Both are `null` outside an option, as on the field route.
             UNDEFINED | NULL => visitor.visit_unit(),
             FALSE => visitor.visit_bool(false),
             TRUE => visitor.visit_bool(true),
-            INT => match r.int()? {
+            INT => match r.int().map_err(refused)? {
                 v if v >= 0 => visitor.visit_u64(v as u64),
                 v => visitor.visit_i64(v),
             },
-            FLOAT => visitor.visit_f64(r.f64()?),
-            STRING => visitor.visit_borrowed_str(r.str()?),
-            BYTES => visitor.visit_borrowed_bytes(r.bytes()?),
+            FLOAT => visitor.visit_f64(r.f64().map_err(refused)?),
+            STRING => visitor.visit_borrowed_str(r.str().map_err(refused)?),
+            BYTES => visitor.visit_borrowed_bytes(r.bytes().map_err(refused)?),
             ARRAY => {
-                let left = r.count()?;
+                let left = r.count().map_err(refused)?;
                 visitor.visit_seq(Parts { r, left })
             }
             OBJECT => {
-                let left = r.count()?;
+                let left = r.count().map_err(refused)?;
                 visitor.visit_map(Parts { r, left })
             }
-            tag => Err(malformed(&format!("unknown tag {tag:#04x}"))),
+            tag => Err(refused(malformed(&format!("unknown tag {tag:#04x}")))),
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         // `Strict::<_, true>`'s convention: `visit_none` is `undefined`,
         // `visit_unit` is `null`.
-        match self.0.peek()? {
+        match self.0.peek().map_err(refused)? {
             UNDEFINED => {
                 self.0.pos += 1;
                 visitor.visit_none()
@@ -678,8 +683,8 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_, 'de> {
         }
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Malformed> {
-        self.0.skip(0)?;
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.0.skip(0).map_err(refused)?;
         visitor.visit_unit()
     }
 
@@ -697,9 +702,9 @@ struct Parts<'a, 'de> {
 }
 
 impl<'de> de::SeqAccess<'de> for Parts<'_, 'de> {
-    type Error = Malformed;
+    type Error = Error;
 
-    fn next_element_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Malformed> {
+    fn next_element_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -713,9 +718,9 @@ impl<'de> de::SeqAccess<'de> for Parts<'_, 'de> {
 }
 
 impl<'de> de::MapAccess<'de> for Parts<'_, 'de> {
-    type Error = Malformed;
+    type Error = Error;
 
-    fn next_key_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Malformed> {
+    fn next_key_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
         if self.left == 0 {
             return Ok(None);
         }
@@ -723,7 +728,7 @@ impl<'de> de::MapAccess<'de> for Parts<'_, 'de> {
         seed.deserialize(ValueDe(self.r)).map(Some)
     }
 
-    fn next_value_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Malformed> {
+    fn next_value_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
         seed.deserialize(ValueDe(self.r))
     }
 
