@@ -45,7 +45,7 @@ fn generate(model: &ObjectImpl) -> TokenStream {
 
     let trait_impls = model.handlers.iter().map(|h| handler::trait_impl(h, self_ty));
     let glue_methods = model.handlers.iter().map(|h| handler::glue_method(h.kind));
-    let rpc_methods = model.rpc.iter().map(|m| rpc::glue_method(m, self_ty));
+    let rpc_methods = model.rpc.iter().map(|m| rpc::class_glue_method(m, self_ty));
     let target = stub::StubClass {
         self_ty,
         binding: quote!(<#self_ty>::__DURABLE_BINDING),
@@ -62,6 +62,7 @@ fn generate(model: &ObjectImpl) -> TokenStream {
             export: m.glue_ident().to_string(),
             ts: ts::method_signature(m, &mut refs),
             retryable: m.retryable,
+            wire: m.wire_glue_ident().map(|glue| glue.to_string()).unwrap_or_default(),
         })
         .collect();
     let record = meta::ImplRecord { rust: rust.to_string(), handlers, methods, refs };

@@ -155,6 +155,13 @@ pub struct Method {
     /// `retryable()`. Left out of the line when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retryable: bool,
+    /// The glue method that takes the method's calls in the wire format
+    /// (`durable::rpc`'s binary form of a call between two objects of the
+    /// SDK), which the class exposes as the hidden method
+    /// [`wire_method`](crate::model::name::wire_method); empty for none.
+    /// Left out of the line when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub wire: String,
 }
 
 /// A TypeScript declaration of a named type.
@@ -289,7 +296,7 @@ mod tests {
             Line::new(class(deployment)).to_json(),
             r#"{"v":1,"kind":"class","rust":"Counter","js":"Counter","export":"__durable_Counter","binding":"COUNTERS","renamed_from":"Tally","storage":"kv"}"#
         );
-        let method = Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: "getValue(): Promise<Value>".into(), retryable: false };
+        let method = Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: "getValue(): Promise<Value>".into(), retryable: false, wire: String::new() };
         let record = Record::Impl(ImplRecord {
             rust: "Counter".into(),
             handlers: vec!["fetch".into()],
@@ -317,7 +324,7 @@ mod tests {
             Record::Impl(ImplRecord {
                 rust: "Counter".into(),
                 handlers: vec!["fetch".into(), "alarm".into()],
-                methods: vec![Method { js: "get".into(), export: "__rpc_get".into(), ts: "get(key: string): Promise<Map<string, \"x\">>".into(), retryable: false }],
+                methods: vec![Method { js: "get".into(), export: "__rpc_get".into(), ts: "get(key: string): Promise<Map<string, \"x\">>".into(), retryable: false, wire: String::new() }],
                 refs: BTreeSet::from(["A".to_owned(), "B".to_owned()]),
             }),
             Record::Ts(TsRecord { name: "T".into(), decl: "type T = \"\u{1}\t\u{e9}\u{1F600}\";".into(), refs: BTreeSet::from(["U".to_owned()]) }),

@@ -2,7 +2,7 @@
 //! user's method and encodes its result.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::model::rpc::{is_unit, Output, RpcMethod};
@@ -17,16 +17,74 @@ pub fn called(js: &str, rust: &str) -> String {
     }
 }
 
-/// The glue method the JavaScript class calls for this RPC method.
+/// The glue method the JavaScript wrapper of a capability calls for this
+/// RPC method.
 pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
-    let glue = method.glue_ident();
-    let export = glue.to_string();
-    let ident = &method.ident;
+    glue_methods(method, self_ty, false)
+}
+
+/// The glue method a Durable Object class calls for this RPC method, and its
+/// twin for calls in the wire format (`durable::rpc`'s binary form of a call
+/// between two objects of the SDK; none for a method returning a
+/// capability): the same checks, the same method and the same errors, with
+/// the arguments read from one `Uint8Array` and the result written to one.
+/// Both call one function, the method's decoding, call and encoding (so a
+/// type error in the signature is reported once).
+pub fn class_glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
+    glue_methods(method, self_ty, true)
+}
+
+fn glue_methods(method: &RpcMethod, self_ty: &syn::Type, with_wire: bool) -> TokenStream {
     // Messages for the caller name the method and its parameters as a
     // JavaScript caller knows them (the class's and the `.d.ts`'s camelCase
     // names), and the Rust names beside them where those differ.
-    let rust_name = called(&method.js_name, &ident.to_string());
+    let rust_name = called(&method.js_name, &method.ident.to_string());
     let arity = method.args.len() as u32;
+    let inner = format_ident!("__rpc_run_{}", method.ident);
+    let structured = export(method, &method.glue_ident(), quote!(::durable::__private::js_sys::Array), quote! {
+        Self::#inner(object, ::durable::rpc::Args::new(#rust_name, #arity, args), false)
+    });
+    let wire = method.wire_glue_ident().filter(|_| with_wire).map(|glue| {
+        export(method, &glue, quote!(::durable::__private::wasm_bindgen::JsValue), quote! {
+            Self::#inner(object, ::durable::rpc::Args::wire(#rust_name, #arity, args)?, true)
+        })
+    });
+    let run = run(method, self_ty, &inner);
+    quote! {
+        #structured
+        #wire
+        #run
+    }
+}
+
+/// One exported glue method: `body` runs the method (`object` and `args`
+/// in scope), in the call's instance.
+fn export(method: &RpcMethod, glue: &syn::Ident, input: TokenStream, body: TokenStream) -> TokenStream {
+    let export = glue.to_string();
+    let run = if method.is_async {
+        quote! { self.instance.rpc(call, move |object| async move { #body.await }) }
+    } else {
+        // A method that never awaits runs to completion in the call itself.
+        quote! { self.instance.rpc_sync(call, move |object| #body) }
+    };
+    quote! {
+        #[wasm_bindgen(js_name = #export)]
+        pub fn #glue(
+            &self,
+            args: #input,
+            call: u32,
+        ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
+            #run
+        }
+    }
+}
+
+/// The method's decoding, call and encoding (`wire`: the result in the wire
+/// format). Not `pub`, so the glue type's `#[wasm_bindgen]` block does not
+/// export it.
+fn run(method: &RpcMethod, self_ty: &syn::Type, inner: &syn::Ident) -> TokenStream {
+    let ident = &method.ident;
+    let rust_name = called(&method.js_name, &method.ident.to_string());
     let decode = method.args.iter().map(|(name, ty)| {
         let rust = name.to_string();
         let js = crate::ts::parameter_name(&rust);
@@ -36,45 +94,30 @@ pub fn glue_method(method: &RpcMethod, self_ty: &syn::Type) -> TokenStream {
     let call = quote! { <#self_ty>::#ident(&*object, #(#names),*) };
     let call = if method.is_async { quote!(#call.await) } else { call };
     let encode = match &method.output {
-        Output::Unit => quote! { let () = #call; ::core::result::Result::Ok(::durable::__private::wasm_bindgen::JsValue::UNDEFINED) },
-        Output::Value(ty) => quote_spanned! {ty.span()=> ::durable::rpc::value_to_js(#rust_name, &#call) },
+        Output::Unit => quote! { let () = #call; let _ = wire; ::core::result::Result::Ok(::durable::__private::wasm_bindgen::JsValue::UNDEFINED) },
+        Output::Value(ty) => quote_spanned! {ty.span()=> ::durable::rpc::encode_value(#rust_name, &#call, wire) },
         // `Ok(())` resolves to `undefined`, as a JavaScript method that returns nothing.
-        Output::Result(ty) if is_unit(ty) => quote_spanned! {ty.span()=> ::durable::rpc::unit_result_to_js(#call) },
-        Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::result_to_js(#rust_name, #call) },
-        Output::Capability { target: ty, in_result: false, .. } => quote_spanned! {ty.span()=> ::durable::rpc::capability_to_js::<#ty>(#call) },
-        Output::Capability { target: ty, in_result: true, .. } => quote_spanned! {ty.span()=> ::durable::rpc::capability_result_to_js::<#ty, _>(#call) },
+        Output::Result(ty) if is_unit(ty) => quote_spanned! {ty.span()=> { let _ = wire; ::durable::rpc::unit_result_to_js(#call) } },
+        Output::Result(ty) => quote_spanned! {ty.span()=> ::durable::rpc::encode_result(#rust_name, #call, wire) },
+        Output::Capability { target: ty, in_result: false, .. } => quote_spanned! {ty.span()=> { let _ = wire; ::durable::rpc::capability_to_js::<#ty>(#call) } },
+        Output::Capability { target: ty, in_result: true, .. } => {
+            quote_spanned! {ty.span()=> { let _ = wire; ::durable::rpc::capability_result_to_js::<#ty, _>(#call) } }
+        }
     };
-    if !method.is_async {
-        // A method that never awaits runs to completion in the call itself.
-        return quote! {
-            #[wasm_bindgen(js_name = #export)]
-            pub fn #glue(
-                &self,
-                args: ::durable::__private::js_sys::Array,
-                call: u32,
-            ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
-                self.instance.rpc_sync(call, move |object| {
-                    let mut args = ::durable::rpc::Args::new(#rust_name, #arity, args);
-                    #(#decode)*
-                    args.finish()?;
-                    #encode
-                })
-            }
-        };
-    }
+    let (asyncness, object) = if method.is_async {
+        (quote!(async), quote!(::std::rc::Rc<#self_ty>))
+    } else {
+        (quote!(), quote!(&#self_ty))
+    };
     quote! {
-        #[wasm_bindgen(js_name = #export)]
-        pub fn #glue(
-            &self,
-            args: ::durable::__private::js_sys::Array,
-            call: u32,
-        ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
-            self.instance.rpc(call, move |object| async move {
-                let mut args = ::durable::rpc::Args::new(#rust_name, #arity, args);
-                #(#decode)*
-                args.finish()?;
-                #encode
-            })
+        #asyncness fn #inner(
+            object: #object,
+            mut args: ::durable::rpc::Args,
+            wire: bool,
+        ) -> ::durable::Result<::durable::__private::wasm_bindgen::JsValue> {
+            #(#decode)*
+            args.finish()?;
+            #encode
         }
     }
 }

@@ -157,9 +157,24 @@ pub fn stub_method(m: &RpcMethod, callee: &str, host: bool) -> TokenStream {
     let docs = &m.docs;
     // The method's own rustdoc first, then where the call goes.
     let separator = (!docs.is_empty()).then(|| quote!(#[doc = ""]));
-    let wasm = quote! {
-        let args = ::std::vec![#(#encode),*];
-        #call
+    let wasm = match (&m.output, m.wire_method()) {
+        // A Durable Object's method: in the wire format (`durable::rpc`'s
+        // binary form of a call between two objects of the SDK), or in the
+        // structured form where the callee or a value has no binary form.
+        (Output::Unit | Output::Value(_) | Output::Result(_), Some(hidden)) if host => {
+            let names = m.args.iter().map(|(name, _)| name);
+            quote! {
+                let mut wire = ::durable::rpc::WireArgs::new();
+                #(wire.push(&#names);)*
+                self.raw
+                    .call_wire::<#ret>(#js_name, #hidden, wire, || ::core::result::Result::Ok(::std::vec![#(#encode),*]))
+                    .await
+            }
+        }
+        _ => quote! {
+            let args = ::std::vec![#(#encode),*];
+            #call
+        },
     };
     // Outside Wasm (a `cargo test` with `durable::testing`), every call goes
     // through the test runtime, capabilities too.

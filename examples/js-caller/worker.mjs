@@ -46,7 +46,7 @@ export default {
 
     const name = url.searchParams.get("name") ?? "A";
     const counter = env.COUNTER.getByName(name);
-    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF, JS_COUNTER: env.JS_COUNTER, KV: env.KV, NOTES: env.NOTES, BROKEN_SCHEMA: env.BROKEN_SCHEMA, SQL_BENCH: env.SQL_BENCH, JS_SQL_BENCH: env.JS_SQL_BENCH, ALARM_LAB: env.ALARM_LAB, WS_LAB: env.WS_LAB, REMINDERS: env.REMINDERS, NAME_SEARCH: env.NAME_SEARCH, JS_NAME_SEARCH: env.JS_NAME_SEARCH };
+    const objects = { COUNTER: env.COUNTER, SHELF: env.SHELF, JS_COUNTER: env.JS_COUNTER, KV: env.KV, NOTES: env.NOTES, BROKEN_SCHEMA: env.BROKEN_SCHEMA, SQL_BENCH: env.SQL_BENCH, JS_SQL_BENCH: env.JS_SQL_BENCH, ALARM_LAB: env.ALARM_LAB, WS_LAB: env.WS_LAB, REMINDERS: env.REMINDERS, NAME_SEARCH: env.NAME_SEARCH, JS_NAME_SEARCH: env.JS_NAME_SEARCH, WIRE_LAB: env.WIRE_LAB };
 
     if (url.pathname === "/js/counter") {
       // The documented interface: increment(amount), decrement(amount), getCounterValue().

@@ -42,6 +42,7 @@ pub mod routes;
 pub mod schema_history;
 pub mod shelf;
 pub mod sql_bench;
+pub mod wire_lab;
 pub mod ws_lab;
 
 use worker::{event, Context, Env, Request, Response, Result, Url};
@@ -72,6 +73,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         "board" => board::handle(&env, &url, rest).await,
         "js-archive" => js_archive::handle(&env, &url, rest).await,
         "name-search" => name_search::handle(&env, &url, rest).await,
+        "wire-lab" => wire_lab::handle(&env, &url, rest).await,
         _ => Response::error("Not found", 404),
     }
 }

@@ -225,7 +225,7 @@ mod tests {
         let with_methods = br#"{"v":1,"kind":"class","rust":"A","js":"A","export":"__durable_A"}
 {"v":1,"kind":"impl","rust":"A","handlers":[],"methods":[{"js":"getValue","export":"__rpc_get_value"}]}"#;
         let classes = from_sections(&[with_methods]).unwrap();
-        assert_eq!(classes[0].methods, vec![Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: String::new(), retryable: false }]);
+        assert_eq!(classes[0].methods, vec![Method { js: "getValue".into(), export: "__rpc_get_value".into(), ts: String::new(), retryable: false, wire: String::new() }]);
     }
 
     #[test]
@@ -242,7 +242,7 @@ mod tests {
     fn reads_the_records_the_macro_writes() {
         use durable_codegen::meta::{ClassRecord, ImplRecord, Line, TsRecord};
         let deployment = Deployment { binding: Some("ROOMS".into()), renamed_from: Some("Old".into()), storage: Storage::Kv };
-        let method = Method { js: "post".into(), export: "__rpc_post".into(), ts: "post(m: Message): Promise<void>".into(), retryable: false };
+        let method = Method { js: "post".into(), export: "__rpc_post".into(), ts: "post(m: Message): Promise<void>".into(), retryable: false, wire: String::new() };
         let lines = [
             Line::new(Record::Class(ClassRecord { rust: "Room".into(), js: "ChatRoom".into(), export: "__durable_Room".into(), deployment: deployment.clone() })),
             Line::new(Record::Impl(ImplRecord {

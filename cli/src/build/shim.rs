@@ -12,6 +12,8 @@
 
 use std::fmt::Write;
 
+use durable_codegen::model::name::wire_method;
+
 use crate::build::classes::Class;
 
 /// Worker-level handlers (`#[event(fetch)]` and friends) the module may export.
@@ -83,7 +85,17 @@ fn class_source(class: &Class, hooks: bool) -> String {
     }
     let _ = writeln!(out, "    this.#host = __durable_runtime.host(\"{}\", \"{}\", ctx, env);", class.export, class.js);
     out.push_str("  }\n");
-    let retryable: Vec<String> = class.methods.iter().filter(|m| m.retryable).map(|m| format!("this.prototype.{}", m.js)).collect();
+    // A method's hidden twin for calls in the wire format is retryable
+    // exactly when the method is.
+    let retryable: Vec<String> = class
+        .methods
+        .iter()
+        .filter(|m| m.retryable)
+        .flat_map(|m| {
+            let wire = (!m.wire.is_empty()).then(|| format!("this.prototype.{}", wire_method(&m.js)));
+            std::iter::once(format!("this.prototype.{}", m.js)).chain(wire)
+        })
+        .collect();
     if !retryable.is_empty() {
         // As `retryable()`'s documentation shows: the methods on the prototype,
         // marked once, from a static block.
@@ -98,6 +110,16 @@ fn class_source(class: &Class, hooks: bool) -> String {
             out,
             "\n  {}(...args) {{\n    return this.#host.rpc(\"{}\", args);\n  }}\n",
             method.js, method.export
+        );
+    }
+    for method in class.methods.iter().filter(|m| !m.wire.is_empty()) {
+        // The call in the wire format a typed stub makes (see the SDK's
+        // `rpc::wire`): not in the `.d.ts`.
+        let _ = write!(
+            out,
+            "\n  {}(message) {{\n    return this.#host.rpc(\"{}\", message);\n  }}\n",
+            wire_method(&method.js),
+            method.wire
         );
     }
     if hooks {
@@ -146,6 +168,7 @@ mod tests {
                 export: "__rpc_increment".into(),
                 ts: "increment(amount: number): Promise<number>".into(),
                 retryable: false,
+                wire: "__rpcw_increment".into(),
             }],
         };
         let src = entry_module(&[class], &["fetch".into()], "glue.js", "glue_bg.wasm");
@@ -155,6 +178,8 @@ mod tests {
         assert!(src.contains("import { instantiate as __durable_instantiate } from \"./glue.js\";"));
         assert!(src.contains("export default __durable_runtime.entrypoint([\"fetch\"]);"));
         assert!(src.contains("increment(...args) {\n    return this.#host.rpc(\"__rpc_increment\", args);"));
+        // The hidden twin a typed stub calls in the wire format.
+        assert!(src.contains("  __durable_wire_increment(message) {\n    return this.#host.rpc(\"__rpcw_increment\", message);\n  }\n"), "{src}");
         assert!(!src.contains("free"));
         assert!(!src.contains("__durableTest"), "a production build has no test hooks");
         assert!(!src.contains("testing.mjs"));
@@ -168,6 +193,8 @@ mod tests {
             export: format!("__rpc_{js}"),
             ts: String::new(),
             retryable,
+            // `read` returns a capability: no wire twin.
+            wire: if js == "read" { String::new() } else { format!("__rpcw_{js}") },
         };
         let class = Class {
             js: "Counter".into(),
@@ -180,7 +207,11 @@ mod tests {
         };
         let src = entry_module(&[class], &[], "glue.js", "glue_bg.wasm");
         assert!(src.contains("import { retryable as __durable_retryable } from \"cloudflare:durable-objects\";\n"), "{src}");
-        assert!(src.contains("  static {\n    __durable_retryable(this.prototype.reset, this.prototype.read);\n  }\n"), "{src}");
+        // A retryable method's wire twin is retryable too.
+        assert!(
+            src.contains("  static {\n    __durable_retryable(this.prototype.reset, this.prototype.__durable_wire_reset, this.prototype.read);\n  }\n"),
+            "{src}"
+        );
         assert_eq!(src.matches("__durable_retryable(").count(), 1, "{src}");
     }
 

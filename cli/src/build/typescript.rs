@@ -55,7 +55,7 @@ mod tests {
                 deployment: Default::default(),
             location: None,
                 handlers: vec![],
-                methods: vec![Method { js: "add".into(), export: "__rpc_add".into(), ts: "add(book: Book): Promise<number>".into(), retryable: false }],
+                methods: vec![Method { js: "add".into(), export: "__rpc_add".into(), ts: "add(book: Book): Promise<number>".into(), retryable: false, wire: String::new() }],
             }],
             types: vec![TypeDecl { name: "Book".into(), decl: "export type Book = { \"title\": string };".into() }],
             undeclared: vec!["Cover".into()],

@@ -58,6 +58,19 @@ pub fn rpc_glue_ident(method: &Ident) -> Ident {
     format_ident!("__rpc_{}", method)
 }
 
+/// Name of the Wasm-side glue method that takes the calls of the RPC method
+/// `method` in the wire format (`durable::rpc`'s binary form of a call
+/// between two objects of the SDK).
+pub fn wire_glue_ident(method: &Ident) -> Ident {
+    format_ident!("__rpcw_{}", method)
+}
+
+/// The hidden JavaScript method through which a typed stub calls the
+/// JavaScript method `js` in the wire format (absent from the `.d.ts`).
+pub fn wire_method(js: &str) -> String {
+    format!("__durable_wire_{js}")
+}
+
 /// The name of the type an impl block is for (`impl Name { .. }`): its last
 /// path segment. A generic type is reported with `generic`; anything that is
 /// not a plain path with `not_a_path` (then a placeholder name is returned,

@@ -175,6 +175,18 @@ impl RpcMethod {
     pub fn glue_ident(&self) -> Ident {
         rpc_glue_ident(&self.ident)
     }
+
+    /// Name of the Wasm-side glue method for calls in the wire format; none
+    /// for a method returning a capability (a JavaScript handle: its calls
+    /// stay structured).
+    pub fn wire_glue_ident(&self) -> Option<Ident> {
+        (!matches!(self.output, Output::Capability { .. })).then(|| crate::model::name::wire_glue_ident(&self.ident))
+    }
+
+    /// The hidden JavaScript method of [`wire_glue_ident`](Self::wire_glue_ident).
+    pub fn wire_method(&self) -> Option<String> {
+        self.wire_glue_ident().map(|_| crate::model::name::wire_method(&self.js_name))
+    }
 }
 
 /// Whether `ty` is `()`.

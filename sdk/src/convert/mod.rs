@@ -14,6 +14,7 @@ mod strict;
 
 pub(crate) use de::ROUNDED;
 pub(crate) use ser::PRESERVED;
+pub(crate) use strict::Strict;
 
 thread_local! {
     /// This instance's `WebAssembly.Memory` (the object never changes; its
@@ -62,6 +63,19 @@ pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result
         Some(decoded) => Ok(decoded),
         None => decode_fields(value, false),
     }
+}
+
+/// One value of [`crate::rpc`]'s wire format (well-formed: checked by its
+/// reader) read as `T`, by the same definition as the JavaScript value it
+/// stands for: the bulk route's reader over the bytes; where that declines,
+/// the field route over the JavaScript value rebuilt from them, which
+/// accepts or words the error.
+pub(crate) fn decode_wire<T: DeserializeOwned>(value: &[u8]) -> std::result::Result<T, serde_wasm_bindgen::Error> {
+    if let Ok(decoded) = crate::rpc::wire::read_strict(value) {
+        return Ok(decoded);
+    }
+    let js = crate::rpc::wire::AsData(value).serialize(ser::Serializer)?;
+    decode_fields(js, false)
 }
 
 /// An SQL row: through its JSON text if worth it, else field by field with

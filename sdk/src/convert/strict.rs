@@ -26,14 +26,20 @@ const MAX_SAFE: u64 = (1 << 53) - 1;
 /// JavaScript walk accepted (see [`super::json`]).
 pub(crate) fn from_slice<T: de::DeserializeOwned>(text: &[u8]) -> Result<T, serde_json::Error> {
     let mut json = serde_json::Deserializer::from_slice(text);
-    let value = T::deserialize(Strict(&mut json))?;
+    let value = T::deserialize(Strict::<_, false>(&mut json))?;
     json.end()?;
     Ok(value)
 }
 
 /// A deserializer of JSON (any self-describing one, for tests) that reads
 /// with the field route's definition.
-pub(crate) struct Strict<D>(pub(crate) D);
+///
+/// `UNDEFINED`: whether `D` tells `undefined` from `null` where an option is
+/// asked for (the binary form of [`crate::rpc`]'s wire format does): then its
+/// `visit_none` is `undefined` (always `None`) and its `visit_unit` is `null`
+/// (read as [`super::de::null_option`] says). JSON has no `undefined`:
+/// serde_json says `null` with `visit_none`, and both are `null`.
+pub(crate) struct Strict<D, const UNDEFINED: bool = false>(pub(crate) D);
 
 /// What the Rust type asked for.
 #[derive(Clone, Copy)]
@@ -74,12 +80,12 @@ fn refused<E: de::Error>(what: &str) -> E {
 
 /// The visitor given to the JSON deserializer: whatever came, it is read as
 /// `hint` asks, by the shared rules.
-struct As<V> {
+struct As<V, const U: bool> {
     hint: Hint,
     visitor: V,
 }
 
-impl<V> As<V> {
+impl<V, const U: bool> As<V, U> {
     fn scalar<'de, E: de::Error>(self, value: Scalar<'_>) -> Result<V::Value, E>
     where
         V: Visitor<'de>,
@@ -120,7 +126,7 @@ impl<V> As<V> {
     }
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for As<V> {
+impl<'de, V: Visitor<'de>, const U: bool> Visitor<'de> for As<V, U> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -161,10 +167,21 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for As<V> {
         self.scalar(Scalar::Str(Cow::Owned(v)))
     }
 
+    /// Bytes (a `Uint8Array`: never in JSON, only in the binary form of
+    /// [`crate::rpc`]'s wire format), read as the field route reads a
+    /// `Uint8Array` where bytes or anything are asked for; elsewhere (a
+    /// `Vec<u8>`, which the field route reads element by element) refused.
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
+        match self.hint {
+            Hint::Any | Hint::Bytes | Hint::ByteBuf => self.visitor.visit_byte_buf(v.to_vec()),
+            _ => Err(refused("bytes as anything but bytes")),
+        }
+    }
+
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
         match self.hint {
             Hint::Any | Hint::Seq | Hint::Tuple(_) | Hint::TupleStruct(..) | Hint::Bytes | Hint::ByteBuf => {
-                let value = self.visitor.visit_seq(Elements(&mut seq))?;
+                let value = self.visitor.visit_seq(Elements::<_, U>(&mut seq))?;
                 // Elements the visitor did not read are ignored, as an
                 // array's are on the field route.
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -176,13 +193,13 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for As<V> {
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
         match self.hint {
-            Hint::Any | Hint::Map => self.visitor.visit_map(Entries(&mut map)),
-            Hint::Struct(_, fields) => self.visitor.visit_map(Fields { map: &mut map, fields, skip: false }),
+            Hint::Any | Hint::Map => self.visitor.visit_map(Entries::<_, U>(&mut map)),
+            Hint::Struct(_, fields) => self.visitor.visit_map(Fields::<_, U> { map: &mut map, fields, skip: false }),
             Hint::Enum(..) => {
                 let Some(tag) = map.next_key_seed(Text)? else {
                     return Err(A::Error::invalid_length(0, &"an object with exactly one key, the variant"));
                 };
-                let value = self.visitor.visit_enum(Tagged { tag, map: &mut map })?;
+                let value = self.visitor.visit_enum(Tagged::<_, U> { tag, map: &mut map })?;
                 if map.next_key::<IgnoredAny>()?.is_some() {
                     return Err(A::Error::invalid_length(2, &"an object with exactly one key, the variant"));
                 }
@@ -196,12 +213,12 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for As<V> {
 macro_rules! hinted {
     ($($method:ident => $hint:expr),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            self.0.deserialize_any(As { hint: $hint, visitor })
+            self.0.deserialize_any(As::<V, U> { hint: $hint, visitor })
         }
     )*};
 }
 
-impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Strict<D> {
+impl<'de, D: de::Deserializer<'de>, const U: bool> de::Deserializer<'de> for Strict<D, U> {
     type Error = D::Error;
 
     hinted!(
@@ -215,30 +232,30 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Strict<D> {
     );
 
     fn deserialize_unit_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(As { hint: Hint::UnitStruct(name), visitor })
+        self.0.deserialize_any(As::<V, U> { hint: Hint::UnitStruct(name), visitor })
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(As { hint: Hint::Tuple(len), visitor })
+        self.0.deserialize_any(As::<V, U> { hint: Hint::Tuple(len), visitor })
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(self, name: &'static str, len: usize, visitor: V) -> Result<V::Value, D::Error> {
         if name == super::ser::PRESERVED {
             return Err(refused("JavaScript values passed through"));
         }
-        self.0.deserialize_any(As { hint: Hint::TupleStruct(name, len), visitor })
+        self.0.deserialize_any(As::<V, U> { hint: Hint::TupleStruct(name, len), visitor })
     }
 
     fn deserialize_struct<V: Visitor<'de>>(self, name: &'static str, fields: &'static [&'static str], visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(As { hint: Hint::Struct(name, fields), visitor })
+        self.0.deserialize_any(As::<V, U> { hint: Hint::Struct(name, fields), visitor })
     }
 
     fn deserialize_enum<V: Visitor<'de>>(self, name: &'static str, variants: &'static [&'static str], visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_any(As { hint: Hint::Enum(name, variants), visitor })
+        self.0.deserialize_any(As::<V, U> { hint: Hint::Enum(name, variants), visitor })
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.0.deserialize_option(Optional(visitor))
+        self.0.deserialize_option(Optional::<V, U>(visitor))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, D::Error> {
@@ -253,9 +270,9 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Strict<D> {
 
 /// `null` as the field route reads it ([`super::de::null_option`]);
 /// anything else is `Some`, read strictly.
-struct Optional<V>(V);
+struct Optional<V, const U: bool>(V);
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Optional<V> {
+impl<'de, V: Visitor<'de>, const U: bool> Visitor<'de> for Optional<V, U> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -263,6 +280,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Optional<V> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        if U {
+            // `undefined`: `None`, as on the field route.
+            return self.0.visit_none();
+        }
         super::de::null_option(self.0)
     }
 
@@ -271,28 +292,28 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Optional<V> {
     }
 
     fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_some(Strict(d))
+        self.0.visit_some(Strict::<_, U>(d))
     }
 }
 
 /// A seed read strictly.
-struct Seed<S>(S);
+struct Seed<S, const U: bool>(S);
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
+impl<'de, S: DeserializeSeed<'de>, const U: bool> DeserializeSeed<'de> for Seed<S, U> {
     type Value = S::Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
-        self.0.deserialize(Strict(d))
+        self.0.deserialize(Strict::<_, U>(d))
     }
 }
 
-struct Elements<'a, A>(&'a mut A);
+struct Elements<'a, A, const U: bool>(&'a mut A);
 
-impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Elements<'_, A> {
+impl<'de, A: de::SeqAccess<'de>, const U: bool> de::SeqAccess<'de> for Elements<'_, A, U> {
     type Error = A::Error;
 
     fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
-        self.0.next_element_seed(Seed(seed))
+        self.0.next_element_seed(Seed::<_, U>(seed))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -344,9 +365,9 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Key<S> {
     }
 }
 
-struct Entries<'a, A>(&'a mut A);
+struct Entries<'a, A, const U: bool>(&'a mut A);
 
-impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Entries<'_, A> {
+impl<'de, A: de::MapAccess<'de>, const U: bool> de::MapAccess<'de> for Entries<'_, A, U> {
     type Error = A::Error;
 
     fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
@@ -354,7 +375,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Entries<'_, A> {
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        self.0.next_value_seed(Seed(seed))
+        self.0.next_value_seed(Seed::<_, U>(seed))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -364,13 +385,13 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Entries<'_, A> {
 
 /// A struct: only its declared fields are seen, as on the field route
 /// (which looks each one up and never sees the others).
-struct Fields<'a, A> {
+struct Fields<'a, A, const U: bool> {
     map: &'a mut A,
     fields: &'static [&'static str],
     skip: bool,
 }
 
-impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Fields<'_, A> {
+impl<'de, A: de::MapAccess<'de>, const U: bool> de::MapAccess<'de> for Fields<'_, A, U> {
     type Error = A::Error;
 
     fn next_key_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, A::Error> {
@@ -389,71 +410,71 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Fields<'_, A> {
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         debug_assert!(!self.skip);
-        self.map.next_value_seed(Seed(seed))
+        self.map.next_value_seed(Seed::<_, U>(seed))
     }
 }
 
 /// `{ Variant: payload }`, its one key already read.
-struct Tagged<'a, 'de, A> {
+struct Tagged<'a, 'de, A, const U: bool> {
     tag: Cow<'de, str>,
     map: &'a mut A,
 }
 
-impl<'a, 'de, A: de::MapAccess<'de>> de::EnumAccess<'de> for Tagged<'a, 'de, A> {
+impl<'a, 'de, A: de::MapAccess<'de>, const U: bool> de::EnumAccess<'de> for Tagged<'a, 'de, A, U> {
     type Error = A::Error;
-    type Variant = Payload<'a, A>;
+    type Variant = Payload<'a, A, U>;
 
-    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Payload<'a, A>), A::Error> {
+    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Payload<'a, A, U>), A::Error> {
         let tag = seed.deserialize(ScalarDe::<A::Error>::new(Scalar::Str(self.tag), false))?;
         Ok((tag, Payload(self.map)))
     }
 }
 
-struct Payload<'a, A>(&'a mut A);
+struct Payload<'a, A, const U: bool>(&'a mut A);
 
-struct TupleSeed<V> {
+struct TupleSeed<V, const U: bool> {
     len: usize,
     visitor: V,
 }
 
-impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for TupleSeed<V> {
+impl<'de, V: Visitor<'de>, const U: bool> DeserializeSeed<'de> for TupleSeed<V, U> {
     type Value = V::Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        de::Deserializer::deserialize_tuple(Strict(d), self.len, self.visitor)
+        de::Deserializer::deserialize_tuple(Strict::<_, U>(d), self.len, self.visitor)
     }
 }
 
-struct StructSeed<V> {
+struct StructSeed<V, const U: bool> {
     fields: &'static [&'static str],
     visitor: V,
 }
 
-impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for StructSeed<V> {
+impl<'de, V: Visitor<'de>, const U: bool> DeserializeSeed<'de> for StructSeed<V, U> {
     type Value = V::Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        de::Deserializer::deserialize_struct(Strict(d), "", self.fields, self.visitor)
+        de::Deserializer::deserialize_struct(Strict::<_, U>(d), "", self.fields, self.visitor)
     }
 }
 
-impl<'de, A: de::MapAccess<'de>> de::VariantAccess<'de> for Payload<'_, A> {
+impl<'de, A: de::MapAccess<'de>, const U: bool> de::VariantAccess<'de> for Payload<'_, A, U> {
     type Error = A::Error;
 
     fn unit_variant(self) -> Result<(), A::Error> {
-        self.0.next_value_seed(Seed(std::marker::PhantomData::<()>))
+        self.0.next_value_seed(Seed::<_, U>(std::marker::PhantomData::<()>))
     }
 
     fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, A::Error> {
-        self.0.next_value_seed(Seed(seed))
+        self.0.next_value_seed(Seed::<_, U>(seed))
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
-        self.0.next_value_seed(TupleSeed { len, visitor })
+        self.0.next_value_seed(TupleSeed::<_, U> { len, visitor })
     }
 
     fn struct_variant<V: Visitor<'de>>(self, fields: &'static [&'static str], visitor: V) -> Result<V::Value, A::Error> {
-        self.0.next_value_seed(StructSeed { fields, visitor })
+        self.0.next_value_seed(StructSeed::<_, U> { fields, visitor })
     }
 }
 

@@ -33,6 +33,18 @@
 //! `Counter`) whose methods mirror the class's, so a Rust caller's arguments
 //! and results are checked by the compiler; see [`Namespace`].
 //!
+//! When both ends are objects of this SDK, a typed stub's call carries its
+//! arguments and result in a binary wire format instead: one `Uint8Array`,
+//! which the runtime copies where it would structured-clone every object of
+//! the value. It carries exactly the JavaScript value of the table above and
+//! the callee reads it by the same definition, so callers and callees of
+//! different versions read each other as in the structured form (unknown
+//! fields ignored, a missing `Option` field `None`), with the same errors.
+//! A value holding a JavaScript handle (a stub, a callback, a stream), and a
+//! callee without the wire format (an older deployment, a class written in
+//! JavaScript), use the structured form. JavaScript callers always use the
+//! structured form. The format (versioned) is defined in `sdk/src/rpc/wire.rs`.
+//!
 //! # Retryable methods
 //!
 //! The runtime retries a call through a stub when it failed before reaching
@@ -81,7 +93,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -113,6 +125,7 @@ mod stream;
 #[cfg(not(target_arch = "wasm32"))]
 mod stream_host;
 mod stub_value;
+pub(crate) mod wire;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod transport;
 
@@ -137,14 +150,45 @@ pub use self::capability::{call_capability, call_pipelined, capability_result_to
 pub struct Args {
     method: &'static str,
     arity: u32,
-    values: Array,
+    source: Source,
     next: u32,
+}
+
+/// Where the arguments of a call come from.
+enum Source {
+    /// The structured form: the JavaScript values.
+    Values(Array),
+    /// The wire format ([`wire`]): the message and where each argument
+    /// starts, then where the last one ends.
+    Wire { message: Vec<u8>, bounds: Vec<usize> },
 }
 
 impl Args {
     /// Starts decoding the `values` passed to `method`, which takes `arity` arguments.
     pub fn new(method: &'static str, arity: u32, values: Array) -> Self {
-        Self { method, arity, values, next: 0 }
+        Self { method, arity, source: Source::Values(values), next: 0 }
+    }
+
+    /// Starts decoding the arguments of a call in the wire format (the
+    /// hidden `__durable_wire_<method>` a typed stub calls): `message` is
+    /// one `Uint8Array`. Each argument then reads exactly as the same value
+    /// in the structured form would, with the same errors. Used by
+    /// generated code.
+    #[doc(hidden)]
+    pub fn wire(method: &'static str, arity: u32, message: JsValue) -> Result<Self> {
+        let message = message
+            .dyn_into::<Uint8Array>()
+            .map_err(|_| Error::Conversion(format!("{method}: a binary call takes one Uint8Array")))?
+            .to_vec();
+        let bounds = wire::arguments(&message).map_err(|e| Error::Conversion(format!("{method}: {e}")))?;
+        Ok(Self { method, arity, source: Source::Wire { message, bounds }, next: 0 })
+    }
+
+    fn given(&self) -> u32 {
+        match &self.source {
+            Source::Values(values) => values.length(),
+            Source::Wire { bounds, .. } => bounds.len().saturating_sub(1) as u32,
+        }
     }
 
     /// Decodes the next argument, called `name` in the Rust signature. A missing
@@ -168,9 +212,16 @@ impl Args {
         let name = if js == rust { format!("`{js}`") } else { format!("`{js}`, Rust `{rust}`") };
         let index = self.next;
         self.next += 1;
-        let given = self.values.length();
-        let value = self.values.get(index);
-        crate::convert::decode(value).map_err(|e| {
+        let given = self.given();
+        let decoded = match &self.source {
+            Source::Values(values) => crate::convert::decode(values.get(index)),
+            Source::Wire { message, bounds } => match bounds.get(index as usize..index as usize + 2) {
+                Some(&[start, end]) => crate::convert::decode_wire(&message[start..end]),
+                // Missing: `undefined`, as in the structured form.
+                _ => crate::convert::decode(JsValue::UNDEFINED),
+            },
+        };
+        decoded.map_err(|e| {
             let e = conversion_message(e);
             let position = index + 1;
             if index >= given {
@@ -190,7 +241,7 @@ impl Args {
     /// caller's `dryRun` flag) is never silently dropped. A missing trailing
     /// `Option` argument is `None`, which is how a method grows a parameter.
     pub fn finish(self) -> Result<()> {
-        let given = self.values.length();
+        let given = self.given();
         if given > self.arity {
             return Err(Error::Conversion(format!(
                 "{}: takes {} argument(s), {given} given; extra arguments are refused, not ignored",
@@ -238,6 +289,74 @@ pub fn unit_result_to_js<E: fmt::Display>(result: std::result::Result<(), E>) ->
 pub fn value_to_js<T: Serialize + ?Sized>(method: &str, value: &T) -> Result<JsValue> {
     // Capability stubs in it go to the caller (see `capability::as_result`).
     capability::as_result(|| to_js(value)).map_err(|e| Error::Conversion(format!("{method}: the result could not be converted: {e}")))
+}
+
+/// A method's result for its caller: in the structured form, or (`wire`)
+/// for a call in the wire format (see [`wire`]): its message, or, for a
+/// value the format does not hold (a JavaScript handle, say), a one-element
+/// array holding the structured result. Used by generated code.
+#[doc(hidden)]
+pub fn encode_value<T: Serialize + ?Sized>(method: &str, value: &T, wire: bool) -> Result<JsValue> {
+    if !wire {
+        return value_to_js(method, value);
+    }
+    match wire::Writer::value(value) {
+        Ok(message) => Ok(Uint8Array::from(&message[..]).into()),
+        Err(_) => Ok(Array::of1(&value_to_js(method, value)?).into()),
+    }
+}
+
+/// [`result_to_js`], or its wire form ([`encode_value`]). Used by generated
+/// code.
+#[doc(hidden)]
+pub fn encode_result<T: Serialize, E: fmt::Display>(method: &str, result: std::result::Result<T, E>, wire: bool) -> Result<JsValue> {
+    match result {
+        Ok(value) => encode_value(method, &value, wire),
+        Err(error) => Err(Error::Message(bounded(error.to_string()))),
+    }
+}
+
+/// The arguments of an outgoing call in the wire format, written one by one
+/// (used by generated stubs); if one has no binary form, the call is made
+/// in the structured form.
+#[doc(hidden)]
+pub struct WireArgs {
+    writer: wire::Writer,
+    at: usize,
+    count: u32,
+    ok: bool,
+}
+
+impl Default for WireArgs {
+    fn default() -> Self {
+        let mut writer = wire::Writer::new();
+        let at = writer.open(wire::ARRAY).expect("the first level");
+        Self { writer, at, count: 0, ok: true }
+    }
+}
+
+impl WireArgs {
+    /// No arguments yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes the next argument.
+    pub fn push<T: Serialize + ?Sized>(&mut self, value: &T) {
+        if self.ok {
+            self.count += 1;
+            self.ok = value.serialize(&mut self.writer).is_ok();
+        }
+    }
+
+    /// The message, if every argument had a binary form.
+    fn finish(mut self) -> Option<Vec<u8>> {
+        if !self.ok {
+            return None;
+        }
+        self.writer.end(self.at, self.count);
+        Some(self.writer.into_bytes())
+    }
 }
 
 /// Why an RPC call made through a stub failed.
@@ -288,6 +407,29 @@ impl From<RpcError> for worker::Error {
     fn from(e: RpcError) -> Self {
         worker::Error::RustError(e.to_string())
     }
+}
+
+/// Whether a call in the wire format failed because the callee does not take
+/// it: no hidden method (the runtime's TypeError names it), or a version it
+/// refuses.
+fn lacks_wire(error: &JsValue, hidden: &str) -> bool {
+    let message = js_message(error);
+    message.contains(wire::REFUSED) || message.contains(&format!("does not implement the method \"{hidden}\""))
+}
+
+/// The result of a call in the wire format, read as `R`.
+fn wire_result<R: DeserializeOwned>(method: &str, value: JsValue) -> std::result::Result<R, RpcError> {
+    let decoded = if let Some(message) = value.dyn_ref::<Uint8Array>() {
+        let message = message.to_vec();
+        let start = wire::value(&message).map_err(|e| RpcError::Conversion(format!("{method}: the result could not be read: {e}")))?;
+        crate::convert::decode_wire(&message[start..])
+    } else if Array::is_array(&value) {
+        // A result the format does not hold, in the structured form.
+        crate::convert::decode(Array::from(&value).get(0))
+    } else {
+        crate::convert::decode(value)
+    };
+    decoded.map_err(|e| RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e))))
 }
 
 /// An untyped stub for one Durable Object: call any method by name, or send it
@@ -342,6 +484,37 @@ impl Stub {
         capability::as_result(|| crate::convert::decode(value)).map_err(|e| {
             RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e)))
         })
+    }
+
+    /// Calls `method` in the wire format ([`wire`]) through its hidden
+    /// method `hidden`, with `args`; in the structured form (the arguments
+    /// `structured` converts) if an argument has no binary form, or the
+    /// callee has no hidden method (an older deployment, a class written in
+    /// JavaScript) or refuses the message's version. Errors are the
+    /// structured call's. Used by generated stubs.
+    #[doc(hidden)]
+    pub async fn call_wire<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        hidden: &str,
+        args: WireArgs,
+        structured: impl FnOnce() -> std::result::Result<Vec<JsValue>, RpcError>,
+    ) -> std::result::Result<R, RpcError> {
+        if let Some(message) = args.finish() {
+            match self.apply(hidden, &Array::of1(&Uint8Array::from(&message[..]))).await {
+                Ok(value) => return wire_result(method, value),
+                Err(e) if !lacks_wire(&e, hidden) => return Err(classify(&e)),
+                Err(_) => {}
+            }
+        }
+        self.call(method, structured()?).await
+    }
+
+    /// `stub[method](...args)`, its promise adopted and awaited.
+    async fn apply(&self, method: &str, args: &Array) -> std::result::Result<JsValue, JsValue> {
+        let function: js_sys::Function = Reflect::get(&self.raw, &JsValue::from_str(method))?.dyn_into()?;
+        let returned = Reflect::apply(&function, &self.raw, args)?;
+        crate::executor::wait(Promise::resolve(&returned)).await
     }
 
     /// Sends an HTTP request to the object's `fetch` handler.
