@@ -12,13 +12,22 @@ source scripts/env.sh
 
 say() { printf '[package-check] %s\n' "$*" >&2; }
 
+# Cargo verifies each package against its siblings through a temporary
+# registry, and treats a registry crate as unchanged while its version is: a
+# second run at the same version would reuse the first run's unpacked sources
+# (under $CARGO_HOME/registry/src) and its builds (fingerprinted by version
+# only, in the target directory). Remove both so the siblings are today's
+# (the workspace's own builds of these crates are redone too: seconds).
+root="$PWD"
+target="${CARGO_TARGET_DIR:-$root/target}"
+version="$(cargo pkgid -p durable-objects | sed 's/.*[#@]//')"
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/durable-objects-*-"$version" "$target/package" \
+  "$target"/debug/.fingerprint/durable-objects-codegen-* "$target"/debug/.fingerprint/durable-objects-macros-*
+
 # --allow-dirty: checks uncommitted work too.
 cargo package --workspace --exclude durable-examples --exclude durable-tests --allow-dirty --quiet
 cargo build --quiet --release -p durable-objects-cli
 
-root="$PWD"
-target="${CARGO_TARGET_DIR:-$root/target}"
-version="$(cargo pkgid -p durable-objects | sed 's/.*[#@]//')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
