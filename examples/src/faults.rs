@@ -248,7 +248,13 @@ pub(crate) async fn handle(_req: worker::Request, env: &Env, url: &Url, rest: &s
     };
     match rest {
         "/rpc/tx-panic-handled" => return answer(faults.tx_panic_handled(param("key").unwrap_or_default()).await),
-        "/rpc/too-long" => return answer(faults.too_long().await.map(|s| format!("{} bytes", s.len()))),
+        // The structured call, as a JavaScript caller makes it: the string is
+        // made in JavaScript, which is what fails (a typed stub's wire-format
+        // call carries it as bytes, and the runtime refuses it for its size).
+        "/rpc/too-long" => {
+            let result = faults.raw().call::<String>("tooLong", Vec::new()).await;
+            return answer(result.map(|s| format!("{} bytes", s.len())));
+        }
         "/rpc/foreign" => {
             let result = if param("when").as_deref() == Some("async") { faults.foreign_async().await } else { faults.foreign().await };
             return answer(result.map(|n| n.to_string()));

@@ -1,5 +1,5 @@
 //! The job board shape (callbacks and capabilities together): workers
-//! `claim` jobs. A claim is a capability (`Claim`) the worker holds while it
+//! `claim` jobs. A claim is a capability (`JobClaim`) the worker holds while it
 //! works; the board keeps the worker's callback and tells it what happens
 //! to the claim. Dropping a claim unfinished puts its job back. Finished
 //! jobs are counted in a tally, a `Counter` whose stub the caller hands the
@@ -45,14 +45,14 @@ impl JobBoard {
     /// Claims the next job for `worker`, or fails when none waits. The board
     /// keeps `notify` (the caller keeps a clone while it holds the claim) and
     /// calls it now ("ada claimed build") and when the claim ends.
-    pub async fn claim(&self, worker: String, notify: Callback<(String,), ()>) -> std::result::Result<Capability<Claim>, String> {
+    pub async fn claim(&self, worker: String, notify: Callback<(String,), ()>) -> std::result::Result<Capability<JobClaim>, String> {
         let job = self.shared.waiting.borrow_mut().pop_front().ok_or("no job to claim")?;
         if let Err(e) = notify.call((format!("{worker} claimed {job}"),)).await {
             self.shared.waiting.borrow_mut().push_front(job);
             return Err(format!("the worker's callback failed: {e}"));
         }
         self.shared.claimed.set(self.shared.claimed.get() + 1);
-        Ok(Capability::new(Claim { job, worker, notify, finished: Cell::new(false), board: Rc::clone(&self.shared) }))
+        Ok(Capability::new(JobClaim { job, worker, notify, finished: Cell::new(false), board: Rc::clone(&self.shared) }))
     }
 
     /// How many claims workers hold.
@@ -78,7 +78,7 @@ impl JobBoard {
 }
 
 /// A job claimed by a worker, handed out by [`JobBoard::claim`].
-pub struct Claim {
+pub struct JobClaim {
     job: String,
     worker: String,
     notify: Callback<(String,), ()>,
@@ -87,7 +87,7 @@ pub struct Claim {
 }
 
 /// An unfinished claim let go of puts its job back.
-impl Drop for Claim {
+impl Drop for JobClaim {
     fn drop(&mut self) {
         self.board.claimed.set(self.board.claimed.get() - 1);
         if !self.finished.get() {
@@ -97,7 +97,7 @@ impl Drop for Claim {
 }
 
 #[durable::rpc_target]
-impl Claim {
+impl JobClaim {
     /// The job claimed.
     pub fn job(&self) -> String {
         self.job.clone()

@@ -56,11 +56,11 @@ after(() => dir?.cleanup());
 test("durable config --to-exports converts a copy of the repository's config, keeping everything but `migrations`", { timeout: 600_000 }, async () => {
   const check = await run(DURABLE, ["config", "--check", "-c", copy, "-p", "durable-examples"]);
   assert.equal(check.code, 0, check.output);
-  assert.match(check.output, /bindings and migrations are up to date \(18 classes\)/);
+  assert.match(check.output, /bindings and migrations are up to date \(21 classes\)/);
 
   const { code, output } = await run(DURABLE, ["config", "--to-exports", "-c", copy, "-p", "durable-examples"]);
   assert.equal(code, 0, output);
-  assert.match(output, /`migrations` \(10 entries\) -> `exports`: SQLite-backed `Counter`, `Location`/);
+  assert.match(output, /`migrations` \(13 entries\) -> `exports`: SQLite-backed `Counter`, `Location`/);
   const text = converted();
   assert.doesNotMatch(text, /"migrations"/);
   assert.match(text, /\n {2}"exports": \{\n {4}"Counter": \{ "type": "durable-object", "storage": "sqlite" \},\n/);
@@ -82,7 +82,7 @@ test("durable config --to-exports converts a copy of the repository's config, ke
 
   const after = await run(DURABLE, ["config", "--check", "-c", copy, "-p", "durable-examples"]);
   assert.equal(after.code, 0, after.output);
-  assert.match(after.output, /bindings and exports are up to date \(18 classes\)/);
+  assert.match(after.output, /bindings and exports are up to date \(21 classes\)/);
   const again = await run(DURABLE, ["config", "--to-exports", "-c", copy, "-p", "durable-examples"]);
   assert.equal(again.code, 0, again.output);
   assert.match(again.output, /already declares its Durable Objects in `exports`: nothing to convert/);

@@ -419,15 +419,16 @@ fn lacks_wire(error: &JsValue, hidden: &str) -> bool {
 
 /// The result of a call in the wire format, read as `R`.
 fn wire_result<R: DeserializeOwned>(method: &str, value: JsValue) -> std::result::Result<R, RpcError> {
+    // Capability stubs in it are the caller's (see `capability::as_result`).
     let decoded = if let Some(message) = value.dyn_ref::<Uint8Array>() {
         let message = message.to_vec();
         let start = wire::value(&message).map_err(|e| RpcError::Conversion(format!("{method}: the result could not be read: {e}")))?;
-        crate::convert::decode_wire(&message[start..])
+        capability::as_result(|| crate::convert::decode_wire(&message[start..]))
     } else if Array::is_array(&value) {
         // A result the format does not hold, in the structured form.
-        crate::convert::decode(Array::from(&value).get(0))
+        capability::as_result(|| crate::convert::decode(Array::from(&value).get(0)))
     } else {
-        crate::convert::decode(value)
+        capability::as_result(|| crate::convert::decode(value))
     };
     decoded.map_err(|e| RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e))))
 }
