@@ -90,7 +90,21 @@ export function tempDir(prefix = "durable-e2e-") {
  * sets DURABLE_ERROR_DETAILS, which puts error messages into 500 answers.
  * Resolves to { url, stop, crash, logs } once the runtime answers HTTP.
  */
-export async function startRuntime({ config, persistDir, timeoutMs = 60_000, errorDetails = true }) {
+export async function startRuntime(options) {
+  // wrangler picks some ports of its own (the sockets between the workers of
+  // a multi-config session): one can still be held by a runtime that was just
+  // stopped. That is the only failure worth another try.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 4 || !/Address already in use/.test(String(error?.message))) throw error;
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
+  }
+}
+
+async function startOnce({ config, persistDir, timeoutMs = 60_000, errorDetails = true }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const configs = (Array.isArray(config) ? config : [config]).flatMap((c) => ["-c", c]);
