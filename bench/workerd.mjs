@@ -110,10 +110,24 @@ export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE
       },
     },
   });
+  // Likewise the Rust front worker (the examples' own `fetch`, whose
+  // routes call the objects through typed stubs) runs in a worker of its
+  // own, `rust-front`, a second copy of the examples' module whose bindings
+  // lead to the objects in durable-examples: a Rust -> Rust call crosses
+  // the same boundary as a JavaScript -> JavaScript one.
+  const rustFront = {
+    ...examples,
+    config: {
+      ...examples.config,
+      durable_objects: { bindings: jsObjectsApart(examples).config.durable_objects.bindings.map((b) => ({ script_name: "durable-examples", ...b })) },
+    },
+  };
   const front = jsObjectsApart(caller);
+  front.config = { ...front.config, services: (front.config.services ?? []).map((s) => (s.service === "durable-examples" ? { ...s, service: "rust-front" } : s)) };
   const services = [
     `(name = "js-caller", worker = ${worker("js-caller", front, workersRsWorker ? [workersRsWorker.binding] : [])})`,
     `(name = "js-objects", worker = ${worker("js-objects", caller)})`,
+    `(name = "rust-front", worker = ${worker("rust-front", rustFront)})`,
     `(name = "durable-examples", worker = ${worker("durable-examples", jsObjectsApart(examples))})`,
     ...(workersRsWorker ? [workersRsWorker.service] : []),
   ];
@@ -124,7 +138,7 @@ export async function startWorkerd({ storage = process.env.DURABLE_BENCH_STORAGE
  * Serves the workerd `services` (capnp text, each a `(name = .., worker = ..)`
  * whose `embed` paths are relative to `dir.path`) with object storage in
  * `storageDir`, HTTP going to the service `entry`; resolves to { url, stop,
- * pid } once it answers.
+ * pid, dir } once it answers (`dir`: where the bundles are, until `stop`).
  */
 export async function serve(dir, storageDir, services, entry) {
   const port = await freePort();
@@ -164,7 +178,7 @@ const config :Workerd.Config = (
     if (child.exitCode !== null) break;
     try {
       await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(1_000) });
-      return { url, stop, pid: child.pid };
+      return { url, stop, pid: child.pid, dir: dir.path };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }

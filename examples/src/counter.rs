@@ -117,7 +117,7 @@ impl Counter {
     }
 }
 
-/// `/counter/bench?calls=N&payload=small|10k&name=A`: N sequential RPC calls
+/// `/counter/bench?calls=N&payload=small|10k|nop&name=A`: N sequential RPC calls
 /// through the typed stub, for the benchmarks; answers the number of calls made.
 pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
     let param = |k: &str| url.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
@@ -125,11 +125,12 @@ pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
     let name = param("name").unwrap_or_else(|| "bench".into());
     let counter = Namespace::<Counter>::from_env_default(env)?.get_by_name(&name)?;
     let batch = Batch::sample();
+    let payload = param("payload");
     for _ in 0..calls {
-        if param("payload").as_deref() == Some("10k") {
-            counter.weigh(batch.clone()).await?;
-        } else {
-            counter.increment(1).await?;
+        match payload.as_deref() {
+            Some("10k") => _ = counter.weigh(batch.clone()).await?,
+            Some("nop") => counter.nop().await?,
+            _ => _ = counter.increment(1).await?,
         }
     }
     Response::ok(calls.to_string())

@@ -82,7 +82,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         && out.join(bindgen::GLUE_JS).exists()
         && out.join(bindgen::GLUE_WASM).exists();
     if !fresh {
-        bindgen::generate(&wasm_bytes, out, optimized)?;
+        bindgen::generate(&wasm_bytes, out, optimized && !optimize::keep_names())?;
         match &wasm_opt {
             Some(tool) => {
                 let (before, after, seconds) = optimize::run(tool, &out.join(bindgen::GLUE_WASM))?;
@@ -150,6 +150,12 @@ fn cargo_build(options: &Target) -> Result<PathBuf, String> {
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--lib", "--target", "wasm32-unknown-unknown", "--message-format=json-render-diagnostics"]);
     cmd.args(["--profile", options.profile]);
+    if optimize::keep_names() {
+        // The linker strips the names section too in a profile that strips
+        // debug information (release's default).
+        let profile = options.profile.to_uppercase().replace('-', "_");
+        cmd.env(format!("CARGO_PROFILE_{profile}_STRIP"), "none");
+    }
     if let Some(package) = options.package {
         cmd.args(["--package", package]);
     }
@@ -190,6 +196,7 @@ fn stamp(module: &[u8], optimized: bool, wasm_opt: Option<&Path>) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     module.hash(&mut hasher);
     optimized.hash(&mut hasher);
+    optimize::keep_names().hash(&mut hasher);
     wasm_opt.hash(&mut hasher);
     if let Ok(tool) = std::env::current_exe().and_then(fs::read) {
         tool.hash(&mut hasher);

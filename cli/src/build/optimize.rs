@@ -18,6 +18,16 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 /// The environment variable that overrides where `wasm-opt` is (or `off`).
 pub const ENV: &str = "DURABLE_WASM_OPT";
 
+/// The environment variable that keeps the module's function names in an
+/// optimized build (`DURABLE_KEEP_NAMES=1`): for profiling (`bench/profile.mjs`),
+/// not for deploying (the names section is about a fifth of the module).
+pub const KEEP_NAMES: &str = "DURABLE_KEEP_NAMES";
+
+/// Whether [`KEEP_NAMES`] is set (to anything but `0` or nothing).
+pub fn keep_names() -> bool {
+    std::env::var(KEEP_NAMES).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 /// What `wasm-opt` is asked to do: optimize for size (`-Os`), and drop what
 /// the runtime never reads.
 const FLAGS: &[&str] = &["-Os", "--strip-debug", "--strip-producers", "--strip-target-features"];
@@ -42,8 +52,11 @@ pub fn run(wasm_opt: &Path, wasm: &Path) -> Result<(u64, u64, f64), String> {
     let started = Instant::now();
     let before = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
     let tmp = wasm.with_extension("opt.wasm");
+    // wasm-opt drops the names section unless told to keep it (`-g`).
+    let flags = FLAGS.iter().filter(|f| !(keep_names() && **f == "--strip-debug"));
     let output = Command::new(wasm_opt)
-        .args(FLAGS)
+        .args(flags)
+        .args(keep_names().then_some("-g"))
         .arg(wasm)
         .arg("-o")
         .arg(&tmp)
