@@ -34,9 +34,9 @@
 //! and results are checked by the compiler; see [`Namespace`].
 //!
 //! When both ends are objects of this SDK, a typed stub's call carries its
-//! arguments and result in a binary wire format instead: one `Uint8Array`,
-//! which the runtime copies where it would structured-clone every object of
-//! the value. It carries exactly the JavaScript value of the table above and
+//! arguments and result in a binary wire format instead, which crosses as
+//! one string (two bytes to a UTF-16 unit) that the runtime copies where it
+//! would structured-clone every object of the value. It carries exactly the JavaScript value of the table above and
 //! the callee reads it by the same definition, so callers and callees of
 //! different versions read each other as in the structured form (unknown
 //! fields ignored, a missing `Option` field `None`), with the same errors.
@@ -93,7 +93,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -158,9 +158,9 @@ pub struct Args {
 enum Source {
     /// The structured form: the JavaScript values.
     Values(Array),
-    /// The wire format ([`wire`]): the message and where each argument
-    /// starts, then where the last one ends.
-    Wire { message: Vec<u8>, bounds: Vec<usize> },
+    /// The wire format ([`wire`]): the message, how many arguments it
+    /// holds, and where the next one starts (they are read in order).
+    Wire { message: Vec<u8>, count: u32, pos: usize },
 }
 
 impl Args {
@@ -171,23 +171,22 @@ impl Args {
 
     /// Starts decoding the arguments of a call in the wire format (the
     /// hidden `__durable_wire_<method>` a typed stub calls): `message` is
-    /// one `Uint8Array`. Each argument then reads exactly as the same value
+    /// the message's carrier, a string. Each argument then reads exactly as the same value
     /// in the structured form would, with the same errors. Used by
     /// generated code.
     #[doc(hidden)]
     pub fn wire(method: &'static str, arity: u32, message: JsValue) -> Result<Self> {
-        let message = message
-            .dyn_into::<Uint8Array>()
-            .map_err(|_| Error::Conversion(format!("{method}: a binary call takes one Uint8Array")))?
-            .to_vec();
-        let bounds = wire::arguments(&message).map_err(|e| Error::Conversion(format!("{method}: {e}")))?;
-        Ok(Self { method, arity, source: Source::Wire { message, bounds }, next: 0 })
+        let message = carrier::read(&message)
+            .ok_or_else(|| Error::Conversion(format!("{method}: a binary call takes one string (the wire format's carrier)")))?
+            .map_err(|e| Error::Conversion(format!("{method}: {e}")))?;
+        let (count, pos) = wire::arguments_header(&message).map_err(|e| Error::Conversion(format!("{method}: {e}")))?;
+        Ok(Self { method, arity, source: Source::Wire { message, count, pos }, next: 0 })
     }
 
     fn given(&self) -> u32 {
         match &self.source {
             Source::Values(values) => values.length(),
-            Source::Wire { bounds, .. } => bounds.len().saturating_sub(1) as u32,
+            Source::Wire { count, .. } => *count,
         }
     }
 
@@ -213,13 +212,15 @@ impl Args {
         let index = self.next;
         self.next += 1;
         let given = self.given();
-        let decoded = match &self.source {
+        let decoded = match &mut self.source {
             Source::Values(values) => crate::convert::decode(values.get(index)),
-            Source::Wire { message, bounds } => match bounds.get(index as usize..index as usize + 2) {
-                Some(&[start, end]) => crate::convert::decode_wire(&message[start..end]),
-                // Missing: `undefined`, as in the structured form.
-                _ => crate::convert::decode(JsValue::UNDEFINED),
+            Source::Wire { message, count, pos } if index < *count => match wire::read_next(message, pos) {
+                Ok(value) => Ok(value),
+                Err(wire::NotRead::Declined { start, end }) => crate::convert::decode_wire(&message[start..end]),
+                Err(wire::NotRead::Malformed(e)) => return Err(Error::Conversion(format!("{}: {e}", self.method))),
             },
+            // Missing: `undefined`, as in the structured form.
+            Source::Wire { .. } => crate::convert::decode(JsValue::UNDEFINED),
         };
         decoded.map_err(|e| {
             let e = conversion_message(e);
@@ -247,6 +248,11 @@ impl Args {
                 "{}: takes {} argument(s), {given} given; extra arguments are refused, not ignored",
                 self.method, self.arity
             )));
+        }
+        if let Source::Wire { message, pos, .. } = &self.source {
+            if self.next >= given && *pos != message.len() {
+                return Err(Error::Conversion(format!("{}: {}", self.method, wire::TRAILING_ARGUMENTS)));
+            }
         }
         Ok(())
     }
@@ -301,7 +307,7 @@ pub fn encode_value<T: Serialize + ?Sized>(method: &str, value: &T, wire: bool) 
         return value_to_js(method, value);
     }
     match wire::Writer::value(value) {
-        Ok(message) => Ok(Uint8Array::from(&message[..]).into()),
+        Ok(message) => Ok(carrier::text(&wire::to_units(&message)).into()),
         Err(_) => Ok(Array::of1(&value_to_js(method, value)?).into()),
     }
 }
@@ -409,6 +415,57 @@ impl From<RpcError> for worker::Error {
     }
 }
 
+/// How a message of the wire format crosses: as its carrier, a string
+/// ([`wire`]'s "The carrier"), made and read by JavaScript over Wasm memory.
+mod carrier {
+    use js_sys::{JsString, Promise};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    #[wasm_bindgen(inline_js = r#"
+function text(units) {
+  if (units.length <= 8192) return String.fromCharCode.apply(null, units);
+  let s = "";
+  for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode.apply(null, units.subarray(i, i + 8192));
+  return s;
+}
+export { text };
+export function call(stub, method, units) {
+  return Promise.resolve(stub[method](text(units)));
+}
+export function read_units(s, memory, ptr) {
+  const units = new Uint16Array(memory.buffer, ptr, s.length);
+  for (let i = 0; i < s.length; i++) units[i] = s.charCodeAt(i);
+}
+"#)]
+    extern "C" {
+        /// The string of `units` (a view of Wasm memory, copied into it).
+        pub(super) fn text(units: &[u16]) -> JsString;
+
+        /// `Promise.resolve(stub[method](text(units)))`: one crossing where
+        /// looking the method up, making the argument, the call and the
+        /// adoption of its promise would each be one.
+        #[wasm_bindgen(catch)]
+        pub(super) fn call(stub: &JsValue, method: &str, units: &[u16]) -> Result<Promise, JsValue>;
+
+        /// Writes the units of `s` into Wasm memory at `ptr`, `s.length`
+        /// of them.
+        fn read_units(s: &JsString, memory: &JsValue, ptr: *mut u16);
+    }
+
+    /// The message `value` carries: `None` if it is not a string, an error
+    /// if the string is not a carrier.
+    pub(super) fn read(value: &JsValue) -> Option<Result<Vec<u8>, super::wire::Malformed>> {
+        let text = value.dyn_ref::<JsString>()?;
+        let mut units = vec![0u16; text.length() as usize];
+        // `read_units` writes exactly `text.length()` units, the length
+        // `units` has, into its buffer, and allocates nothing in Wasm
+        // meanwhile (the buffer stays where it is).
+        crate::convert::with_memory(|memory| read_units(text, memory, units.as_mut_ptr()));
+        Some(super::wire::from_units(&units))
+    }
+}
+
 /// Whether a call in the wire format failed because the callee does not take
 /// it: no hidden method (the runtime's TypeError names it), or a version it
 /// refuses.
@@ -420,10 +477,19 @@ fn lacks_wire(error: &JsValue, hidden: &str) -> bool {
 /// The result of a call in the wire format, read as `R`.
 fn wire_result<R: DeserializeOwned>(method: &str, value: JsValue) -> std::result::Result<R, RpcError> {
     // Capability stubs in it are the caller's (see `capability::as_result`).
-    let decoded = if let Some(message) = value.dyn_ref::<Uint8Array>() {
-        let message = message.to_vec();
-        let start = wire::value(&message).map_err(|e| RpcError::Conversion(format!("{method}: the result could not be read: {e}")))?;
-        capability::as_result(|| crate::convert::decode_wire(&message[start..]))
+    let unreadable = |e: wire::Malformed| RpcError::Conversion(format!("{method}: the result could not be read: {e}"));
+    let decoded = if let Some(message) = carrier::read(&value) {
+        let message = message.map_err(unreadable)?;
+        let mut pos = wire::value_header(&message).map_err(unreadable)?;
+        let read = match wire::read_next(&message, &mut pos) {
+            Ok(value) => Ok(value),
+            Err(wire::NotRead::Declined { start, end }) => capability::as_result(|| crate::convert::decode_wire(&message[start..end])),
+            Err(wire::NotRead::Malformed(e)) => return Err(unreadable(e)),
+        };
+        if pos != message.len() {
+            return Err(unreadable(wire::Malformed(wire::TRAILING_VALUE.into())));
+        }
+        read
     } else if Array::is_array(&value) {
         // A result the format does not hold, in the structured form.
         capability::as_result(|| crate::convert::decode(Array::from(&value).get(0)))
@@ -502,20 +568,21 @@ impl Stub {
         structured: impl FnOnce() -> std::result::Result<Vec<JsValue>, RpcError>,
     ) -> std::result::Result<R, RpcError> {
         if let Some(message) = args.finish() {
-            match self.apply(hidden, &Array::of1(&Uint8Array::from(&message[..]))).await {
+            let units = wire::to_units(&message);
+            drop(message);
+            let sent = carrier::call(&self.raw, hidden, &units);
+            drop(units);
+            let sent = match sent {
+                Ok(promise) => crate::executor::wait(promise).await,
+                Err(e) => Err(e),
+            };
+            match sent {
                 Ok(value) => return wire_result(method, value),
                 Err(e) if !lacks_wire(&e, hidden) => return Err(classify(&e)),
                 Err(_) => {}
             }
         }
         self.call(method, structured()?).await
-    }
-
-    /// `stub[method](...args)`, its promise adopted and awaited.
-    async fn apply(&self, method: &str, args: &Array) -> std::result::Result<JsValue, JsValue> {
-        let function: js_sys::Function = Reflect::get(&self.raw, &JsValue::from_str(method))?.dyn_into()?;
-        let returned = Reflect::apply(&function, &self.raw, args)?;
-        crate::executor::wait(Promise::resolve(&returned)).await
     }
 
     /// Sends an HTTP request to the object's `fetch` handler.
