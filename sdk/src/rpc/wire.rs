@@ -45,7 +45,10 @@
 //! # The call
 //! The typed stub calls the hidden method `__durable_wire_<method>(bytes)`
 //! (not in the `.d.ts`) with the arguments' message; it is marked retryable
-//! exactly when `<method>` is. The result is the result's message (a
+//! exactly when `<method>` is. Only a method whose arguments or result are
+//! more than scalars (numbers, `bool`, `char`, strings, `()`, an `Option` of
+//! one, as written in its signature) has the hidden twin: scalars cross the
+//! structured call for less than one `Uint8Array` costs the runtime. The result is the result's message (a
 //! `Uint8Array`), `undefined` for a method that returns nothing, or, for a
 //! result the format does not hold, a one-element array holding the
 //! structured result. Errors (the method's `Err`, a panic, an argument that
