@@ -36,7 +36,8 @@
 //! handed to `hooks.wait(promise, slot)`; the runtime follows it and calls
 //! `__durable_resume(slot, ok, value)` when it settles, an entry that polls
 //! the task waiting on it and whatever that woke. Other wakers queue the
-//! task and one microtask (`queueMicrotask` of a closure) runs the queue.
+//! task and one microtask (the glue's `queueMicrotask`, a `then` on a settled
+//! promise: `durable build`'s factory) runs the queue.
 //!
 //! **Watched promises.** A promise the runtime awaits on the object's behalf
 //! (the callbacks of `blockConcurrencyWhile`, `transaction`, `waitUntil`, a

@@ -416,17 +416,49 @@ impl From<RpcError> for worker::Error {
     }
 }
 
-/// The one crossing of a call in the wire format.
-mod wire_call {
-    use js_sys::Promise;
+/// The one crossing of a call through a stub, in the wire format or structured.
+mod js_call {
+    use js_sys::{Array, Promise};
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen(inline_js = r#"
 export function call(stub, method, message) {
   return Promise.resolve(stub[method](message.slice()));
 }
+function method(stub, name) {
+  const f = stub[name];
+  return typeof f === "function" ? f : undefined;
+}
+export function invoke0(stub, name) {
+  const f = method(stub, name);
+  return f && Promise.resolve(Reflect.apply(f, stub, []));
+}
+export function invoke1(stub, name, arg) {
+  const f = method(stub, name);
+  return f && Promise.resolve(Reflect.apply(f, stub, [arg]));
+}
+export function invoke(stub, name, args) {
+  const f = method(stub, name);
+  return f && Promise.resolve(Reflect.apply(f, stub, args));
+}
 "#)]
     extern "C" {
+        /// `Promise.resolve(stub[method](...args))` (`Reflect.apply`, not
+        /// `f.call(..)`: on a stub, `.call` is itself sent as a remote
+        /// method call; an RPC promise is thenable but not a `Promise`:
+        /// adopted), or `None` if the stub has no such method: one crossing
+        /// for a call of no argument or one.
+        #[wasm_bindgen(catch)]
+        pub(super) fn invoke0(stub: &JsValue, name: &str) -> Result<Option<Promise>, JsValue>;
+
+        /// [`invoke0`] with one argument.
+        #[wasm_bindgen(catch)]
+        pub(super) fn invoke1(stub: &JsValue, name: &str, arg: &JsValue) -> Result<Option<Promise>, JsValue>;
+
+        /// [`invoke0`] with the arguments `args`.
+        #[wasm_bindgen(catch)]
+        pub(super) fn invoke(stub: &JsValue, name: &str, args: &Array) -> Result<Option<Promise>, JsValue>;
+
         /// `Promise.resolve(stub[method](copy))`, `copy` a `Uint8Array` of
         /// its own holding `message` (the bytes are a view of Wasm memory
         /// until copied; the runtime would send the whole memory with a
@@ -511,16 +543,16 @@ impl Stub {
             )));
         }
         #[cfg_attr(not(target_arch = "wasm32"), allow(unreachable_code))]
-        let function = Reflect::get(&self.raw, &JsValue::from_str(method)).map_err(|e| RpcError::Transport(js_message(&e)))?;
-        let function: js_sys::Function = function
-            .dyn_into()
-            .map_err(|_| RpcError::Transport(format!("the stub has no method `{method}`")))?;
-        // `Reflect.apply`, not `function.call(..)`: on a stub, `.call` is itself
-        // sent as a remote method call.
-        let args: Array = args.into_iter().collect();
-        let returned = Reflect::apply(&function, &self.raw, &args).map_err(|e| classify(&e))?;
-        // An RPC promise is thenable but not a `Promise`: adopt it.
-        let value = crate::executor::wait(Promise::resolve(&returned)).await.map_err(|e| classify(&e))?;
+        let returned = match &args[..] {
+            [] => js_call::invoke0(&self.raw, method),
+            [arg] => js_call::invoke1(&self.raw, method, arg),
+            _ => js_call::invoke(&self.raw, method, &args.into_iter().collect()),
+        };
+        let promise = match returned.map_err(|e| classify(&e))? {
+            Some(promise) => promise,
+            None => return Err(RpcError::Transport(format!("the stub has no method `{method}`"))),
+        };
+        let value = crate::executor::wait(promise).await.map_err(|e| classify(&e))?;
         // Capability stubs in it are the caller's (see `capability::as_result`).
         capability::as_result(|| crate::convert::decode(value)).map_err(|e| {
             RpcError::Conversion(format!("{method}: the result does not fit the declared type: {}", conversion_message(e)))
@@ -542,7 +574,7 @@ impl Stub {
         structured: impl FnOnce() -> std::result::Result<Vec<JsValue>, RpcError>,
     ) -> std::result::Result<R, RpcError> {
         if let Some(message) = args.finish() {
-            let sent = wire_call::call(&self.raw, hidden, &message);
+            let sent = js_call::call(&self.raw, hidden, &message);
             drop(message);
             let sent = match sent {
                 Ok(promise) => crate::executor::wait(promise).await,
