@@ -10,6 +10,12 @@ import { RustPanic, describe, isTrap, messageOf, oneLine, rejectFresh, stackless
  */
 export const PENDING = Object.freeze({ durable: "pending" });
 
+/**
+ * What a call into Wasm returns when it failed at once: its error came
+ * through `hooks.fail` just before. Never a value a call could return.
+ */
+export const FAILED = Object.freeze({ durable: "failed" });
+
 /** How an instance can die: the log's word, and the start of the culprit's error. */
 const PANIC = { log: "Rust panic", own: "Rust panic" };
 const TRAP = { log: "Wasm trap (no Rust panic preceded it)", own: "Wasm trap" };
@@ -29,6 +35,8 @@ class Call {
     this.reject = null;
     /** What a death failed it with while it was inside Wasm (its trap then unwinds). */
     this.failed = null;
+    /** The `Err` it failed with at once (`hooks.fail`), before it returned FAILED. */
+    this.error = undefined;
   }
 }
 
@@ -85,6 +93,8 @@ export class Instance {
       abort: (call, reason) => this.#die(call, ABORT, reason),
       track: (call, promise, resolveOnDeath) => this.#watch(call, promise, resolveOnDeath),
       pending: PENDING,
+      failed: FAILED,
+      fail: (call, error) => this.#fail(call, error),
       settle: (call, ok, value) => this.#settle(call, ok, value),
       wait: (promise, slot) => this.#follow(promise, slot),
       callback: (call, fn) => this.#callback(call, fn),
@@ -148,6 +158,12 @@ export class Instance {
       return Promise.reject(stackless(failure));
     }
     this.#inside--;
+    if (value === FAILED) {
+      // The `Err` the call returned (through `hooks.fail`), as if thrown.
+      const failure = entry.failed ?? this.#escapedCall(entry.error, id);
+      this.#entered = entry.outer;
+      return Promise.reject(stackless(failure));
+    }
     this.#entered = entry.outer;
     // The instance died under the call (in a call nested in it) and the
     // call's Rust code returned anyway: it fails, as its trap would have.
@@ -203,6 +219,12 @@ export class Instance {
     if (waiting !== undefined) return waiting;
     for (let entry = this.#entered; entry !== null; entry = entry.outer) if (entry.id === id) return entry;
     return undefined;
+  }
+
+  /** The `Err` of call `id`, still inside Wasm: it returns FAILED next. */
+  #fail(id, error) {
+    const entry = this.#entered;
+    if (entry !== null && entry.id === id) entry.error = error;
   }
 
   /** The outcome of call `id`, which returned PENDING. */
@@ -279,7 +301,7 @@ export class Instance {
    * death that failed it; a death if the error is a trap, or an exception
    * that unwound through Rust code (the executor's depth is still raised
    * once the outermost call has unwound); else the error itself (the `Err`
-   * Rust returned, thrown by the glue).
+   * Rust returned, thrown by the glue, or handed to `hooks.fail`).
    */
   #escapedCall(error, id) {
     if (this.dead) return this.#death;

@@ -181,6 +181,11 @@ class Lab {
     storage.committed.push("after"); // a dead instance must never get here
     return outcome.err ? "handled" : "ok";
   }
+  /** An `Err` returned at once, as the glue returns it: through `hooks.fail`, then the `failed` marker. */
+  refuse(rust, args, id) {
+    rust.hooks.fail(id, new TypeError(args.message));
+    return rust.hooks.failed;
+  }
   /** Calls `args.nested()` (JavaScript that calls into the instance again), then returns normally. */
   nest(rust, args) {
     args.nested();
@@ -268,6 +273,20 @@ describe("the runtime's side of the boundary", () => {
     const { runtime, made } = runtimeOf({ Lab });
     const host = runtime.host("Lab", "Lab", fakeCtx(), {});
     await assert.rejects(rpc(host, "err", { message: "refused" }), /^Error: refused$/);
+    assert.equal(made.length, 1, "no rebuild");
+  });
+
+  test("an Err returned through hooks.fail rejects the call with it, its stack dropped; the object keeps serving", async () => {
+    const { runtime, made } = runtimeOf({ Lab });
+    const host = runtime.host("Lab", "Lab", fakeCtx(), {});
+    const [outcomes, lines] = await quietly(() => Promise.allSettled([host.rpc("refuse", { message: "no such item" }), rpc(host, "err", { message: "x" })]));
+    const [refused] = outcomes;
+    assert.equal(refused.status, "rejected");
+    assert.ok(refused.reason instanceof TypeError, "the error itself, its type kept");
+    assert.equal(refused.reason.message, "no such item");
+    assert.equal(refused.reason.stack, "TypeError: no such item", "no frames of the glue or the runtime");
+    assert.deepEqual(lines, [], "an Err is not a death: nothing logged");
+    assert.deepEqual(host.rpc("err", { message: "next" }), { thrownAfterReturn: "next" }, "the next call is served");
     assert.equal(made.length, 1, "no rebuild");
   });
 
