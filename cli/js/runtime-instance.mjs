@@ -115,8 +115,9 @@ export class Instance {
   /**
    * Runs `start(glue, id)`, a call into Wasm, and settles with its outcome,
    * or with the death that ended the instance while the call was in
-   * flight. The call returns its result (it finished without waiting), or
-   * PENDING, and then its result comes through `hooks.settle`. `what`
+   * flight. The call returns its result (it finished without waiting),
+   * FAILED (its `Err` came through `hooks.fail`), or PENDING, and then its
+   * result comes through `hooks.settle`. Always a promise (see `invoke`). `what`
    * describes the call for the log (a string, or the Request of a fetch).
    * Never leaves a caller waiting on a dead instance.
    */
