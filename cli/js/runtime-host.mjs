@@ -108,8 +108,13 @@ export class Host {
     }
   }
 
-  /** Delivers one event to the live object, rebuilding it first if it died. */
-  #run(what, start) {
+  /**
+   * Delivers one event to the live object, rebuilding it first if it died:
+   * `object[method](arg, id)`, or `method(object, id)` for a function (see
+   * `Instance.invoke`). Returns what the call does: its value if it
+   * finished without waiting, else a promise.
+   */
+  #run(what, method, arg) {
     if (this.#instance.dead) {
       try {
         this.#build();
@@ -117,18 +122,18 @@ export class Host {
         return Promise.reject(error);
       }
     }
-    const instance = this.#instance;
-    const deliver = () => instance.call(what, (_, id) => start(this.#object, id));
+    if (this.#gate === null) return this.#instance.invoke(what, this.#object, method, arg);
     // The event waits for the constructor's work, then goes to the instance
     // that work ran in: if it died meanwhile, the event fails with why (a
     // constructor that panics every time must not rebuild in a loop).
-    return this.#gate === null ? deliver() : this.#gate.then(deliver);
+    const instance = this.#instance;
+    return this.#gate.then(() => instance.invoke(what, this.#object, method, arg));
   }
 
   fetch(request) {
-    return this.#run(request, (object, id) => object.fetch(request, id)).catch((error) =>
-      errorResponse(error, this.#env, `Durable Object ${this.#className}`, request),
-    );
+    const response = this.#run(request, "fetch", request);
+    if (!(response instanceof Promise)) return response;
+    return response.catch((error) => errorResponse(error, this.#env, `Durable Object ${this.#className}`, request));
   }
 
   /**
@@ -136,7 +141,7 @@ export class Host {
    * logs it: with the error's message only, see `rejectFresh`).
    */
   alarm(info) {
-    return this.#run("alarm", (object, id) => object.alarm(info, id)).catch(rejectFresh);
+    return Promise.resolve(this.#run("alarm", "alarm", info)).catch(rejectFresh);
   }
 
   /**
@@ -164,18 +169,23 @@ export class Host {
    */
   onHibernate(info) {
     if (this.#instance.dead) return Promise.resolve();
-    return quiet(this.#run("onHibernate", (object, id) => object.on_hibernate(info, id)));
+    return quiet(this.#run("onHibernate", "on_hibernate", info));
   }
 
-  /** A JS RPC call: `glue` is the method on the Wasm-side class. */
+  /**
+   * A JS RPC call: `glue` is the method on the Wasm-side class, `args` the
+   * arguments (an Array; a `Uint8Array` for the wire format). Answers as a
+   * JavaScript method would: the value of a method that finished without
+   * waiting (a synchronous one), else a promise.
+   */
   rpc(glue, args) {
-    return this.#run(glue, (object, id) => object[glue](args, id));
+    return this.#run(glue, glue, args);
   }
 }
 
 /** `event`, settled without the death that failed it (logged already). */
 function quiet(event) {
-  return event.catch((error) => {
+  return Promise.resolve(event).catch((error) => {
     if (!(error instanceof RustPanic)) throw error;
   });
 }

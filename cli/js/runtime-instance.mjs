@@ -10,11 +10,35 @@ import { RustPanic, describe, isTrap, messageOf, oneLine, rejectFresh, stackless
  */
 export const PENDING = Object.freeze({ durable: "pending" });
 
+/**
+ * What a call into Wasm returns when it failed at once: its error came
+ * through `hooks.fail` just before. Never a value a call could return.
+ */
+export const FAILED = Object.freeze({ durable: "failed" });
+
 /** How an instance can die: the log's word, and the start of the culprit's error. */
 const PANIC = { log: "Rust panic", own: "Rust panic" };
 const TRAP = { log: "Wasm trap (no Rust panic preceded it)", own: "Wasm trap" };
 const FOREIGN = { log: "JavaScript exception unwound through Rust code", own: "JavaScript exception inside Rust code" };
 const ABORT = { log: "ctx.abort()", own: null };
+
+/** One call into an instance: inside Wasm, then (if it returned PENDING) waiting for its settle. */
+class Call {
+  constructor(id, what, outer) {
+    this.id = id;
+    /** What the log calls it (see `describe`). */
+    this.what = what;
+    /** The call this one was made under, while it is inside Wasm; null when none. */
+    this.outer = outer;
+    /** Set while the call waits. */
+    this.resolve = null;
+    this.reject = null;
+    /** What a death failed it with while it was inside Wasm (its trap then unwinds). */
+    this.failed = null;
+    /** The `Err` it failed with at once (`hooks.fail`), before it returned FAILED. */
+    this.error = undefined;
+  }
+}
 
 /** One Wasm instance: its glue, the calls in flight in it, and its death. */
 export class Instance {
@@ -26,8 +50,17 @@ export class Instance {
   #thrown = null;
   #label;
   #nextCall = 1;
-  /** Calls in flight: id -> { what, resolve, reject, failed }. */
+  /**
+   * Calls that returned PENDING and wait for `hooks.settle`: id -> their
+   * Call. A call still inside Wasm is on the `#entered` chain instead.
+   */
   #calls = new Map();
+  /**
+   * The innermost call still inside Wasm (null when none is): a Call, whose
+   * `outer` is the call it was made under (JavaScript that Rust code
+   * called, calling into the instance again), and so on.
+   */
+  #entered = null;
   /**
    * Promises the runtime awaits on the instance's behalf (the callbacks of
    * blockConcurrencyWhile, transaction and waitUntil, a callback's result):
@@ -60,6 +93,8 @@ export class Instance {
       abort: (call, reason) => this.#die(call, ABORT, reason),
       track: (call, promise, resolveOnDeath) => this.#watch(call, promise, resolveOnDeath),
       pending: PENDING,
+      failed: FAILED,
+      fail: (call, error) => this.#fail(call, error),
       settle: (call, ok, value) => this.#settle(call, ok, value),
       wait: (promise, slot) => this.#follow(promise, slot),
       callback: (call, fn) => this.#callback(call, fn),
@@ -80,32 +115,64 @@ export class Instance {
   /**
    * Runs `start(glue, id)`, a call into Wasm, and settles with its outcome,
    * or with the death that ended the instance while the call was in
-   * flight. The call returns its result (it finished without waiting), or
-   * PENDING, and then its result comes through `hooks.settle`. `what`
+   * flight. The call returns its result (it finished without waiting),
+   * FAILED (its `Err` came through `hooks.fail`), or PENDING, and then its
+   * result comes through `hooks.settle`. Always a promise (see `invoke`). `what`
    * describes the call for the log (a string, or the Request of a fetch).
    * Never leaves a caller waiting on a dead instance.
    */
   call(what, start) {
+    const outcome = this.invoke(what, this.glue, start, undefined);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  }
+
+  /**
+   * A call into Wasm, as call `id`: `object[method](arg, id)`, or
+   * `method(object, id)` when `method` is a function. Its outcome as the
+   * call has it: the value of a call that finished without waiting, itself
+   * (so a synchronous RPC method answers as a JavaScript one does, with no
+   * promise); else a promise, which settles with the result that comes
+   * through `hooks.settle`, or with the death that ended the instance
+   * meanwhile; a rejected promise for a call that failed or a dead
+   * instance. `what` describes the call for the log (a string, or the
+   * Request of a fetch). Never leaves a caller waiting on a dead instance.
+   *
+   * No per-call bookkeeping beyond one record: a call is on the `#entered`
+   * chain while it is inside Wasm (where a death finds it), and goes into
+   * the map of calls in flight only if it returns PENDING.
+   */
+  invoke(what, object, method, arg) {
     if (this.#death !== null) return Promise.reject(this.#death);
     const id = this.#takeId();
-    // `failed`: set by #die if the instance dies while the call is still
-    // inside Wasm (its trap then unwinds to the catch below).
-    const entry = { what, resolve: null, reject: null, failed: null };
-    this.#calls.set(id, entry);
-    let value;
+    const entry = new Call(id, what, this.#entered);
+    this.#entered = entry;
     this.#inside++;
+    let value;
     try {
-      value = start(this.glue, id);
+      value = typeof method === "string" ? object[method](arg, id) : method(object, id);
     } catch (error) {
       this.#inside--;
-      // Judged while the call is still recorded: a death names it.
+      // Judged while the call is still on the chain: a death names it.
       const failure = entry.failed ?? this.#escapedCall(error, id);
-      this.#calls.delete(id);
+      this.#entered = entry.outer;
       // An `Err` Rust returned: its stack lists only the glue's frames.
       return Promise.reject(stackless(failure));
     }
     this.#inside--;
+    if (value === FAILED) {
+      // The `Err` the call returned (through `hooks.fail`), as if thrown.
+      const failure = entry.failed ?? this.#escapedCall(entry.error, id);
+      this.#entered = entry.outer;
+      return Promise.reject(stackless(failure));
+    }
+    this.#entered = entry.outer;
+    // The instance died under the call (in a call nested in it) and the
+    // call's Rust code returned anyway: it fails, as its trap would have.
+    if (entry.failed !== null) return Promise.reject(entry.failed);
     if (value === PENDING) {
+      // (A call of an instance that died under it has nothing to wait for.)
+      if (this.#death !== null) return Promise.reject(this.#death);
+      this.#calls.set(id, entry);
       return new Promise((resolve, reject) => {
         entry.resolve = resolve;
         entry.reject = reject;
@@ -113,6 +180,7 @@ export class Instance {
     }
     if (value instanceof Promise) {
       // A handler outside the SDK's executor (the worker's own `#[event]`s).
+      this.#calls.set(id, entry);
       return new Promise((resolve, reject) => {
         entry.resolve = resolve;
         entry.reject = reject;
@@ -122,29 +190,42 @@ export class Instance {
         );
       });
     }
-    this.#calls.delete(id);
-    return Promise.resolve(value);
+    return value;
   }
 
   /** Runs a synchronous call into Wasm (a constructor), translating a death. */
   callSync(what, start) {
     const id = this.#takeId();
     this.#syncCall = { id, what };
-    let failed = null;
-    this.#calls.set(id, { what, resolve: null, reject: (error) => (failed = error), failed: null });
+    const entry = new Call(id, what, this.#entered);
+    this.#entered = entry;
     this.#inside++;
     let value;
     try {
       value = start(this.glue, id);
     } catch (error) {
       this.#inside--;
-      const failure = failed ?? this.#escapedCall(error, id);
-      this.#calls.delete(id);
+      const failure = entry.failed ?? this.#escapedCall(error, id);
+      this.#entered = entry.outer;
       throw failure;
     }
     this.#inside--;
-    this.#calls.delete(id);
+    this.#entered = entry.outer;
     return value;
+  }
+
+  /** The call `id`, waiting for its settle or still inside Wasm; undefined if neither. */
+  #find(id) {
+    const waiting = this.#calls.get(id);
+    if (waiting !== undefined) return waiting;
+    for (let entry = this.#entered; entry !== null; entry = entry.outer) if (entry.id === id) return entry;
+    return undefined;
+  }
+
+  /** The `Err` of call `id`, still inside Wasm: it returns FAILED next. */
+  #fail(id, error) {
+    const entry = this.#entered;
+    if (entry !== null && entry.id === id) entry.error = error;
   }
 
   /** The outcome of call `id`, which returned PENDING. */
@@ -221,7 +302,7 @@ export class Instance {
    * death that failed it; a death if the error is a trap, or an exception
    * that unwound through Rust code (the executor's depth is still raised
    * once the outermost call has unwound); else the error itself (the `Err`
-   * Rust returned, thrown by the glue).
+   * Rust returned, thrown by the glue, or handed to `hooks.fail`).
    */
   #escapedCall(error, id) {
     if (this.dead) return this.#death;
@@ -363,7 +444,7 @@ export class Instance {
     this.glue.kill();
     // Work the constructor started may panic after it returned (its
     // blockConcurrencyWhile load): it is still named after the constructor.
-    const culprit = this.#calls.get(call) ?? (call === this.#syncCall?.id ? this.#syncCall : undefined);
+    const culprit = this.#find(call) ?? (call === this.#syncCall?.id ? this.#syncCall : undefined);
     const where = culprit ? describe(culprit.what) : "work outside any call";
     const aborted = kind === ABORT;
     // An abort is the object's own decision: worth a line, not an error.
@@ -376,17 +457,17 @@ export class Instance {
     );
     this.#death = other;
     this.#thrown = own ?? other;
-    const calls = [...this.#calls];
+    const calls = [...this.#calls.values()];
     const watched = [...this.#watched];
     this.#calls.clear();
     this.#watched.clear();
     // The call that aborted is ended by the runtime itself, with the reason.
-    for (const [id, entry] of calls) {
-      if (id === call && !own) continue;
-      const failure = id === call ? own : other;
-      // A call still inside Wasm (no promise yet) fails as its trap unwinds.
-      if (entry.reject === null) entry.failed = failure;
-      else entry.reject(failure);
+    // A call still inside Wasm (no promise yet) fails as its trap unwinds.
+    for (let entry = this.#entered; entry !== null; entry = entry.outer) {
+      if (entry.id !== call || own) entry.failed = entry.id === call ? own : other;
+    }
+    for (const entry of calls) {
+      if (entry.id !== call || own) entry.reject(entry.id === call ? own : other);
     }
     for (const watcher of watched) if (watcher.call !== call || own) watcher.reject(watcher.call === call ? own : other);
     for (const ws of this.#sockets) {

@@ -52,8 +52,9 @@ pub fn glue_method(kind: HandlerKind) -> TokenStream {
             &self,
             #(#decls,)*
             call: u32,
-        ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
-            self.instance.#fn_ident(#(#names,)* call)
+        ) -> ::durable::__private::wasm_bindgen::JsValue {
+            // An `Err` goes to the runtime as a value too (`durable::runtime::answer`).
+            ::durable::runtime::answer(call, self.instance.#fn_ident(#(#names,)* call))
         }
     }
 }

@@ -67,14 +67,15 @@ fn export(method: &RpcMethod, glue: &syn::Ident, input: TokenStream, body: Token
         // A method that never awaits runs to completion in the call itself.
         quote! { self.instance.rpc_sync(call, move |object| #body) }
     };
+    // An `Err` goes to the runtime as a value too (`durable::runtime::answer`).
     quote! {
         #[wasm_bindgen(js_name = #export)]
         pub fn #glue(
             &self,
             args: #input,
             call: u32,
-        ) -> ::core::result::Result<::durable::__private::wasm_bindgen::JsValue, ::durable::__private::wasm_bindgen::JsValue> {
-            #run
+        ) -> ::durable::__private::wasm_bindgen::JsValue {
+            ::durable::runtime::answer(call, #run)
         }
     }
 }

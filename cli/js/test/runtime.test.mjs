@@ -181,6 +181,16 @@ class Lab {
     storage.committed.push("after"); // a dead instance must never get here
     return outcome.err ? "handled" : "ok";
   }
+  /** An `Err` returned at once, as the glue returns it: through `hooks.fail`, then the `failed` marker. */
+  refuse(rust, args, id) {
+    rust.hooks.fail(id, new TypeError(args.message));
+    return rust.hooks.failed;
+  }
+  /** Calls `args.nested()` (JavaScript that calls into the instance again), then returns normally. */
+  nest(rust, args) {
+    args.nested();
+    return "returned";
+  }
   /** A JavaScript exception thrown through Rust frames (an import without catch). */
   foreign() {
     throw new RangeError("String is too long for a V8 string");
@@ -200,7 +210,7 @@ class Lab {
 
 /** Wraps a method result that stands for an `Err` into a thrown error, as the glue does. */
 function rpc(host, method, args = {}) {
-  return host.rpc(method, args).then((value) => {
+  return Promise.resolve(host.rpc(method, args)).then((value) => {
     if (value && typeof value === "object" && "thrownAfterReturn" in value) throw new Error(value.thrownAfterReturn);
     return value;
   });
@@ -225,10 +235,58 @@ describe("the runtime's side of the boundary", () => {
     await tick(); // a settle after death enters nothing
   });
 
+  test("a method that finishes without waiting answers with its value, as a JavaScript one; one that waits with a promise", async () => {
+    const { runtime } = runtimeOf({ Lab });
+    const host = runtime.host("Lab", "Lab", fakeCtx(), {});
+    const answer = host.rpc("err", { message: "direct" });
+    assert.ok(!(answer instanceof Promise), "no promise for a finished call");
+    assert.deepEqual(answer, { thrownAfterReturn: "direct" });
+    let release;
+    const waiting = host.rpc("slow", { promise: new Promise((r) => (release = r)), value: 3 });
+    assert.ok(waiting instanceof Promise);
+    release();
+    assert.equal(await waiting, 3);
+    const failed = host.rpc("foreign", {});
+    assert.ok(failed instanceof Promise, "a failure rejects, it is not thrown");
+    await quietly(() => failed.catch(() => {}));
+  });
+
+  test("a panic in a call made while another is inside Wasm fails both, each with its own error", async () => {
+    const { runtime } = runtimeOf({ Lab });
+    const host = runtime.host("Lab", "Lab", fakeCtx(), {});
+    let inner;
+    // The outer call's Rust code calls JavaScript that calls into the instance
+    // again; the inner call panics, and the outer one's code returns normally.
+    const [outer, lines] = await quietly(() =>
+      Promise.resolve(host.rpc("nest", { nested: () => (inner = host.rpc("boom", { message: "inner boom" })) })).then(
+        (v) => ({ v }),
+        (e) => ({ e }),
+      ),
+    );
+    await assert.rejects(inner, (e) => e.message === "Rust panic: inner boom");
+    assert.equal(outer.v, undefined, "a dead instance's call gets no normal answer");
+    assert.equal(outer.e?.message, "Durable Object Lab was reset: rust panic in another call (boom): inner boom");
+    assert.deepEqual(lines, ["Durable Object Lab: Rust panic in boom: inner boom"]);
+  });
+
   test("an Err is an error, not a death", async () => {
     const { runtime, made } = runtimeOf({ Lab });
     const host = runtime.host("Lab", "Lab", fakeCtx(), {});
     await assert.rejects(rpc(host, "err", { message: "refused" }), /^Error: refused$/);
+    assert.equal(made.length, 1, "no rebuild");
+  });
+
+  test("an Err returned through hooks.fail rejects the call with it, its stack dropped; the object keeps serving", async () => {
+    const { runtime, made } = runtimeOf({ Lab });
+    const host = runtime.host("Lab", "Lab", fakeCtx(), {});
+    const [outcomes, lines] = await quietly(() => Promise.allSettled([host.rpc("refuse", { message: "no such item" }), rpc(host, "err", { message: "x" })]));
+    const [refused] = outcomes;
+    assert.equal(refused.status, "rejected");
+    assert.ok(refused.reason instanceof TypeError, "the error itself, its type kept");
+    assert.equal(refused.reason.message, "no such item");
+    assert.equal(refused.reason.stack, "TypeError: no such item", "no frames of the glue or the runtime");
+    assert.deepEqual(lines, [], "an Err is not a death: nothing logged");
+    assert.deepEqual(host.rpc("err", { message: "next" }), { thrownAfterReturn: "next" }, "the next call is served");
     assert.equal(made.length, 1, "no rebuild");
   });
 

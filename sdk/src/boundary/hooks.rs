@@ -39,6 +39,15 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn pending(this: &Hooks) -> JsValue;
 
+    /// What a call into the instance returns when it failed at once: its
+    /// error went to `fail` just before.
+    #[wasm_bindgen(method, getter)]
+    fn failed(this: &Hooks) -> JsValue;
+
+    /// The error of the call `call`, which returns `failed` next.
+    #[wasm_bindgen(method)]
+    fn fail(this: &Hooks, call: u32, error: JsValue);
+
     /// Ends the call `call` that returned `pending`, with its result (`ok`)
     /// or its error.
     #[wasm_bindgen(method)]
@@ -69,12 +78,18 @@ thread_local! {
     static HOOKS: OnceCell<Hooks> = const { OnceCell::new() };
     /// `hooks.pending`, read once.
     static PENDING: OnceCell<JsValue> = const { OnceCell::new() };
+    /// `hooks.failed`, read once (`None` from a runtime without it).
+    static FAILED: OnceCell<Option<JsValue>> = const { OnceCell::new() };
 }
 
 /// Keeps this instance's hooks (the first ones given).
 pub(crate) fn install(hooks: Hooks) {
     PENDING.with(|slot| {
         let _ = slot.set(hooks.pending());
+    });
+    FAILED.with(|slot| {
+        let failed = hooks.failed();
+        let _ = slot.set((!failed.is_undefined()).then_some(failed));
     });
     HOOKS.with(|slot| {
         let _ = slot.set(hooks);
@@ -85,6 +100,22 @@ pub(crate) fn install(hooks: Hooks) {
 /// outside the durable runtime.
 pub(crate) fn pending() -> Option<JsValue> {
     PENDING.with(|p| p.get().cloned())
+}
+
+/// What call `call` returns when it failed at once with `error`: the
+/// runtime's `failed` marker, the error handed to `hooks.fail` first; else
+/// (outside the durable runtime, or a runtime without the hook) a promise
+/// rejected with it, which the runtime follows as any promise a call returns.
+pub(crate) fn fail(call: u32, error: JsValue) -> JsValue {
+    let failed = FAILED.with(|f| f.get().cloned().flatten());
+    let hooks = HOOKS.with(|hooks| hooks.get().cloned());
+    match (failed, hooks) {
+        (Some(failed), Some(hooks)) => {
+            hooks.fail(call, error);
+            failed
+        }
+        _ => Promise::reject(&error).into(),
+    }
 }
 
 /// Reports the panic of call `call`, just before the trap.

@@ -20,17 +20,25 @@
 //! (the glue is rewritten into a factory: `instantiate(module, boundary)`).
 //!
 //! **Start.** The runtime instantiates, then calls `__durable_init(hooks)`:
-//! the hooks are `panic`, `abort`, `track`, `pending`, `settle`, `wait`,
-//! `callback` and `released`; `init` installs the panic hook.
+//! the hooks are `panic`, `abort`, `track`, `pending`, `failed`, `fail`,
+//! `settle`, `wait`, `callback` and `released`; `init` installs the panic
+//! hook.
 //!
 //! **Calls in.** Every event the runtime delivers (constructor, `fetch`,
 //! RPC method, alarm, WebSocket event, capability method) is a *call* with
 //! an id, passed as the last argument. Rust polls the call's future at once,
 //! recording the id while it is polled (`Tracked`, `CURRENT_CALL`), inside
 //! an *entry* of the executor (`ACTIVE` counts entries on the stack). A call
-//! that finishes returns its value, or throws its `Err`; one that waits
-//! returns the `pending` marker, and its outcome comes later through
-//! `hooks.settle(id, ok, value)`.
+//! that finishes returns its value; one that fails at once hands its `Err`
+//! to `hooks.fail(id, error)` and returns the `failed` marker (the glue
+//! methods return a plain `JsValue`, `runtime::answer`: no exception and no
+//! slot of the externref table per call); one that waits returns the
+//! `pending` marker, and its outcome comes later through
+//! `hooks.settle(id, ok, value)`. The runtime answers a call that finished
+//! with its value itself, as a synchronous JavaScript method does (no
+//! promise), and keeps no record of it once it has returned: a call is on a
+//! chain of calls inside Wasm while it runs (where a death finds it), and
+//! in the runtime's map of calls in flight only while it waits.
 //!
 //! **Waiting.** A promise Rust awaits through the executor (storage, RPC) is
 //! handed to `hooks.wait(promise, slot)`; the runtime follows it and calls
@@ -59,8 +67,9 @@
 //! rejects naming the callback and the rule (keep a clone while the callee
 //! may call it), and the owner's instance logs that once.
 //!
-//! **Errors.** An `Err` a call returns at once is thrown by the glue; the
-//! runtime rejects the call with it, its stack dropped. An `Err` that comes
+//! **Errors.** An `Err` a call returns at once comes through `hooks.fail`;
+//! the runtime rejects the call with it, its stack dropped (a glue that
+//! throws its `Err` instead, as a constructor's does, is handled alike). An `Err` that comes
 //! later (through `settle`), or that a Rust callback resolves to, was made
 //! under `__durable_resume`: even stackless, the runtime would log its Wasm
 //! frames with the failed event, so the call rejects with a fresh copy (its

@@ -44,6 +44,20 @@ where
     }
 }
 
+/// What the glue method of call `call` returns for its outcome: the value,
+/// or, for an `Err`, the runtime's `failed` marker after handing the error
+/// to `hooks.fail` (see the `boundary` module). A glue method that returns
+/// a plain `JsValue` crosses into JavaScript as the value itself: no
+/// exception, no slot of the externref table and no array of results, as a
+/// `Result` would take. Used by generated code.
+#[doc(hidden)]
+pub fn answer(call: u32, outcome: Result<JsValue, JsValue>) -> JsValue {
+    match outcome {
+        Ok(value) => value,
+        Err(error) => hooks::fail(call, error),
+    }
+}
+
 /// The promise the runtime followed for slot `slot` settled.
 #[doc(hidden)]
 #[wasm_bindgen(js_name = "__durable_resume")]
@@ -178,7 +192,7 @@ impl<T: DurableObject> Instance<T> {
 
 impl<T: DurableObject> Instance<T> {
     /// Runs one RPC method as call `call`: `run` receives the object and
-    /// resolves to the converted result; an `Err` is thrown with its message.
+    /// resolves to the converted result; an `Err` is the call's error, with its message.
     /// Returns the result if the method finished without waiting, else the
     /// runtime's `pending` marker (the protocol is described in the SDK's `boundary` module).
     pub fn rpc<F, Fut>(&self, call: u32, run: F) -> Result<JsValue, JsValue>
@@ -191,7 +205,7 @@ impl<T: DurableObject> Instance<T> {
     }
 
     /// Runs one synchronous RPC method as call `call`, returning its converted
-    /// result at once (an `Err` is thrown with its message). The JavaScript
+    /// result at once (an `Err` is the call's error, with its message). The JavaScript
     /// runtime settles the caller's promise with it: no future, no executor
     /// task and no extra microtask for a method that never awaits.
     pub fn rpc_sync<F>(&self, call: u32, run: F) -> Result<JsValue, JsValue>
