@@ -152,6 +152,8 @@ pub struct Args {
     arity: u32,
     source: Source,
     next: u32,
+    /// How many arguments were passed (read once).
+    given: u32,
 }
 
 /// Where the arguments of a call come from.
@@ -166,7 +168,8 @@ enum Source {
 impl Args {
     /// Starts decoding the `values` passed to `method`, which takes `arity` arguments.
     pub fn new(method: &'static str, arity: u32, values: Array) -> Self {
-        Self { method, arity, source: Source::Values(values), next: 0 }
+        let given = values.length();
+        Self { method, arity, source: Source::Values(values), next: 0, given }
     }
 
     /// Starts decoding the arguments of a call in the wire format (the
@@ -181,14 +184,11 @@ impl Args {
             .map_err(|_| Error::Conversion(format!("{method}: a binary call takes one Uint8Array")))?
             .to_vec();
         let (count, pos) = wire::arguments_header(&message).map_err(|e| Error::Conversion(format!("{method}: {e}")))?;
-        Ok(Self { method, arity, source: Source::Wire { message, count, pos }, next: 0 })
+        Ok(Self { method, arity, source: Source::Wire { message, count, pos }, next: 0, given: count })
     }
 
     fn given(&self) -> u32 {
-        match &self.source {
-            Source::Values(values) => values.length(),
-            Source::Wire { count, .. } => *count,
-        }
+        self.given
     }
 
     /// Decodes the next argument, called `name` in the Rust signature. A missing
@@ -209,7 +209,6 @@ impl Args {
     /// # Ok(()) }
     /// ```
     pub fn next_as<T: DeserializeOwned>(&mut self, js: &str, rust: &str) -> Result<T> {
-        let name = if js == rust { format!("`{js}`") } else { format!("`{js}`, Rust `{rust}`") };
         let index = self.next;
         self.next += 1;
         let given = self.given();
@@ -225,6 +224,7 @@ impl Args {
         };
         decoded.map_err(|e| {
             let e = conversion_message(e);
+            let name = if js == rust { format!("`{js}`") } else { format!("`{js}`, Rust `{rust}`") };
             let position = index + 1;
             if index >= given {
                 Error::Conversion(format!(
