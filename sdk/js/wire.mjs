@@ -191,8 +191,9 @@ function value(v, depth) {
     buf[pos++] = ARRAY;
     count(length);
     for (let i = 0; i < length; i++) {
-      if (!(i in v)) throw DECLINE; // a hole
-      value(v[i], depth + 1);
+      const element = v[i];
+      if (element === undefined && !(i in v)) throw DECLINE; // a hole
+      value(element, depth + 1);
     }
     return;
   }
