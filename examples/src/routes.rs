@@ -29,6 +29,11 @@ pub struct RouteReport {
     pub bulk_read: u32,
     /// How many the bulk route took and declined (the field route decided).
     pub bulk_declined: u32,
+    /// Of those, how many the binary bulk route (the wire format written
+    /// by JavaScript) took and read.
+    pub binary_read: u32,
+    /// How many the binary bulk route took and declined.
+    pub binary_declined: u32,
     /// How many the field route accepted.
     pub field_accepted: u32,
     /// Rust values written by both routes.
@@ -330,19 +335,29 @@ fn check<T: DeserializeOwned + Serialize + Debug>(report: &mut RouteReport, valu
     if field.is_ok() {
         report.field_accepted += 1;
     }
-    match (routes::decode_bulk::<T>(value), &field) {
-        (None, _) => {}
-        (Some(Err(_)), _) => report.bulk_declined += 1,
-        (Some(Ok(bulk)), Err(e)) => {
-            report.bulk_read += 1;
-            report.mismatch(format!("{name} from {}: the bulk route read {bulk:?}, the field route refused: {e}", shown(value)));
-        }
-        (Some(Ok(bulk)), Ok(field)) => {
-            report.bulk_read += 1;
-            let (b, f) = (format!("{bulk:?}"), format!("{field:?}"));
-            if b != f {
-                report.mismatch(format!("{name} from {}: the bulk route read {b}, the field route {f}", shown(value)));
+    for (route, bulk) in [("bulk", routes::decode_bulk::<T>(value)), ("binary", routes::decode_binary::<T>(value))] {
+        let (read, declined) = match route {
+            "bulk" => (&mut report.bulk_read, &mut report.bulk_declined),
+            _ => (&mut report.binary_read, &mut report.binary_declined),
+        };
+        let mismatch = match (bulk, &field) {
+            (None, _) => None,
+            (Some(Err(_)), _) => {
+                *declined += 1;
+                None
             }
+            (Some(Ok(bulk)), Err(e)) => {
+                *read += 1;
+                Some(format!("{name} from {}: the {route} route read {bulk:?}, the field route refused: {e}", shown(value)))
+            }
+            (Some(Ok(bulk)), Ok(field)) => {
+                *read += 1;
+                let (b, f) = (format!("{bulk:?}"), format!("{field:?}"));
+                (b != f).then(|| format!("{name} from {}: the {route} route read {b}, the field route {f}", shown(value)))
+            }
+        };
+        if let Some(mismatch) = mismatch {
+            report.mismatch(mismatch);
         }
     }
     if let Ok(field) = field {

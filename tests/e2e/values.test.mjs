@@ -141,6 +141,26 @@ describe("the bulk (JSON) route of the conversion reads and writes what the fiel
     assert.match(await error("KV", name, "probe", { ...base, big: 2 ** 60 }), /probe: argument 1 \(`probe`\):.*u64/);
   });
 
+  test("JavaScript -> Rust: a value read in bulk is refused with the words of a small one", async () => {
+    // `small` has under 12 parts (read part by part), `large` more (written
+    // in the wire format by JavaScript, read in Wasm): where the bulk reading
+    // refuses, the field route words the error, so both say the same.
+    const name = uniqueName("bulk-errors");
+    const small = { zero: 1.5, nan: 2, counts: {}, blob: [], list: [], text: "t", big: 1 };
+    for (const [part, expected] of [
+      [{ big: 2 ** 53 + 2 }, /at `big`: invalid type: floating point `9007199254740994(\.0)?`, expected u64/],
+      [{ big: -1 }, /at `big`: invalid value: integer `-1`, expected u64/],
+      [{ text: 5 }, /at `text`: invalid type: floating point `5(\.0)?`, expected a string/],
+      [{ counts: { a: "x" } }, /at `counts.a`: invalid type: string "x", expected u32/],
+      [{ zero: { $undefined: true } }, /zero/],
+    ]) {
+      const few = await error("KV", name, "probe", { ...small, ...part });
+      const many = await error("KV", name, "probe", { ...base, ...part });
+      assert.match(few, expected);
+      assert.equal(many, few, JSON.stringify(part));
+    }
+  });
+
   test("Rust -> JavaScript", async () => {
     const name = uniqueName("bulk-out");
     const sample = (kind) => call("KV", name, "sample", kind);

@@ -8,6 +8,7 @@ use wasm_bindgen::JsValue;
 use crate::error::conversion_message;
 use crate::{Error, Result};
 
+mod binary;
 mod de;
 mod json;
 mod strict;
@@ -54,12 +55,13 @@ pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> std::result::Result<Js
 }
 
 /// Converts a JavaScript value into `T`, with serde-wasm-bindgen's error. An
-/// object or array that JSON represents exactly crosses as one string
-/// (`JSON.stringify`d on the JavaScript side) and is parsed in Wasm, by the
-/// same definition as the field route ([`de`]); anything else, and anything
-/// that route declines, is read field by field (which also words the error).
+/// object or array that [`crate::rpc`]'s wire format holds exactly crosses
+/// as one message (written by JavaScript, see [`binary`]) and is read in
+/// Wasm, by the same definition as the field route ([`de`]); anything else,
+/// and anything that route declines, is read field by field (which also
+/// words the error).
 pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
-    match decode_bulk(&value, json::WORTH_IT) {
+    match binary::decode(&value, json::WORTH_IT) {
         Some(decoded) => Ok(decoded),
         None => decode_fields(value, false),
     }
@@ -464,6 +466,14 @@ pub mod routes {
     pub fn decode_bulk<T: DeserializeOwned>(value: &JsValue) -> Option<Result<T, String>> {
         let text = super::json::utf8_of(value, 0)?;
         Some(super::strict::from_slice(&text).map_err(|e| e.to_string()))
+    }
+
+    /// The binary bulk route's reading of `value` (written in the wire
+    /// format by JavaScript, read by the wire reader): `None` if it does not
+    /// take `value`, else what it read, or its refusal (after which the
+    /// field route decides).
+    pub fn decode_binary<T: DeserializeOwned>(value: &JsValue) -> Option<Result<T, String>> {
+        super::binary::read(value, 0, |message| Some(crate::rpc::wire::read_strict(message).map_err(|e| e.to_string())))
     }
 
     /// The field route's reading of `value` (the definition).

@@ -1227,4 +1227,105 @@ mod tests {
         }
     }
 
+
+    /// A value of `js/wire-fixtures.json`, as the Rust serde data whose
+    /// JavaScript value it stands for.
+    enum Fixture {
+        Undefined,
+        Null,
+        Bool(bool),
+        Int(i64),
+        Float(f64),
+        Str(String),
+        Bytes(Vec<u8>),
+        Array(Vec<Fixture>),
+        Object(Vec<(String, Fixture)>),
+    }
+
+    impl Fixture {
+        fn from_json(v: &serde_json::Value) -> Self {
+            use serde_json::Value;
+            match v {
+                Value::Null => Self::Null,
+                Value::Bool(b) => Self::Bool(*b),
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => Self::Int(i),
+                    None => {
+                        let f = n.as_f64().unwrap();
+                        // JSON.parse makes a safe integer of `2.0`: its f64 is `{"$f64": "2"}`.
+                        assert!(f.fract() != 0.0 || f.abs() > MAX_SAFE as f64, "an integral f64 is written {{\"$f64\": \"{f}\"}}");
+                        Self::Float(f)
+                    }
+                },
+                Value::String(s) => Self::Str(s.clone()),
+                Value::Array(items) => Self::Array(items.iter().map(Self::from_json).collect()),
+                Value::Object(map) => {
+                    let (key, inner) = map.iter().next().filter(|_| map.len() == 1).expect("one key: $undefined, $f64, $bytes or $object");
+                    match key.as_str() {
+                        "$undefined" => Self::Undefined,
+                        "$f64" => Self::Float(match inner.as_str().unwrap() {
+                            "NaN" => f64::NAN,
+                            "Infinity" => f64::INFINITY,
+                            "-Infinity" => f64::NEG_INFINITY,
+                            text => text.parse().unwrap(),
+                        }),
+                        "$bytes" => {
+                            let hex = inner.as_str().unwrap();
+                            Self::Bytes((0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect())
+                        }
+                        "$object" => Self::Object(
+                            inner.as_array().unwrap().iter().map(|pair| (pair[0].as_str().unwrap().to_owned(), Self::from_json(&pair[1]))).collect(),
+                        ),
+                        other => panic!("unknown fixture key {other}"),
+                    }
+                }
+            }
+        }
+    }
+
+    impl Serialize for Fixture {
+        fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            use ser::{SerializeMap as _, SerializeSeq as _};
+            match self {
+                Self::Undefined => s.serialize_none(),
+                Self::Null => s.serialize_unit(),
+                Self::Bool(b) => s.serialize_bool(*b),
+                Self::Int(i) => s.serialize_i64(*i),
+                Self::Float(f) => s.serialize_f64(*f),
+                Self::Str(v) => s.serialize_str(v),
+                Self::Bytes(v) => s.serialize_bytes(v),
+                Self::Array(items) => {
+                    let mut seq = s.serialize_seq(Some(items.len()))?;
+                    for item in items {
+                        seq.serialize_element(item)?;
+                    }
+                    seq.end()
+                }
+                Self::Object(pairs) => {
+                    let mut map = s.serialize_map(Some(pairs.len()))?;
+                    for (key, value) in pairs {
+                        map.serialize_entry(key, value)?;
+                    }
+                    map.end()
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fixture_table_is_what_the_writers_write() {
+        // The same table is checked against the JavaScript writer
+        // (`js/wire.mjs`) by `cli/js/test/wire.test.mjs`.
+        let table: serde_json::Value = serde_json::from_str(include_str!("../../js/wire-fixtures.json")).unwrap();
+        let cases = table["cases"].as_array().unwrap();
+        assert!(cases.len() >= 40);
+        for case in cases {
+            let name = case["name"].as_str().unwrap();
+            let written = Writer::value(&Fixture::from_json(&case["value"])).unwrap();
+            let hex: String = written.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hex, case["bytes"].as_str().unwrap(), "{name}");
+            // Each message is one well-formed value.
+            super::value(&written).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
 }

@@ -1,0 +1,143 @@
+// The SDK's JavaScript writer of the wire format (sdk/js/wire.mjs): the
+// bytes of the shared fixture table (sdk/js/wire-fixtures.json, which a Rust
+// test checks against the Rust writer), and every value it must decline
+// (the field route then reads it, or words the error).
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+
+import { DECLINED, MAX_DEPTH, encode, wire_copy, wire_encode } from "../../../sdk/js/wire.mjs";
+
+const table = JSON.parse(readFileSync(new URL("../../../sdk/js/wire-fixtures.json", import.meta.url), "utf8"));
+
+/** The JavaScript value a fixture stands for (see the table's `about`). */
+function valueOf(v) {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map(valueOf);
+  const [key, inner] = Object.entries(v)[0];
+  switch (key) {
+    case "$undefined":
+      return undefined;
+    case "$f64":
+      return Number(inner);
+    case "$bytes":
+      return new Uint8Array(Buffer.from(inner, "hex"));
+    case "$object": {
+      const object = {};
+      for (const [k, value] of inner) {
+        // An own property, even `__proto__` (as JSON.parse and structured clone make it).
+        Object.defineProperty(object, k, { value: valueOf(value), writable: true, enumerable: true, configurable: true });
+      }
+      return object;
+    }
+    default:
+      throw new Error(`unknown fixture key ${key}`);
+  }
+}
+
+const hex = (bytes) => Buffer.from(bytes).toString("hex");
+
+describe("the JavaScript writer of the wire format", () => {
+  test("writes the bytes of the fixture table", () => {
+    assert.ok(table.cases.length >= 40);
+    for (const { name, value, bytes } of table.cases) {
+      const written = encode(valueOf(value));
+      assert.ok(written, `${name}: declined`);
+      assert.equal(hex(written), bytes, name);
+    }
+  });
+
+  test("declines what the format does not hold exactly as the field route reads it", () => {
+    class Point {
+      constructor() {
+        this.x = 1;
+      }
+    }
+    const deep = (n) => {
+      let v = null;
+      for (let i = 0; i < n; i++) v = [v];
+      return v;
+    };
+    const deepObject = (n) => {
+      let v = 1;
+      for (let i = 0; i < n; i++) v = { v };
+      return v;
+    };
+    const iterable = { [Symbol.iterator]: function* () {} };
+    const throwing = Object.defineProperty({}, "x", { enumerable: true, get: () => { throw new Error("no"); } });
+    const declined = {
+      "a Map": new Map([["a", 1]]),
+      "a Set": new Set([1]),
+      "a Date": new Date(0),
+      "a class instance": new Point(),
+      "a function": () => 1,
+      "a BigInt": 1n,
+      "a symbol": Symbol("s"),
+      "a hole": [1, , 3],
+      "an Int8Array": new Int8Array(2),
+      "a Uint16Array": new Uint16Array(2),
+      "a Uint8ClampedArray": new Uint8ClampedArray(2),
+      "a Buffer (a subclass of Uint8Array)": Buffer.from([1]),
+      "an ArrayBuffer": new ArrayBuffer(2),
+      "a DataView": new DataView(new ArrayBuffer(2)),
+      "a RegExp": /x/,
+      "an Error": new Error("e"),
+      "a boxed string": new String("s"),
+      "a lone high surrogate": "a\ud800b",
+      "a lone low surrogate in a long string": "x".repeat(200) + "\udc00",
+      "a lone surrogate in a key": { "k\ud800": 1 },
+      "a plain object with its own iterator": iterable,
+      "a getter that throws": throwing,
+      "an array subclass": new (class extends Array {})(),
+      "nesting deeper than MAX_DEPTH (arrays)": deep(MAX_DEPTH + 1),
+      "nesting deeper than MAX_DEPTH (objects)": deepObject(MAX_DEPTH + 1),
+    };
+    for (const [name, value] of Object.entries(declined)) {
+      assert.equal(encode({ inside: [value] }), undefined, `${name}, nested`);
+      assert.equal(wire_encode(value, 0), DECLINED, name);
+    }
+    // Exactly MAX_DEPTH levels are written (as the Rust writer does).
+    assert.ok(encode(deep(MAX_DEPTH)));
+    assert.ok(encode(deepObject(MAX_DEPTH)));
+  });
+
+  test("takes plain objects without a prototype, and counts parts as the JSON route did", () => {
+    const bare = Object.create(null);
+    bare.a = 1;
+    assert.equal(hex(encode(bare)), "01090100000006016104" + "02");
+    // `min`: values at any depth, the keys not counted.
+    const value = { a: [1, 2], b: "x" };
+    assert.equal(wire_encode(value, 6), DECLINED);
+    assert.ok(wire_encode(value, 5) > 0);
+  });
+
+  test("a long string written past the scratch's end, and a huge scratch let go", () => {
+    const text = "é".repeat(20_000) + "x".repeat(50_000) + "😀".repeat(10_000);
+    const bytes = encode([text, "ok"]);
+    const utf8 = Buffer.from(text, "utf8");
+    // ARRAY, count 2, STRING, varint(length), UTF-8, then "ok".
+    const length = [];
+    for (let n = utf8.length; ; n = Math.floor(n / 128)) {
+      if (n < 128) {
+        length.push(n);
+        break;
+      }
+      length.push((n % 128) | 0x80);
+    }
+    assert.equal(hex(bytes), hex([1, 8, 2, 0, 0, 0, 6, ...length, ...utf8, 6, 2, 0x6f, 0x6b]));
+    const large = "z".repeat(3 << 20);
+    assert.equal(encode(large).length, 1 + 1 + 4 + large.length);
+    // The next message is written as well after the scratch was let go.
+    assert.equal(hex(encode("é")), "010602c3a9");
+  });
+
+  test("copies the scratch into a memory", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const length = wire_encode({ x: [true, null] }, 0);
+    wire_copy(memory, 16, length);
+    assert.equal(hex(new Uint8Array(memory.buffer, 16, length)), hex(encode({ x: [true, null] })));
+    assert.equal(new Uint8Array(memory.buffer)[15], 0);
+    assert.equal(new Uint8Array(memory.buffer)[16 + length], 0);
+  });
+});
