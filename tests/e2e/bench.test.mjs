@@ -39,3 +39,17 @@ test("bench/all.mjs runs every benchmark on disk and on tmpfs and prints one tab
   assert.match(stdout, /machine load \(1-minute average/);
   assert.match(stdout, /objects\.mjs on tmpfs: load /);
 });
+
+test("bench/profile.mjs samples each worker on one benchmark path and says where its time went", async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["bench/profile.mjs", "--path", "/counter/bench?payload=10k&calls=300&name=profile-smoke", "--workers", "rust-front,durable-examples", "--top", "5"],
+    { cwd: ROOT, timeout: 300_000 },
+  );
+  assert.match(stdout, /^\/counter\/bench\?payload=10k&calls=300&name=profile-smoke: 200 300 in \d+ ms$/m, stdout);
+  for (const worker of ["rust-front", "durable-examples"]) {
+    assert.match(stdout, new RegExp(String.raw`^${worker}: \d+ samples, \d+ not idle`, "m"), stdout);
+  }
+  // The object spends part of its time in Wasm (reading the 10 KB value).
+  assert.match(stdout, /^durable-examples: [^\n]*\n {2}by kind: [^\n]*Wasm \d+\.\d%/m, stdout);
+});
