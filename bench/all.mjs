@@ -42,7 +42,7 @@ export function ratios(file, stdout) {
   const rows = [];
   let section = "";
   for (const line of stdout.split("\n")) {
-    if (/^payload: /.test(line)) section = /weigh/.test(line) ? "10 KB value" : /search/.test(line) ? "CPU-bound search" : "increment(1)";
+    if (/^payload: /.test(line)) section = /weigh/.test(line) ? "10 KB value" : /sampleBatch/.test(line) ? "10 KB result" : /search/.test(line) ? "CPU-bound search" : "increment(1)";
     const rpc = /^ {2}(.+?)\s+\d+ calls\/s\s+([\d.]+)x$/.exec(line);
     if (file === "rpc.mjs" && rpc && !rpc[1].startsWith("JS worker -> JS object")) {
       const who = rpc[1].startsWith("JS worker") ? "JS -> Rust" : "Rust -> Rust (typed stub)";

@@ -3,7 +3,8 @@
 //   JS worker -> the Rust object
 //   Rust worker -> the Rust object, through its typed stub
 // with a small argument (`increment(1)` on JsCounter / Counter), a ~10 KB
-// structured value (`weigh(batch)`), and CPU-bound calls (`search(query, 5)`
+// structured value (`weigh(batch)`), a ~10 KB structured result
+// (`sampleBatch()`, made afresh by each object), and CPU-bound calls (`search(query, 5)`
 // on JsNameSearch / NameSearch: the 5 names of a 10,000-name directory
 // closest to the query by edit distance; the answers of the two objects are
 // checked equal first). Each request makes CALLS sequential calls inside the
@@ -30,7 +31,7 @@ const { values } = parseArgs({
     runtime: { type: "string", default: "workerd" },
   },
 });
-const callsFor = { small: Number(values.calls), "10k": Number(values.calls), search: Number(values["search-calls"]) };
+const callsFor = { small: Number(values.calls), "10k": Number(values.calls), "10k-result": Number(values.calls), search: Number(values["search-calls"]) };
 const rounds = Number(values.rounds);
 
 const scenarios = [
@@ -41,6 +42,7 @@ const scenarios = [
 const titles = {
   small: "small argument, increment(1)",
   "10k": "~10 KB structured value, weigh(batch)",
+  "10k-result": "~10 KB structured result, sampleBatch()",
   search: "CPU-bound, search(query, 5) in 10,000 names by edit distance",
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -78,7 +80,7 @@ const runtime =
 console.log(`runtime: ${values.runtime === "wrangler" ? "wrangler dev" : "plain workerd"}`);
 try {
   await checkSearchAnswers(runtime.url);
-  for (const payload of ["small", "10k", "search"]) {
+  for (const payload of ["small", "10k", "10k-result", "search"]) {
     const calls = callsFor[payload];
     const rates = new Map(scenarios.map((s) => [s.label, []]));
     for (let round = 0; round <= rounds; round++) {

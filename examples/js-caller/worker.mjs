@@ -76,7 +76,8 @@ export default {
 
     if (url.pathname === "/js/bench") {
       // N sequential RPC calls to the Rust Counter or the JavaScript JsCounter
-      // (payload small or 10k), or to the Rust NameSearch or the JavaScript
+      // (payload small, 10k: a ~10 KB argument, or 10k-result: a ~10 KB
+      // result), or to the Rust NameSearch or the JavaScript
       // JsNameSearch (payload search: CPU-bound calls).
       const calls = Math.min(Number(url.searchParams.get("calls") ?? "100"), 100_000);
       const js = url.searchParams.get("target") === "js";
@@ -89,7 +90,10 @@ export default {
       const target = (js ? env.JS_COUNTER : env.COUNTER).getByName(name);
       const batch = payload === "10k" ? sampleBatch() : null;
       for (let i = 0; i < calls; i++) {
-        if (batch) await target.weigh(batch);
+        if (payload === "10k-result") {
+          const got = await target.sampleBatch();
+          if (got.items.length !== 110) return new Response(`sampleBatch answered ${got.items.length} items`, { status: 500 });
+        } else if (batch) await target.weigh(batch);
         else await target.increment(1);
       }
       return new Response(String(calls));
@@ -212,6 +216,11 @@ export class JsCounter extends DurableObject {
   /** The benchmarks' structured-value call, as in the Rust `Counter::weigh`. */
   weigh(batch) {
     return batch.items.length;
+  }
+
+  /** The benchmarks' structured result, as in the Rust `Counter::sample_batch`. */
+  sampleBatch() {
+    return sampleBatch();
   }
 }
 

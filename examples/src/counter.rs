@@ -104,6 +104,12 @@ impl Counter {
         batch.items.len() as u32
     }
 
+    /// A structured value of ~10 KB, made afresh: the benchmarks use it to
+    /// measure the cost of a result of that size.
+    pub fn sample_batch(&self) -> Batch {
+        Batch::sample()
+    }
+
     async fn add(&self, amount: i64) -> Result<i64> {
         // No other event is delivered while the `get` is in flight (the input
         // gate), so this read-modify-write cannot interleave with another one.
@@ -117,7 +123,7 @@ impl Counter {
     }
 }
 
-/// `/counter/bench?calls=N&payload=small|10k|nop&name=A`: N sequential RPC calls
+/// `/counter/bench?calls=N&payload=small|10k|10k-result|nop&name=A`: N sequential RPC calls
 /// through the typed stub, for the benchmarks; answers the number of calls made.
 pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
     let param = |k: &str| url.query_pairs().find(|(key, _)| key == k).map(|(_, v)| v.into_owned());
@@ -129,6 +135,12 @@ pub(crate) async fn bench(env: &Env, url: &Url) -> worker::Result<Response> {
     for _ in 0..calls {
         match payload.as_deref() {
             Some("10k") => _ = counter.weigh(batch.clone()).await?,
+            Some("10k-result") => {
+                let got = counter.sample_batch().await?;
+                if got.items.len() != batch.items.len() {
+                    return Response::error(format!("sample_batch answered {} items", got.items.len()), 500);
+                }
+            }
             Some("nop") => counter.nop().await?,
             _ => _ = counter.increment(1).await?,
         }

@@ -29,6 +29,7 @@ async fn counter_counts_by_name_and_takes_structured_values(env: TestEnv) -> dur
     assert_eq!(b.decrement(1).await?, -1);
     assert_eq!(a.get_counter_value().await?, 2);
     assert_eq!(a.weigh(Batch::sample()).await?, 110);
+    assert_eq!(a.sample_batch().await?.items.len(), 110);
     let answer = env.fetch(&a, TestRequest::get("/increment")).await?;
     assert_eq!((answer.status, answer.text()), (200, "3".to_owned()));
     Ok(())

@@ -15,11 +15,12 @@ test("bench/all.mjs runs every benchmark on disk and on tmpfs and prints one tab
   const { stdout } = await promisify(execFile)(process.execPath, ["bench/all.mjs", "--quick"], { cwd: ROOT, timeout: 900_000 });
   const cell = String.raw`([\d.]+x|-)`;
   const rows = [...stdout.matchAll(new RegExp(String.raw`^ {2}(.+?)\s+${cell}\s+${cell}\s+${cell}\s+${cell}$`, "gm"))];
-  // 6 RPC (increment, 10 KB value, CPU-bound search; each JS -> Rust and
-  // Rust -> Rust), 4 SQL, 2 WebSocket, 3 fetch (1, 10, 64 at once), 3 RPC
-  // calls from objects.mjs (nop, increment, sync-KV increment) and 2 more
-  // object rows, each with an SDK / JS figure on disk and on tmpfs.
-  assert.equal(rows.length, 20, stdout);
+  // 8 RPC (increment, 10 KB value, 10 KB result, CPU-bound search; each
+  // JS -> Rust and Rust -> Rust), 4 SQL, 2 WebSocket, 3 fetch (1, 10, 64 at
+  // once), 3 RPC calls from objects.mjs (nop, increment, sync-KV increment)
+  // and 2 more object rows, each with an SDK / JS figure on disk and on tmpfs.
+  assert.equal(rows.length, 22, stdout);
+  assert.ok(rows.some((r) => r[1].startsWith("RPC 10 KB result, JS -> Rust")), stdout);
   const ratio = (c) => Number(c.slice(0, -1));
   assert.ok(rows.every((r) => ratio(r[2]) > 0 && ratio(r[3]) > 0), stdout);
   assert.deepEqual(
