@@ -56,7 +56,10 @@ export function ratios(file, stdout) {
     if (file === "objects.mjs" && obj) {
       const memory = obj[2] === "KiB";
       const r = Number(obj[3]);
-      const row = { label: memory ? `${obj[1].trim()} (Rust/JS, lower is better)` : obj[1].trim(), ratio: memory ? r : 1 / r };
+      // A memory ratio at or below zero means one side's growth was within
+      // the noise of resident memory: no ratio ("-"), not a figure.
+      const ratio = memory ? (r > 0 ? r : undefined) : 1 / r;
+      const row = { label: memory ? `${obj[1].trim()} (Rust/JS, lower is better)` : obj[1].trim(), ratio };
       if (obj[4] !== undefined) row.workersRs = 1 / Number(obj[4]);
       rows.push(row);
     }
