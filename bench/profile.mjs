@@ -12,25 +12,40 @@
 //
 // Usage: node bench/profile.mjs --path P [--warm P2] [--top 30] [--interval-us 100]
 //        [--workers js-caller,js-objects,durable-examples] [--out DIR]  (writes DIR/<worker>.cpuprofile)
+//        [--total]  (also each function's inclusive time)
+//
+// Or one RPC call through the caller's `/js/call` (as bench/sql.mjs makes them),
+// warmed by the same call first (`--before`, unprofiled, before each):
+//   node bench/profile.mjs --call 'SQL_BENCH lookup 10000 10000' [--before 'SQL_BENCH reset; SQL_BENCH insertBatch 10000 0']
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { freePort, get } from "../tests/e2e/harness.mjs";
+import { freePort, get, rpcCall } from "../tests/e2e/harness.mjs";
 import { startWorkerd } from "./workerd.mjs";
 
 const { values } = parseArgs({
   options: {
     path: { type: "string" },
+    call: { type: "string" },
+    before: { type: "string" },
     warm: { type: "string" },
     top: { type: "string", default: "30" },
     "interval-us": { type: "string", default: "100" },
     workers: { type: "string", default: "js-caller,js-objects,durable-examples" },
+    total: { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
-if (!values.path) throw new Error("usage: node bench/profile.mjs --path '/counter/bench?payload=10k&calls=2000'");
+if (!values.path && !values.call) throw new Error("usage: node bench/profile.mjs --path '/counter/bench?payload=10k&calls=2000' | --call 'OBJECT method arg...'");
+
+/** `OBJECT method arg...` (numbers or JSON) as one call through `/js/call`: `{ status, text }`. */
+async function rpc(base, spec) {
+  const [object, method, ...rest] = spec.trim().split(/\s+/);
+  const answer = await rpcCall(base, object, "bench", method, ...rest.map((a) => JSON.parse(a)));
+  return "error" in answer ? { status: 500, text: answer.error } : { status: 200, text: JSON.stringify(answer.ok) };
+}
 
 /** One inspector session: `send(method, params)` resolves to the result. */
 async function session(url) {
@@ -85,14 +100,41 @@ function selfTimes(profile, bundles) {
   return { total: profile.samples.length, rows: [...byName].sort((a, b) => b[1] - a[1]) };
 }
 
+/** Total (inclusive) time per function: the samples with it anywhere on the stack. */
+function totalTimes(profile) {
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const name = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.startsWith("wasm://") ? "wasm" : `${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`}`;
+  const counts = new Map();
+  for (const id of profile.samples) {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) seen.add(name(byId.get(at)));
+    for (const n of seen) counts.set(n, (counts.get(n) ?? 0) + 1);
+  }
+  return [...counts].filter(([n]) => !n.startsWith("(root)") && !n.startsWith("(idle)")).sort((a, b) => b[1] - a[1]);
+}
+
 const inspectorPort = await freePort();
 process.env.DURABLE_WORKERD_INSPECTOR = `127.0.0.1:${inspectorPort}`;
 const runtime = await startWorkerd();
 try {
-  const warm = values.warm ?? values.path.replace(/calls=\d+/, "calls=200");
-  const answer = await get(runtime.url, warm, { timeoutMs: 600_000 });
-  if (answer.status !== 200) throw new Error(`${warm}: ${answer.status} ${answer.text}`);
+  const request = values.call
+    ? () => rpc(runtime.url, values.call)
+    : () => get(runtime.url, values.path, { timeoutMs: 600_000 });
+  // `--before` (calls separated by `;`) runs before the warm-up and again before the measured call, unprofiled.
+  const before = async () => {
+    for (const step of (values.before ?? "").split(";").filter((s) => s.trim())) {
+      const answer = await rpc(runtime.url, step);
+      if (answer.status !== 200) throw new Error(`${step}: ${answer.text}`);
+    }
+  };
+  await before();
+  const warm = values.call ? null : (values.warm ?? values.path.replace(/calls=\d+/, "calls=200"));
+  const answer = warm ? await get(runtime.url, warm, { timeoutMs: 600_000 }) : await request();
+  if (answer.status !== 200) throw new Error(`${warm ?? values.call}: ${answer.status} ${answer.text}`);
 
+  await before();
   const sessions = [];
   for (const name of values.workers.split(",")) {
     const s = await session(`ws://127.0.0.1:${inspectorPort}/${name}`);
@@ -102,9 +144,9 @@ try {
     sessions.push([name, s]);
   }
   const started = performance.now();
-  const measured = await get(runtime.url, values.path, { timeoutMs: 600_000 });
+  const measured = await request();
   const ms = performance.now() - started;
-  console.log(`${values.path}: ${measured.status} ${measured.text.slice(0, 80)} in ${ms.toFixed(0)} ms`);
+  console.log(`${values.path ?? values.call}: ${measured.status} ${measured.text.slice(0, 80)} in ${ms.toFixed(0)} ms`);
   for (const [name, s] of sessions) {
     const bundleDir = { "js-caller": "caller", "js-objects": "caller", "durable-examples": "examples" }[name];
     const bundles = new Map();
@@ -130,6 +172,12 @@ try {
     console.log(`  by kind: ${[...kinds].map(([k, c]) => `${k} ${((100 * c) / busy).toFixed(1)}%`).join(", ")}`);
     for (const [fn, count] of rows.filter(([n]) => !n.startsWith("(idle)")).slice(0, Number(values.top))) {
       console.log(`  ${((100 * count) / busy).toFixed(1).padStart(5)}%  ${fn}`);
+    }
+    if (values.total) {
+      console.log(`  total (inclusive) time:`);
+      for (const [fn, count] of totalTimes(profile).slice(0, Number(values.top))) {
+        console.log(`  ${((100 * count) / busy).toFixed(1).padStart(5)}%  ${fn}`);
+      }
     }
   }
 } finally {

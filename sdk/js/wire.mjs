@@ -249,10 +249,33 @@ export function wire_encode(v, min) {
   return pos;
 }
 
+// A view of the Wasm memory, made again only when it grows (its buffer changes).
+let target = null;
+
 /** Copies the first `length` bytes of the scratch into `memory` at `ptr`. */
 export function wire_copy(memory, ptr, length) {
-  new Uint8Array(memory.buffer, ptr, length).set(buf.subarray(0, length));
+  if (target === null || target.buffer !== memory.buffer) target = new Uint8Array(memory.buffer);
+  if (length <= 64) {
+    // A short message: a loop costs less than making a view to `set`.
+    for (let i = 0; i < length; i++) target[ptr + i] = buf[i];
+  } else {
+    target.set(buf.subarray(0, length), ptr);
+  }
   release();
+}
+
+/**
+ * `wire_encode` of an object or array `v`, and, when the message fits the
+ * `capacity` bytes at `ptr` in `memory`, the copy there too: one call across
+ * the boundary in the common case. Answers the length (copied only if it is
+ * at most `capacity`; else the caller makes room and calls `wire_copy`), or
+ * `DECLINED` (also for anything but an object: a scalar is read directly).
+ */
+export function wire_encode_into(v, min, memory, ptr, capacity) {
+  if (typeof v !== "object" || v === null) return DECLINED;
+  const length = wire_encode(v, min);
+  if (length !== DECLINED && length <= capacity) wire_copy(memory, ptr, length);
+  return length;
 }
 
 /** A scratch grown past 1 MiB by a large value is let go after it. */

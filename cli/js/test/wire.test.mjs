@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { DECLINED, MAX_DEPTH, encode, wire_copy, wire_encode } from "../../../sdk/js/wire.mjs";
+import { DECLINED, MAX_DEPTH, encode, wire_copy, wire_encode, wire_encode_into } from "../../../sdk/js/wire.mjs";
 
 const table = JSON.parse(readFileSync(new URL("../../../sdk/js/wire-fixtures.json", import.meta.url), "utf8"));
 
@@ -139,5 +139,25 @@ describe("the JavaScript writer of the wire format", () => {
     assert.equal(hex(new Uint8Array(memory.buffer, 16, length)), hex(encode({ x: [true, null] })));
     assert.equal(new Uint8Array(memory.buffer)[15], 0);
     assert.equal(new Uint8Array(memory.buffer)[16 + length], 0);
+  });
+
+  test("writes into a memory in the same call when the message fits, else only answers its length", () => {
+    const value = { x: [true, null], s: "text" };
+    const message = encode(value);
+    const fits = new WebAssembly.Memory({ initial: 1 });
+    assert.equal(wire_encode_into(value, 0, fits, 32, message.length), message.length);
+    assert.equal(hex(new Uint8Array(fits.buffer, 32, message.length)), hex(message));
+    assert.equal(new Uint8Array(fits.buffer)[32 + message.length], 0);
+
+    const small = new WebAssembly.Memory({ initial: 1 });
+    assert.equal(wire_encode_into(value, 0, small, 32, message.length - 1), message.length);
+    assert.ok(new Uint8Array(small.buffer).every((b) => b === 0), "nothing written past a capacity too small");
+    // The scratch still holds the message for `wire_copy`.
+    wire_copy(small, 32, message.length);
+    assert.equal(hex(new Uint8Array(small.buffer, 32, message.length)), hex(message));
+
+    for (const scalar of [1, "s", null, undefined, true]) assert.equal(wire_encode_into(scalar, 0, fits, 0, 100), DECLINED);
+    assert.equal(wire_encode_into(new Map(), 0, fits, 0, 100), DECLINED);
+    assert.equal(wire_encode_into({ a: 1 }, 5, fits, 0, 100), DECLINED);
   });
 });

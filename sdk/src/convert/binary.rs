@@ -25,17 +25,19 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/js/wire.mjs")]
 extern "C" {
-    /// Writes the message of `value` into the JavaScript scratch; answers
-    /// its length in bytes, or -1 if the format does not hold `value`
-    /// exactly or it has fewer than `min` parts (values at any depth).
-    fn wire_encode(value: &JsValue, min: u32) -> i32;
+    /// Writes the message of the object or array `value` into the
+    /// JavaScript scratch, and into `memory` at `ptr` too if it fits in
+    /// `capacity` bytes; answers its length in bytes, or -1 if `value` is
+    /// not an object, the format does not hold it exactly, or it has fewer
+    /// than `min` parts (values at any depth).
+    fn wire_encode_into(value: &JsValue, min: u32, memory: &JsValue, ptr: *mut u8, capacity: usize) -> i32;
 
     /// Copies the first `length` bytes of the scratch into `memory` at `ptr`.
     fn wire_copy(memory: &JsValue, ptr: *mut u8, length: usize);
 }
 
 thread_local! {
-    /// The buffer the message is copied into, kept between calls (taken
+    /// The buffer the message is written into, kept between calls (taken
     /// while in use, so that a reading that converts another value inside
     /// it gets a fresh one).
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
@@ -43,6 +45,10 @@ thread_local! {
 
 /// A scratch larger than this is let go after use rather than kept.
 const KEEP: usize = 1 << 20;
+
+/// The room a scratch has before any write, so that most messages are
+/// written in the call that makes them.
+const READY: usize = 16 * 1024;
 
 /// `value` read as `T` through its binary form, if the format holds it
 /// exactly, it has at least `min_parts` parts and the wire reader reads it
@@ -55,23 +61,47 @@ pub(super) fn decode<T: DeserializeOwned>(value: &JsValue, min_parts: u32) -> Op
 /// Runs `f` over the message of `value` (without its version byte), if the
 /// JavaScript writer takes `value`.
 pub(super) fn read<R>(value: &JsValue, min_parts: u32, f: impl FnOnce(&[u8]) -> Option<R>) -> Option<R> {
-    if !value.is_object() {
-        return None;
-    }
-    let length = usize::try_from(wire_encode(value, min_parts)).ok()?;
+    receive(|memory, ptr, capacity| wire_encode_into(value, min_parts, memory, ptr, capacity), f).ok().flatten()
+}
+
+/// Runs `f` over one message of the wire format (without its version byte)
+/// that JavaScript writes with this SDK's writer (`js/wire.mjs`):
+/// `write(memory, ptr, capacity)` makes the message, writes it into
+/// `memory` at `ptr` if it fits in `capacity` bytes, and answers its length
+/// either way (the writer's scratch keeps it for `wire_copy`), or a negative
+/// code of its own, returned as `Err(code)`. `Ok(None)`: `f` declined, or no
+/// room could be made for the message.
+pub(crate) fn receive<R>(write: impl FnOnce(&JsValue, *mut u8, usize) -> i32, f: impl FnOnce(&[u8]) -> Option<R>) -> Result<Option<R>, i32> {
     let mut buffer = SCRATCH.with(Cell::take);
     buffer.clear();
-    if buffer.try_reserve_exact(length).is_err() {
-        return None;
+    if buffer.try_reserve_exact(READY).is_err() {
+        return Ok(None);
     }
-    super::with_memory(|memory| wire_copy(memory, buffer.as_mut_ptr(), length));
-    // SAFETY: `wire_copy` initialized the first `length` bytes of the
-    // buffer's allocation (`try_reserve_exact` made at least `length` bytes
-    // of capacity exist at `as_mut_ptr`) and nothing else: it writes through
-    // a view of exactly `length` bytes at that pointer. No Rust code runs
-    // while it writes (the call is synchronous), and it reads
-    // `memory.buffer` inside the call, after any growth the reservation
-    // caused.
+    let capacity = buffer.capacity();
+    let answer = super::with_memory(|memory| write(memory, buffer.as_mut_ptr(), capacity));
+    let length = match usize::try_from(answer) {
+        Ok(length) => length,
+        Err(_) => {
+            keep(buffer);
+            return Err(answer);
+        }
+    };
+    if length > capacity {
+        if buffer.try_reserve_exact(length).is_err() {
+            return Ok(None);
+        }
+        super::with_memory(|memory| wire_copy(memory, buffer.as_mut_ptr(), length));
+    }
+    // SAFETY: the first `length` bytes of the buffer's allocation are
+    // initialized: `length <= capacity` bytes by `write`, which writes the
+    // message at `ptr` exactly when it fits in `capacity` bytes (the
+    // writer's contract above; `js/wire.mjs` `wire_encode_into`), or else
+    // by `wire_copy` after `try_reserve_exact(length)` made at least
+    // `length` bytes of capacity exist at `as_mut_ptr`. Both write through
+    // a view of exactly `length` bytes at that pointer, made inside the
+    // call from `memory.buffer` (so after any growth the reservation
+    // caused), and no Rust code runs while they write (the calls are
+    // synchronous and call nothing in Wasm).
     unsafe { buffer.set_len(length) };
     // The version byte is the writer's own (this instance's copy of
     // `js/wire.mjs`), so it is always this reader's: checked, not trusted.
@@ -81,8 +111,13 @@ pub(super) fn read<R>(value: &JsValue, min_parts: u32, f: impl FnOnce(&[u8]) -> 
         Some((&crate::rpc::wire::VERSION, message)) => f(message),
         _ => None,
     };
+    keep(buffer);
+    Ok(read)
+}
+
+/// Puts `buffer` back as the scratch, unless a large value made it large.
+fn keep(buffer: Vec<u8>) {
     if buffer.capacity() <= KEEP {
         SCRATCH.with(|scratch| scratch.set(buffer));
     }
-    read
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 use crate::error::conversion_message;
 use crate::{Error, Result};
 
-mod binary;
+pub(crate) mod binary;
 mod de;
 mod json;
 mod strict;
@@ -76,38 +76,26 @@ pub(crate) fn decode_wire<T: DeserializeOwned>(value: &[u8]) -> std::result::Res
     if let Ok(decoded) = crate::rpc::wire::read_strict(value) {
         return Ok(decoded);
     }
-    let js = crate::rpc::wire::AsData(value).serialize(ser::Serializer)?;
-    decode_fields(js, false)
+    decode_fields(wire_to_js(value)?, false)
 }
 
-/// An SQL row: through its JSON text if worth it, else field by field with
-/// the rule for numbers beyond ±2^53 in rows (see [`de`]).
+/// The JavaScript value one value of [`crate::rpc`]'s wire format
+/// (well-formed: checked by its reader) stands for.
+pub(crate) fn wire_to_js(value: &[u8]) -> std::result::Result<JsValue, serde_wasm_bindgen::Error> {
+    crate::rpc::wire::AsData(value).serialize(ser::Serializer)
+}
+
+/// An SQL row, field by field with the rule for numbers beyond ±2^53 in
+/// rows (see [`de`]). (The rows that come in one message are read by the
+/// wire reader before; a row comes here only to be read value by value.)
 pub(crate) fn decode_row<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
-    match decode_bulk(&value, json::WORTH_IT) {
-        Some(decoded) => Ok(decoded),
-        None => decode_fields(value, true),
-    }
+    decode_fields(value, true)
 }
 
 /// `value` read field by field: the definition ([`de`]). `rows`: an SQL row,
 /// where a number beyond ±2^53 may be a rounded INTEGER.
 pub(crate) fn decode_fields<T: DeserializeOwned>(value: JsValue, rows: bool) -> std::result::Result<T, serde_wasm_bindgen::Error> {
     T::deserialize(de::JsDe::new(value, rows))
-}
-
-/// `value` read through its JSON text, if JSON represents it exactly, it has
-/// at least `min_parts` parts, and the bulk route reads it as `T`; `None`
-/// otherwise (the caller then reads it part by part, which gives the same
-/// answer or words the error).
-pub(crate) fn decode_bulk<T: DeserializeOwned>(value: &JsValue, min_parts: u32) -> Option<T> {
-    strict::from_slice(&json::utf8_of(value, min_parts)?).ok()
-}
-
-/// A JSON text made in JavaScript (of a value JSON represents exactly) read
-/// as `T`; `None` if the bulk route declines it (the caller then reads the
-/// value part by part, which words the error).
-pub(crate) fn decode_text<T: DeserializeOwned>(text: &js_sys::JsString) -> Option<T> {
-    strict::from_slice(&json::utf8_of_text(text)?).ok()
 }
 
 /// Converts a JavaScript value received over RPC into a Rust value.

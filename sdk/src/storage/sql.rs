@@ -12,114 +12,49 @@ use crate::error::{conversion_message, excerpt};
 use crate::sys;
 use crate::{Error, Result};
 
-// One call across the boundary per batch of rows: blobs (ArrayBuffer) become
-// Uint8Array, which serde reads as bytes. Rows JSON carries exactly (no blob,
-// no number beyond ±2^53, no non-finite number or -0) come as one JSON text
-// instead, which Rust parses in one go; the others are read value by value,
-// where a number beyond ±2^53 (an INTEGER the runtime may have rounded, or a
-// large REAL) is refused only where an integer is asked for (see
-// `convert::de`).
-#[wasm_bindgen(inline_js = r#"
-function prepare(rows) {
-  let json = true;
-  for (const row of rows) {
-    for (const key in row) {
-      const v = row[key];
-      if (v instanceof ArrayBuffer) {
-        row[key] = new Uint8Array(v);
-        json = false;
-      } else if (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) {
-        json = false;
-      }
-    }
-  }
-  return json ? JSON.stringify(rows) : rows;
-}
-export function all_rows(cursor) {
-  return prepare(cursor.toArray());
-}
-export function raw_rows(cursor) {
-  return prepare(Array.from(cursor.raw()));
-}
-export function next_row(cursor) {
-  const step = cursor.next();
-  if (step.done) return undefined;
-  const rows = [step.value];
-  prepare(rows);
-  return rows[0];
-}
-const text = new TextDecoder();
-// Views of the Wasm memory, made again only when it grows (its buffer changes).
-let views = null;
-function viewsOf(memory) {
-  const buffer = memory.buffer;
-  if (views === null || views.buffer !== buffer) {
-    views = { buffer, u8: new Uint8Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer) };
-  }
-  return views;
-}
-// UTF-8 text at `start`: short ASCII text is made from its bytes directly
-// (a TextDecoder call costs more than the loop), anything else decoded.
-function textAt(u8, start, len) {
-  if (len <= 32) {
-    let s = "";
-    for (let i = start; i < start + len; i++) {
-      const b = u8[i];
-      if (b >= 0x80) return text.decode(u8.subarray(start, start + len));
-      s += String.fromCharCode(b);
-    }
-    return s;
-  }
-  return text.decode(u8.subarray(start, start + len));
-}
-// Parameters packed by `Slot` (see below): 16 bytes each, 8-aligned. Up to
-// four are passed as arguments directly (no array, no spread: the common case).
-export function exec_packed(sql, query, memory, ptr, count) {
-  const { u8, u32, f64 } = viewsOf(memory);
-  const arg = (i) => {
-    const at = (ptr >>> 2) + i * 4;
-    switch (u32[at]) {
-      case 0: return null;
-      case 1: return f64[(ptr >>> 3) + i * 2 + 1];
-      case 2: return textAt(u8, u32[at + 2], u32[at + 1]);
-      default: {
-        const start = u32[at + 2];
-        return u8.slice(start, start + u32[at + 1]);
-      }
-    }
-  };
-  switch (count) {
-    case 0: return sql.exec(query);
-    case 1: return sql.exec(query, arg(0));
-    case 2: return sql.exec(query, arg(0), arg(1));
-    case 3: return sql.exec(query, arg(0), arg(1), arg(2));
-    case 4: return sql.exec(query, arg(0), arg(1), arg(2), arg(3));
-    default: {
-      const args = new Array(count);
-      for (let i = 0; i < count; i++) args[i] = arg(i);
-      return sql.exec(query, ...args);
-    }
-  }
-}
-"#)]
+// The JavaScript side of statements and rows (`js/sql.mjs`): one call
+// across the boundary per statement and per batch of rows. Rows come as one
+// message of the wire format (`crate::rpc::wire`), written straight into
+// Wasm memory and read by the wire reader, when it holds them exactly;
+// others (a number beyond ±2^53: an INTEGER the runtime may have rounded, or
+// a large REAL, which `convert::de` refuses only where an integer is asked
+// for) are held there and read value by value.
+#[wasm_bindgen(module = "/js/sql.mjs")]
 extern "C" {
-    #[wasm_bindgen(catch)]
-    fn all_rows(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn raw_rows(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn next_row(cursor: &sys::SqlCursor) -> std::result::Result<JsValue, JsValue>;
+    /// Every row of `cursor` (`cursor.raw()` if `raw`) as one message (an
+    /// array), written at `ptr` if it fits in `capacity` bytes: its length,
+    /// [`HELD`] or [`THREW`].
+    fn rows_all(cursor: &sys::SqlCursor, raw: bool, memory: &JsValue, ptr: *mut u8, capacity: usize) -> i32;
+    /// The next row of `cursor` as one message: as [`rows_all`], or [`DONE`].
+    fn row_next(cursor: &sys::SqlCursor, memory: &JsValue, ptr: *mut u8, capacity: usize) -> i32;
+    /// What was last answered [`HELD`] (the rows, or the row).
+    fn rows_held() -> JsValue;
+    /// What the runtime threw in the last call that answered [`THREW`] or
+    /// no cursor. (These calls catch it themselves: wasm-bindgen's `catch`
+    /// costs a closure and an `apply` per call.)
+    fn sql_error() -> JsValue;
     /// `sql.exec(query, ...params)`, the parameters read from `count` packed
-    /// slots at `ptr` in `memory` (one call across the boundary).
-    #[wasm_bindgen(catch)]
-    fn exec_packed(sql: &sys::SqlStorage, query: &JsValue, memory: &JsValue, ptr: *const Slot, count: usize) -> std::result::Result<sys::SqlCursor, JsValue>;
+    /// slots at `ptr` in `memory` (one call across the boundary). If the
+    /// runtime threw, it writes 1 at `failed` ([`sql_error`] has the error).
+    /// (Not an `Option`: a returned `Option` of a handle costs a call back
+    /// into Wasm to make room for it.)
+    fn exec_packed(sql: &sys::SqlStorage, query: &JsValue, memory: &JsValue, ptr: *const Slot, count: usize, failed: *mut u32) -> sys::SqlCursor;
 }
+
+/// `rows_all`/`row_next`: the rows are not in the message format (take them
+/// with `rows_held`).
+const HELD: i32 = -1;
+/// `row_next`: no more rows.
+const DONE: i32 = -2;
+/// The cursor threw (take the error with `sql_error`).
+const THREW: i32 = -3;
 
 /// One parameter as `exec_packed` reads it: a kind (0 `null`, 1 number,
 /// 2 UTF-8 text, 3 bytes), the length of text or bytes, and the number or
 /// the address of the text or bytes. 16 bytes, aligned to 8 (the `f64`):
 /// `exec_packed` reads the number as the second `f64` of the slot.
 #[repr(C, align(8))]
+#[derive(Clone, Copy)]
 struct Slot {
     kind: u32,
     len: u32,
@@ -127,6 +62,7 @@ struct Slot {
 }
 
 #[repr(C)]
+#[derive(Clone, Copy)]
 union SlotValue {
     number: f64,
     address: u32,
@@ -135,13 +71,18 @@ union SlotValue {
 // The layout `exec_packed` reads.
 const _: () = assert!(std::mem::size_of::<Slot>() == 16 && std::mem::align_of::<Slot>() == 8);
 
+/// How many parameters a statement binds without allocating their slots.
+const INLINE: usize = 8;
+
 impl Slot {
+    const NULL: Slot = Slot { kind: 0, len: 0, value: SlotValue { number: 0.0 } };
+
     /// `value`, whose text or bytes (borrowed) stay where they are until the
     /// call returns.
     fn of(value: &SqlValue, scratch: &mut Vec<String>) -> Slot {
         let bytes = |kind, b: &[u8]| Slot { kind, len: b.len() as u32, value: SlotValue { address: b.as_ptr() as u32 } };
         match value {
-            SqlValue::Null => Slot { kind: 0, len: 0, value: SlotValue { number: 0.0 } },
+            SqlValue::Null => Slot::NULL,
             SqlValue::Integer(i) if (-MAX_SAFE..=MAX_SAFE).contains(i) => Slot { kind: 1, len: 0, value: SlotValue { number: *i as f64 } },
             SqlValue::Integer(i) => {
                 scratch.push(i.to_string());
@@ -155,30 +96,53 @@ impl Slot {
     }
 }
 
-thread_local! {
-    /// The JavaScript strings of recent statements, so that a statement run
-    /// again (the usual case: a literal in a loop) is not decoded again.
-    static QUERIES: std::cell::RefCell<std::collections::HashMap<String, JsValue>> = Default::default();
+/// A statement's text and its JavaScript string.
+struct CachedQuery {
+    text: Box<str>,
+    js: JsValue,
 }
 
-/// How many statements [`QUERIES`] keeps before it starts over.
+/// How many statements [`QUERIES`] keeps (a power of two).
 const QUERY_CACHE: usize = 128;
+
+thread_local! {
+    /// The JavaScript strings of recent statements, so that a statement run
+    /// again (the usual case: a literal in a loop) is not made again: the
+    /// runtime's own cache of prepared statements is keyed by that string.
+    /// Direct-mapped by the text's address and length (a literal's never
+    /// change), the text compared on a hit (a buffer used again for other
+    /// text is a miss), no hashing of the text.
+    static QUERIES: std::cell::RefCell<Vec<Option<CachedQuery>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The entry of [`QUERIES`] for a text at `address` of `len` bytes.
+fn query_slot(address: usize, len: usize) -> usize {
+    let mixed = (address as u64 ^ (len as u64).rotate_left(32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> 57) as usize % QUERY_CACHE
+}
 
 /// Runs `f` with the JavaScript string of `query`, from the cache (no copy of
 /// the handle: `f` borrows it).
 fn with_query_js<R>(query: &str, f: impl FnOnce(&JsValue) -> R) -> R {
     QUERIES.with(|cache| {
-        if !cache.borrow().contains_key(query) {
+        let slot = query_slot(query.as_ptr() as usize, query.len());
+        {
             let mut cache = cache.borrow_mut();
-            if cache.len() >= QUERY_CACHE {
-                cache.clear();
+            if cache.is_empty() {
+                cache.resize_with(QUERY_CACHE, || None);
             }
-            cache.insert(query.to_owned(), JsValue::from_str(query));
+            if !matches!(&cache[slot], Some(cached) if *cached.text == *query) {
+                cache[slot] = Some(CachedQuery { text: query.into(), js: JsValue::from_str(query) });
+            }
         }
         // A shared borrow: `f` calls into JavaScript, which cannot reach
-        // this cache's mutable borrow above (that runs only before `f`).
+        // this cache's mutable borrow above (that ends before `f` runs).
         let cache = cache.borrow();
-        f(&cache[query])
+        match &cache[slot] {
+            Some(cached) => f(&cached.js),
+            // Filled above; a fresh string would do as well.
+            None => f(&JsValue::from_str(query)),
+        }
     })
 }
 
@@ -458,13 +422,26 @@ impl Sql {
         // Large integers are bound as text; the strings live here until the
         // call returns. The slots point into `params` and `scratch` only.
         let mut scratch = Vec::new();
-        let slots: Vec<Slot> = params.iter().map(|p| Slot::of(p, &mut scratch)).collect();
+        // Up to `INLINE` slots on the stack (no allocation per statement).
+        let mut inline = [Slot::NULL; INLINE];
+        let heap: Vec<Slot>;
+        let slots: &[Slot] = if params.len() <= INLINE {
+            for (slot, param) in inline.iter_mut().zip(params) {
+                *slot = Slot::of(param, &mut scratch);
+            }
+            &inline[..params.len()]
+        } else {
+            heap = params.iter().map(|p| Slot::of(p, &mut scratch)).collect();
+            &heap
+        };
+        let mut failed: u32 = 0;
         let raw = with_query_js(query, |query| {
-            crate::convert::with_memory(|memory| exec_packed(&self.raw, query, memory, slots.as_ptr(), slots.len()))
-        })
-        .map_err(Error::from_js)?;
-        drop(slots);
+            crate::convert::with_memory(|memory| exec_packed(&self.raw, query, memory, slots.as_ptr(), slots.len(), &mut failed))
+        });
         drop(scratch);
+        if failed != 0 {
+            return Err(Error::from_js(sql_error()));
+        }
         Ok(Cursor { raw })
     }
 
@@ -542,18 +519,41 @@ fn row_from_js<T: DeserializeOwned>(index: usize, row: JsValue) -> Result<T> {
     crate::convert::decode_row(row).map_err(|e| row_error(index, conversion_message(e)))
 }
 
-/// Every row `all_rows`/`raw_rows` returned, as a `T`: from their JSON text
-/// when JSON carried them, else (or if one does not fit `T`, to name it in
-/// the error) row by row.
+/// Every row of a JavaScript array, as a `T` each (the error names the row
+/// that does not fit).
 fn rows_from_js<T: DeserializeOwned>(rows: JsValue) -> Result<Vec<T>> {
-    let rows = match rows.dyn_into::<js_sys::JsString>() {
-        Ok(text) => match crate::convert::decode_text(&text) {
-            Some(all) => return Ok(all),
-            None => js_sys::JSON::parse(&String::from(&text)).map_err(Error::from_js)?.unchecked_into::<Array>(),
-        },
-        Err(rows) => rows.unchecked_into(),
-    };
-    rows.iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+    rows.unchecked_into::<Array>().iter().enumerate().map(|(i, row)| row_from_js(i, row)).collect()
+}
+
+/// What `send` (`rows_all` or `row_next`, given where to write) sent, read
+/// as `R`: from the message by the wire reader; where that refuses, from
+/// the JavaScript value rebuilt from the message, or, if the rows were held
+/// instead, from those, by `by_fields` (which accepts or words the error).
+/// `None`: no more rows.
+fn receive<R: DeserializeOwned>(send: impl FnOnce(&JsValue, *mut u8, usize) -> i32, by_fields: impl Fn(JsValue) -> Result<R>) -> Result<Option<R>> {
+    let received = crate::convert::binary::receive(send, |message| {
+        Some(match crate::rpc::wire::read_strict::<R>(message) {
+            Ok(read) => Ok(read),
+            Err(_) => crate::convert::wire_to_js(message)
+                .map_err(|e| Error::Conversion(conversion_message(e)))
+                .and_then(&by_fields),
+        })
+    });
+    match received {
+        Ok(Some(read)) => read.map(Some),
+        Ok(None) => Err(Error::message("reading rows: no memory for their message")),
+        Err(DONE) => Ok(None),
+        Err(HELD) => by_fields(rows_held()).map(Some),
+        Err(THREW) => Err(Error::from_js(sql_error())),
+        Err(code) => Err(Error::message(format!("reading rows: `js/sql.mjs` answered {code}, which this version does not know"))),
+    }
+}
+
+/// Every row of `cursor` (in column order if `raw`), as a `T` each.
+fn all_rows<T: DeserializeOwned>(cursor: &sys::SqlCursor, raw: bool) -> Result<Vec<T>> {
+    let rows = receive(|memory, ptr, capacity| rows_all(cursor, raw, memory, ptr, capacity), rows_from_js)?;
+    // `rows_all` always sends (never `DONE`).
+    Ok(rows.unwrap_or_default())
 }
 
 impl Cursor {
@@ -566,7 +566,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn all<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        rows_from_js(all_rows(&self.raw).map_err(Error::from_js)?)
+        all_rows(&self.raw, false)
     }
 
     /// Exactly one row: an error if there are none or several.
@@ -610,7 +610,7 @@ impl Cursor {
     /// # Ok(()) }
     /// ```
     pub fn raw<T: DeserializeOwned>(&self) -> Result<Vec<T>> {
-        rows_from_js(raw_rows(&self.raw).map_err(Error::from_js)?)
+        all_rows(&self.raw, true)
     }
 
     /// The names of the result's columns.
@@ -672,20 +672,28 @@ impl<T: DeserializeOwned> Iterator for Rows<T> {
         if self.done {
             return None;
         }
-        let step = match next_row(&self.cursor.raw) {
-            Ok(step) if step.is_undefined() => {
-                self.done = true;
-                return None;
+        let index = self.index;
+        let row = receive(|memory, ptr, capacity| row_next(&self.cursor.raw, memory, ptr, capacity), |row| row_from_js(index, row));
+        match row {
+            Ok(Some(row)) => {
+                self.index += 1;
+                Some(Ok(row))
             }
-            Ok(step) => step,
+            Ok(None) => {
+                self.done = true;
+                None
+            }
+            // A row that does not fit `T` is passed (the next may fit); a
+            // failure of the cursor itself ends the rows.
+            Err(e @ Error::Conversion(_)) => {
+                self.index += 1;
+                Some(Err(e))
+            }
             Err(e) => {
                 self.done = true;
-                return Some(Err(Error::from_js(e)));
+                Some(Err(e))
             }
-        };
-        let index = self.index;
-        self.index += 1;
-        Some(row_from_js(index, step))
+        }
     }
 }
 
