@@ -2,16 +2,17 @@
 // parameters read from Wasm memory, and its rows written into Wasm memory in
 // the SDK's wire format (`wire.mjs`), one call across the boundary each.
 //
-// Rows go as one message (an array of row objects, or of arrays for `raw`)
-// when it holds them exactly as the field-by-field route reads them: every
-// number an integer within ±(2^53 - 1) or a finite fraction other than -0.
+// Rows go as one message (an array of row objects, or of arrays for `raw`;
+// `wire_encode_rows`) when it holds them exactly as the field-by-field route
+// reads them: every number an integer within ±(2^53 - 1) or a finite
+// fraction other than -0.
 // A number beyond that may be an INTEGER the runtime rounded, which Rust
 // refuses only where an integer is asked for; such rows (and anything the
 // writer declines) are held here for Rust to take and read value by value.
 // A blob (ArrayBuffer) becomes a Uint8Array either way, which serde reads as
 // bytes.
 
-import { DECLINED, wire_encode_into } from "./wire.mjs";
+import { DECLINED, wire_encode_rows } from "./wire.mjs";
 
 /** `rows_all`/`row_next`: the rows are held for `rows_held` (not written). */
 export const HELD = -1;
@@ -20,32 +21,24 @@ export const DONE = -2;
 
 let held;
 
-/** Blobs as Uint8Array; answers whether every number is one the message holds exactly. */
+/** Blobs as Uint8Array, for the value-by-value route. */
 function prepare(rows) {
-  let exact = true;
   for (const row of rows) {
     for (const key in row) {
-      const v = row[key];
-      if (v instanceof ArrayBuffer) {
-        row[key] = new Uint8Array(v);
-      } else if (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) {
-        exact = false;
-      }
+      if (row[key] instanceof ArrayBuffer) row[key] = new Uint8Array(row[key]);
     }
   }
-  return exact;
 }
 
 /**
- * `value` (the array `rows`, or its one row) written into `memory` as
- * `wire_encode_into` does, or held (`HELD`).
+ * `rows` (or its one row, if `single`) written into `memory` as
+ * `wire_encode_rows` does, or held (`HELD`).
  */
-function send(rows, value, memory, ptr, capacity) {
-  if (prepare(rows)) {
-    const length = wire_encode_into(value, 0, memory, ptr, capacity);
-    if (length !== DECLINED) return length;
-  }
-  held = value;
+function send(rows, single, memory, ptr, capacity) {
+  const length = wire_encode_rows(rows, memory, ptr, capacity, single);
+  if (length !== DECLINED) return length;
+  prepare(rows);
+  held = single ? rows[0] : rows;
   return HELD;
 }
 
@@ -75,7 +68,7 @@ export function rows_all(cursor, raw, memory, ptr, capacity) {
     thrown = e;
     return THREW;
   }
-  return send(rows, rows, memory, ptr, capacity);
+  return send(rows, false, memory, ptr, capacity);
 }
 
 /** The next row of `cursor` sent as one message (the row), `DONE`, or `THREW`. */
@@ -87,7 +80,7 @@ export function row_next(cursor, memory, ptr, capacity) {
     thrown = e;
     return THREW;
   }
-  return step.done ? DONE : send([step.value], step.value, memory, ptr, capacity);
+  return step.done ? DONE : send([step.value], true, memory, ptr, capacity);
 }
 
 /** What was last answered `HELD` (the rows, or the row), let go here. */

@@ -278,6 +278,128 @@ export function wire_encode_into(v, min, memory, ptr, capacity) {
   return length;
 }
 
+/**
+ * The rows of an SQL result (`cursor.toArray()`, or `cursor.raw()` as
+ * arrays) as one message, as `wire_encode_into` writes it: an array of
+ * objects with the first row's keys (every row of a result has the same
+ * columns), or of arrays. A value is `null`, a string, a number the format
+ * holds exactly as an integer or a fraction (not -0, not beyond ±(2^53 - 1)
+ * if an integer, finite), or a blob (`ArrayBuffer`, or `Uint8Array`),
+ * written as bytes; anything else declines the whole result (`DECLINED`).
+ * The keys are written once and copied for each row: no walk of each row's
+ * keys and no dispatch on each value's kind beyond these. `single`: `rows`
+ * holds one row, written alone (not in an array).
+ */
+export function wire_encode_rows(rows, memory, ptr, capacity, single = false) {
+  pos = 0;
+  parts = 0;
+  try {
+    const length = rows.length;
+    reserve(6);
+    buf[pos++] = VERSION;
+    if (!single) {
+      buf[pos++] = ARRAY;
+      count(length);
+    }
+    if (length > 0 && Object.getPrototypeOf(rows[0]) !== ARRAY_PROTO) {
+      const keys = Object.keys(rows[0]);
+      const columns = keys.length;
+      const names = keyBytes(keys);
+      for (let r = 0; r < length; r++) {
+        const row = rows[r];
+        reserve(5);
+        buf[pos++] = OBJECT;
+        count(columns);
+        let at = 0;
+        for (let k = 0; k < columns; k++) {
+          // The key: its tag, length and bytes, copied (a short key by hand).
+          const size = names[at + 1] < 0x80 ? 2 + names[at + 1] : keySize(names, at);
+          reserve(size);
+          if (size <= 16) for (let i = 0; i < size; i++) buf[pos + i] = names[at + i];
+          else buf.set(names.subarray(at, at + size), pos);
+          pos += size;
+          at += size;
+          cell(row[keys[k]]);
+        }
+      }
+    } else {
+      for (let r = 0; r < length; r++) {
+        const row = rows[r];
+        const columns = row.length;
+        reserve(5);
+        buf[pos++] = ARRAY;
+        count(columns);
+        for (let k = 0; k < columns; k++) cell(row[k]);
+      }
+    }
+  } catch {
+    release();
+    return DECLINED;
+  }
+  if (pos <= capacity) wire_copy(memory, ptr, pos);
+  return pos;
+}
+
+// The last result's keys and their bytes (a statement run again has the
+// same columns).
+let lastKeys = [];
+let lastNames = new Uint8Array(0);
+
+/** The bytes of `keys` as strings of the message, one after the other. */
+function keyBytes(keys) {
+  const columns = keys.length;
+  if (columns === lastKeys.length) {
+    let same = true;
+    for (let k = 0; k < columns && same; k++) same = keys[k] === lastKeys[k];
+    if (same) return lastNames;
+  }
+  // Written past the scratch's used part, then copied out.
+  const start = pos;
+  for (let k = 0; k < columns; k++) string(keys[k]);
+  const names = buf.slice(start, pos);
+  pos = start;
+  lastKeys = keys;
+  lastNames = names;
+  return names;
+}
+
+/** The bytes of the string at `at` in `names` (tag, varint length, UTF-8). */
+function keySize(names, at) {
+  let length = 0;
+  let shift = 1;
+  let i = at + 1;
+  for (;;) {
+    const b = names[i++];
+    length += (b & 0x7f) * shift;
+    if (b < 0x80) break;
+    shift *= 0x80;
+  }
+  return i - at + length;
+}
+
+/** One value of an SQL row (see `wire_encode_rows`). */
+function cell(v) {
+  if (v === null) {
+    reserve(1);
+    buf[pos++] = NULL;
+  } else if (typeof v === "string") {
+    string(v);
+  } else if (typeof v === "number") {
+    if (Number.isInteger(v) ? v > MAX_SAFE || v < -MAX_SAFE || (v === 0 && 1 / v < 0) : !Number.isFinite(v)) throw DECLINE;
+    number(v);
+  } else if (v instanceof ArrayBuffer || Object.getPrototypeOf(v) === BYTES_PROTO) {
+    const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+    const length = bytes.length;
+    reserve(length + 11);
+    buf[pos++] = BYTES;
+    varint(length);
+    buf.set(bytes, pos);
+    pos += length;
+  } else {
+    throw DECLINE;
+  }
+}
+
 /** A scratch grown past 1 MiB by a large value is let go after it. */
 function release() {
   if (buf.length > 1024 * 1024) {

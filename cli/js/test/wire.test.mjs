@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { DECLINED, MAX_DEPTH, encode, wire_copy, wire_encode, wire_encode_into } from "../../../sdk/js/wire.mjs";
+import { DECLINED, MAX_DEPTH, encode, wire_copy, wire_encode, wire_encode_into, wire_encode_rows } from "../../../sdk/js/wire.mjs";
 
 const table = JSON.parse(readFileSync(new URL("../../../sdk/js/wire-fixtures.json", import.meta.url), "utf8"));
 
@@ -139,6 +139,39 @@ describe("the JavaScript writer of the wire format", () => {
     assert.equal(hex(new Uint8Array(memory.buffer, 16, length)), hex(encode({ x: [true, null] })));
     assert.equal(new Uint8Array(memory.buffer)[15], 0);
     assert.equal(new Uint8Array(memory.buffer)[16 + length], 0);
+  });
+
+  test("SQL rows are written as the general writer writes the same rows, blobs as bytes", () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const rows = (n) => Array.from({ length: n }, (_, i) => ({ id: i, name: `row ${i}`, score: i * 0.5, none: null, "ünï": "cödé", [`k${"y".repeat(140)}`]: -i - 1 }));
+    const cases = [
+      [],
+      rows(1),
+      rows(300),
+      [{ b: new Uint8Array([1, 2, 255]).buffer, n: -(2 ** 53 - 1), s: "" }],
+      [[1, "a", null, 2.5], [2, "b", new Uint8Array([7]).buffer, -3]],
+      [{ "a-much-longer-column-name-than-sixteen": 1 }, { "a-much-longer-column-name-than-sixteen": 2 }],
+    ];
+    for (const value of cases) {
+      // The general writer's message of the same rows, blobs as Uint8Array.
+      const expected = encode(value.map((row) => (Array.isArray(row) ? row : { ...row }).map?.((v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : v)) ?? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof ArrayBuffer ? new Uint8Array(v) : v]))));
+      const length = wire_encode_rows(value, memory, 8, 1 << 18);
+      assert.equal(hex(new Uint8Array(memory.buffer, 8, length)), hex(expected), JSON.stringify(value).slice(0, 80));
+    }
+    const one = rows(1);
+    const single = wire_encode_rows(one, memory, 8, 1 << 18, true);
+    assert.equal(hex(new Uint8Array(memory.buffer, 8, single)), hex(encode(one[0])));
+  });
+
+  test("SQL rows decline what the message would not hold exactly", () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    for (const v of [2 ** 53, -(2 ** 53), -0, NaN, Infinity, -Infinity, 10n, true, undefined, {}, [1], new Uint16Array(1), "\ud800"]) {
+      assert.equal(wire_encode_rows([{ a: 1 }, { a: v }], memory, 0, 4096), DECLINED, String(v));
+      assert.equal(wire_encode_rows([[1], [v]], memory, 0, 4096), DECLINED, String(v));
+    }
+    assert.ok(new Uint8Array(memory.buffer).every((b) => b === 0), "nothing written for a declined result");
+    // The next result is written as well.
+    assert.ok(wire_encode_rows([{ a: 1 }], memory, 0, 4096) > 0);
   });
 
   test("writes into a memory in the same call when the message fits, else only answers its length", () => {
