@@ -1,10 +1,12 @@
-//! The value conversion's two routes compared (for `KvExplorer::compare_routes`
+//! The value conversion's routes compared (for `KvExplorer::compare_routes`
 //! and the e2e test `tests/e2e/convert.test.mjs`): a composite value crosses
-//! either as one JSON text (the bulk route) or part by part (the field
+//! either as one message (JavaScript -> Rust: the wire format, written by
+//! JavaScript; Rust -> JavaScript: one JSON text) or part by part (the field
 //! route, the definition). Seeded random JavaScript values, and Rust values,
-//! are converted both ways and must give the same answer: the bulk route may
-//! decline a value (the field route then decides), but never accept what the
-//! field route refuses, nor read or build anything differently.
+//! are converted both ways and must give the same answer: the one-message
+//! routes may decline a value (the field route then decides), but never
+//! accept what the field route refuses, nor read or build anything
+//! differently.
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -25,14 +27,10 @@ pub struct RouteReport {
     pub values: u32,
     /// (value, Rust type) pairs read by both routes.
     pub decodes: u32,
-    /// Of those, how many the bulk route took and read.
-    pub bulk_read: u32,
-    /// How many the bulk route took and declined (the field route decided).
-    pub bulk_declined: u32,
-    /// Of those, how many the binary bulk route (the wire format written
-    /// by JavaScript) took and read.
+    /// Of those, how many the binary route (the wire format written by
+    /// JavaScript) took and read.
     pub binary_read: u32,
-    /// How many the binary bulk route took and declined.
+    /// How many the binary route took and declined (the field route decided).
     pub binary_declined: u32,
     /// How many the field route accepted.
     pub field_accepted: u32,
@@ -335,30 +333,24 @@ fn check<T: DeserializeOwned + Serialize + Debug>(report: &mut RouteReport, valu
     if field.is_ok() {
         report.field_accepted += 1;
     }
-    for (route, bulk) in [("bulk", routes::decode_bulk::<T>(value)), ("binary", routes::decode_binary::<T>(value))] {
-        let (read, declined) = match route {
-            "bulk" => (&mut report.bulk_read, &mut report.bulk_declined),
-            _ => (&mut report.binary_read, &mut report.binary_declined),
-        };
-        let mismatch = match (bulk, &field) {
-            (None, _) => None,
-            (Some(Err(_)), _) => {
-                *declined += 1;
-                None
-            }
-            (Some(Ok(bulk)), Err(e)) => {
-                *read += 1;
-                Some(format!("{name} from {}: the {route} route read {bulk:?}, the field route refused: {e}", shown(value)))
-            }
-            (Some(Ok(bulk)), Ok(field)) => {
-                *read += 1;
-                let (b, f) = (format!("{bulk:?}"), format!("{field:?}"));
-                (b != f).then(|| format!("{name} from {}: the {route} route read {b}, the field route {f}", shown(value)))
-            }
-        };
-        if let Some(mismatch) = mismatch {
-            report.mismatch(mismatch);
+    let mismatch = match (routes::decode_binary::<T>(value), &field) {
+        (None, _) => None,
+        (Some(Err(_)), _) => {
+            report.binary_declined += 1;
+            None
         }
+        (Some(Ok(binary)), Err(e)) => {
+            report.binary_read += 1;
+            Some(format!("{name} from {}: the binary route read {binary:?}, the field route refused: {e}", shown(value)))
+        }
+        (Some(Ok(binary)), Ok(field)) => {
+            report.binary_read += 1;
+            let (b, f) = (format!("{binary:?}"), format!("{field:?}"));
+            (b != f).then(|| format!("{name} from {}: the binary route read {b}, the field route {f}", shown(value)))
+        }
+    };
+    if let Some(mismatch) = mismatch {
+        report.mismatch(mismatch);
     }
     if let Ok(field) = field {
         check_encode(report, &field);

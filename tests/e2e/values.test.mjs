@@ -119,12 +119,14 @@ describe("null, None and () between Rust and JavaScript", () => {
   });
 });
 
-describe("the bulk (JSON) route of the conversion reads and writes what the field-by-field route does", () => {
-  // An object or array made only of what JSON carries exactly crosses the
-  // Wasm boundary as one JSON text; anything else is converted part by part.
-  // Each exotic part below, alone in an otherwise JSON-shaped argument, must
-  // read as it would without the bulk route (JSON would turn -0 into 0, NaN
-  // into null, a Map into {}, a Date into a string, 2^60 into an accepted u64).
+describe("the one-message routes of the conversion read and write what the field-by-field route does", () => {
+  // An object or array of a dozen parts or more crosses the Wasm boundary as
+  // one message: JavaScript -> Rust in the wire format (written by
+  // JavaScript), Rust -> JavaScript as one JSON text where JSON carries it
+  // exactly; anything else is converted part by part. Each exotic part below,
+  // alone in an otherwise JSON-shaped argument, must read as it would part by
+  // part (JSON would turn -0 into 0, NaN into null, a Map into {}, a Date
+  // into a string, 2^60 into an accepted u64).
   const base = { zero: 1.5, nan: 2, counts: { a: 1 }, blob: [1, 2], list: [1, null, 3], text: "t", big: 2 ** 53 - 1 };
   const plain = 'zero=1.5 nan=Some(2.0) counts={"a": 1} blob=[1, 2] list=[Some(1), None, Some(3)] text=Some("t") big=Some(9007199254740991)';
 

@@ -1,145 +1,23 @@
-//! The bulk route of the conversion: a value whose JavaScript form is exactly
-//! what `JSON.parse` gives for its JSON text crosses the Wasm boundary as one
-//! string, instead of one call per field. The field-by-field route in
-//! [`super`] stays the definition of the conversion; this one is taken only
-//! where it gives the same JavaScript value, and is checked before it is taken.
+//! The JSON route of the conversion, Rust -> JavaScript: a value whose
+//! JavaScript form is exactly what `JSON.parse` gives for its JSON text
+//! crosses the Wasm boundary as one string, instead of one call per field.
+//! The field-by-field route in [`super`] stays the definition of the
+//! conversion; this one is taken only where it gives the same JavaScript
+//! value, and is checked before it is taken: [`encodes_exactly`] walks the
+//! value (no output, no boundary crossing) and refuses anything whose JSON
+//! would differ from what the field-by-field serializer builds: `None`
+//! (`undefined`), bytes (`Uint8Array`), non-finite floats, `f32` (widened,
+//! not reprinted), integers beyond ±2^53 and 128-bit ones (refused or BigInt
+//! there), map keys that are not strings (refused there), and `JsValue`s
+//! passed through.
 //!
-//! Rust -> JavaScript: [`encodes_exactly`] walks the value (no output, no
-//! boundary crossing) and refuses anything whose JSON would differ from what
-//! the field-by-field serializer builds: `None` (`undefined`), bytes
-//! (`Uint8Array`), non-finite floats, `f32` (widened, not reprinted), integers
-//! beyond ±2^53 and 128-bit ones (refused or BigInt there), map keys that are
-//! not strings (refused there), and `JsValue`s passed through.
-//!
-//! JavaScript -> Rust: `json_text` (below) returns the JSON text of a value
-//! only if every part of it is a string, boolean, finite number (not -0, no
-//! integer beyond ±2^53), `null`, dense array or plain object: nothing
-//! `JSON.stringify` would change or drop (`undefined`, `NaN`, `Map`, `Date`,
-//! typed arrays, holes...). serde_json parses floats exactly
-//! (`float_roundtrip`), so a number reads back as the same `f64`.
+//! (JavaScript -> Rust, values cross as one message of the wire format
+//! instead: [`super::binary`]. A JavaScript reader of that format was
+//! measured against `JSON.parse` for this direction and lost: the runtime
+//! serializes the objects `JSON.parse` makes faster than ones built property
+//! by property.)
 
 use serde::ser::{self, Serialize};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-
-#[wasm_bindgen(inline_js = r#"
-const OBJECT = Object.prototype;
-const ARRAY = Array.prototype;
-let nodes = 0;
-function plain(v) {
-  nodes++;
-  switch (typeof v) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      // Finite, not -0, and no integer beyond 2^53 (which the other route refuses).
-      return Number.isFinite(v) && (v !== 0 || 1 / v > 0) && (Number.isSafeInteger(v) || !Number.isInteger(v));
-    case "object": {
-      if (v === null) return true;
-      const proto = Object.getPrototypeOf(v);
-      if (proto === ARRAY) {
-        for (let i = 0; i < v.length; i++) if (!(i in v) || !plain(v[i])) return false;
-        return true;
-      }
-      if (proto !== OBJECT && proto !== null) return false;
-      // Own enumerable string keys: what JSON.stringify and Object.entries see.
-      for (const key of Object.keys(v)) if (!plain(v[key])) return false;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-export function json_text(value, min) {
-  nodes = 0;
-  return plain(value) && nodes >= min ? JSON.stringify(value) : undefined;
-}
-const encoder = new TextEncoder();
-let read = 0;
-export function encode_into(text, start, memory, ptr, capacity) {
-  const done = encoder.encodeInto(start === 0 ? text : text.substring(start), new Uint8Array(memory.buffer, ptr, capacity));
-  read = done.read;
-  return done.written;
-}
-export function encoded_units() {
-  return read;
-}
-"#)]
-extern "C" {
-    /// The JSON text of `value` if `JSON.parse` of it gives back an equal
-    /// value (see the module's documentation) and it has at least `min`
-    /// parts (values at any depth); `undefined` otherwise.
-    fn json_text(value: &JsValue, min: u32) -> JsValue;
-
-    /// Writes `text` from UTF-16 unit `start` on as UTF-8 into `capacity`
-    /// bytes of `memory` at `ptr`, as far as whole characters fit; answers
-    /// the number of bytes written ([`encoded_units`]: of units read).
-    fn encode_into(text: &js_sys::JsString, start: u32, memory: &JsValue, ptr: *mut u8, capacity: usize) -> usize;
-
-    /// The UTF-16 units the last [`encode_into`] read.
-    fn encoded_units() -> u32;
-}
-
-/// Below this many parts, a value crosses faster part by part (measured on
-/// SQL rows of three columns: the walk, the text and its parse cost more than
-/// the few calls they save).
-pub(super) const WORTH_IT: u32 = 12;
-
-/// The JSON text, as UTF-8, of a JavaScript object or array that JSON
-/// represents exactly and has at least `min_parts` parts; `None` for anything
-/// else.
-pub(super) fn utf8_of(value: &JsValue, min_parts: u32) -> Option<Vec<u8>> {
-    if !value.is_object() {
-        return None;
-    }
-    utf8_of_text(&json_text(value, min_parts).dyn_into().ok()?)
-}
-
-/// `text` as UTF-8, written straight into a buffer by `TextEncoder.encodeInto`
-/// (wasm-bindgen's own string passing copies character by character in
-/// JavaScript first, which costs more than the parse for a large text).
-///
-/// The buffer starts at one byte per UTF-16 unit (exact for ASCII) and grows
-/// only by what is left to write, so the scratch in Wasm memory (which never
-/// shrinks) stays near the text's real UTF-8 size rather than the worst case
-/// of three bytes per unit.
-pub(super) fn utf8_of_text(text: &js_sys::JsString) -> Option<Vec<u8>> {
-    let units = text.length();
-    let mut buffer = Vec::<u8>::new();
-    let mut start = 0_u32;
-    while start < units {
-        // What is left needs at least one byte per unit and at most three
-        // (a surrogate pair, two units, is four bytes); after the first
-        // pass, guess at the bytes per unit written so far.
-        let left = (units - start) as usize;
-        let guess = match start {
-            0 => left,
-            _ => (left as u64 * buffer.len() as u64 / u64::from(start)) as usize + 8,
-        };
-        buffer.try_reserve_exact(guess.clamp(left.max(4), left * 3 + 4)).ok()?;
-        let capacity = buffer.capacity() - buffer.len();
-        // SAFETY: the pointer is `capacity` bytes of the buffer's own
-        // allocation past its initialized part (`reserve` above made them
-        // exist).
-        let spare = unsafe { buffer.as_mut_ptr().add(buffer.len()) };
-        let written = super::with_memory(|memory| encode_into(text, start, memory, spare, capacity));
-        let read = encoded_units();
-        if written > capacity || read == 0 {
-            return None;
-        }
-        // SAFETY: `encode_into` initialized the `written` bytes after the
-        // buffer's initialized part (`written <= capacity`, checked above)
-        // and touched nothing else: `encodeInto` writes into the view of
-        // exactly `capacity` bytes at `spare`. No Rust code runs while it
-        // writes (the call is synchronous and JavaScript cannot re-enter
-        // this function's frame), and `memory.buffer` is read inside the
-        // call, after any growth the reservation above caused.
-        unsafe { buffer.set_len(buffer.len() + written) };
-        start += read;
-    }
-    Some(buffer)
-}
 
 /// The prefix of the names serde_json gives its own magic types.
 const SERDE_JSON_PRIVATE: &str = "$serde_json::private::";

@@ -61,7 +61,7 @@ pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> std::result::Result<Js
 /// and anything that route declines, is read field by field (which also
 /// words the error).
 pub(crate) fn decode<T: DeserializeOwned>(value: JsValue) -> std::result::Result<T, serde_wasm_bindgen::Error> {
-    match binary::decode(&value, json::WORTH_IT) {
+    match binary::decode(&value, binary::WORTH_IT) {
         Some(decoded) => Ok(decoded),
         None => decode_fields(value, false),
     }
@@ -447,14 +447,6 @@ pub mod routes {
     use wasm_bindgen::JsValue;
 
     use crate::error::conversion_message;
-
-    /// The bulk route's reading of `value`: `None` if it does not take
-    /// `value` (JSON would not represent it exactly), else what it read, or
-    /// its refusal (after which the field route decides).
-    pub fn decode_bulk<T: DeserializeOwned>(value: &JsValue) -> Option<Result<T, String>> {
-        let text = super::json::utf8_of(value, 0)?;
-        Some(super::strict::from_slice(&text).map_err(|e| e.to_string()))
-    }
 
     /// The binary bulk route's reading of `value` (written in the wire
     /// format by JavaScript, read by the wire reader): `None` if it does not

@@ -1,16 +1,18 @@
-//! The bulk route's reader: JSON text read with the definition in
-//! [`super::de`], never with serde_json's own leniencies. Every value is read
-//! as "any" from the JSON and then given to what the Rust type asked for:
-//! scalars through [`ScalarDe`] (the same code as the field route), arrays
-//! and objects only where the field route reads them the same way. Anything
-//! else is refused, and a refusal here only means "read it field by field"
-//! (which then accepts or words the error): this route never accepts what
-//! the other refuses, and never reads a value differently.
+//! The bulk route's reader: a self-describing message (the wire format,
+//! [`crate::rpc::wire::read_strict`]; JSON text in the unit tests) read with
+//! the definition in [`super::de`], never with the format's own leniencies.
+//! Every value is read as "any" from the message and then given to what the
+//! Rust type asked for: scalars through [`ScalarDe`] (the same code as the
+//! field route), arrays and objects only where the field route reads them
+//! the same way. Anything else is refused, and a refusal here only means
+//! "read it field by field" (which then accepts or words the error): this
+//! route never accepts what the other refuses, and never reads a value
+//! differently.
 //!
 //! Refused here, though the field route may accept them: an array where a
 //! struct or map is asked for, an object where a sequence is, a tuple with
 //! extra elements is read (they are skipped), `serde_wasm_bindgen::preserve`d
-//! values (a JSON text must never name a JavaScript handle).
+//! values (a message must never name a JavaScript handle).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -22,8 +24,9 @@ use super::de::{Scalar, ScalarDe};
 /// The largest integer a JavaScript number holds exactly (2^53 - 1).
 const MAX_SAFE: u64 = (1 << 53) - 1;
 
-/// Reads `T` from a JSON text made by `JSON.stringify` of a value the
-/// JavaScript walk accepted (see [`super::json`]).
+/// Reads `T` from a JSON text (the unit tests' self-describing format; the
+/// SDK reads this way from the wire format, [`crate::rpc::wire::read_strict`]).
+#[cfg(test)]
 pub(crate) fn from_slice<T: de::DeserializeOwned>(text: &[u8]) -> Result<T, serde_json::Error> {
     let mut json = serde_json::Deserializer::from_slice(text);
     let value = T::deserialize(Strict::<_, false>(&mut json))?;

@@ -723,9 +723,8 @@ pub(crate) fn read_next<T: DeserializeOwned>(message: &[u8], pos: &mut usize) ->
 /// One well-formed value (checked by [`Reader::skip`]) read through the
 /// bulk route's reader (the definition in [`crate::convert`]).
 ///
-/// Its error type is serde_json's, as the JSON bulk route's: the rules both
-/// share ([`crate::convert`]'s scalar reading) are then one copy of code in
-/// Wasm, not two.
+/// Its error type is serde_json's, which the SDK's JSON code already has:
+/// the strict layer over it is then one copy of code in Wasm, not two.
 pub(crate) fn read_strict<T: DeserializeOwned>(value: &[u8]) -> Result<T, Error> {
     let mut reader = Reader::new(value);
     T::deserialize(crate::convert::Strict::<_, true>(ValueDe(&mut reader)))
